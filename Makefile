@@ -1,0 +1,43 @@
+# The two commands of the README:
+#   make serve   builds the book and serves it at http://127.0.0.1:8000 (live reload)
+#   make test    runs every test: style, package, gradient checks, every code block in the
+#                book, the strict site build and the browser check
+# Both create .venv on first use and reinstall when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export NO_MKDOCS_2_WARNING := 1
+export MPLBACKEND := Agg
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: serve test lint format bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "scratchml needs Python >= 3.11, found " + sys.version.split()[0] + " (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[docs,test]"
+	@touch $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+
+test: $(STAMP) lint
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check scratchml tests hooks benchmarks docs/figures conftest.py
+	$(BIN)/ruff format --check scratchml tests hooks benchmarks docs/figures conftest.py
+
+format: $(STAMP)
+	$(BIN)/ruff format scratchml tests hooks benchmarks docs/figures conftest.py
+	$(BIN)/ruff check --fix scratchml tests hooks benchmarks docs/figures conftest.py
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python benchmarks/bench_mlp.py
+
+clean:
+	rm -rf $(VENV) site .pytest_cache .ruff_cache

@@ -1,0 +1,59 @@
+"""One artificial neuron: weights, the weighted sum, and the bias.
+
+A neuron multiplies each input by a weight, adds the products and a bias, and passes the
+result ``z`` through an activation. With the simplest activation, a step, the neuron
+"fires" when ``z > 0``, that is when ``w . a > -b``: the bias moves the threshold.
+"""
+
+# --8<-- [start:imports]
+import numpy as np
+
+from scratchml._checks import as_float_array
+
+# --8<-- [end:imports]
+
+
+# --8<-- [start:weighted_sum]
+def weighted_sum(a, w, b) -> np.ndarray:
+    """The neuron's pre-activation ``z = w . a + b``.
+
+    Parameters
+    ----------
+    a : array_like, shape (n,) or (batch, n)
+        Inputs (activations of the previous layer), one row per example.
+    w : array_like, shape (n,)
+        One weight per input.
+    b : float
+        The bias.
+
+    Returns
+    -------
+    numpy.ndarray, shape () or (batch,)
+        One weighted sum per example.
+    """
+    a = as_float_array("weighted_sum", "a", a)
+    w = as_float_array("weighted_sum", "w", w)
+    b = as_float_array("weighted_sum", "b", b)
+    if w.ndim != 1 or b.ndim != 0:
+        raise ValueError(
+            f"weighted_sum: w must have shape (n,) and b must be a number, "
+            f"got w of shape {w.shape} and b of shape {b.shape}"
+        )
+    if a.shape[-1:] != w.shape:
+        raise ValueError(
+            f"weighted_sum: a has shape {a.shape} but w has shape {w.shape}; "
+            "a needs one entry per weight in its last dimension"
+        )
+    return a @ w + b  # (batch,) or ()
+
+
+# --8<-- [end:weighted_sum]
+
+
+# --8<-- [start:fires]
+def fires(a, w, b) -> np.ndarray:
+    """Step activation: True where the weighted sum is positive, i.e. where ``w . a > -b``."""
+    return weighted_sum(a, w, b) > 0  # same shape as the weighted sum
+
+
+# --8<-- [end:fires]

@@ -1,0 +1,80 @@
+"""Softmax: turning scores into a probability distribution, with a temperature.
+
+``softmax(x)_i = exp(x_i) / sum_j exp(x_j)``. Subtracting ``max(x)`` first changes
+nothing mathematically (the factor ``exp(-max)`` cancels) but keeps every exponent
+``<= 0``, so ``exp`` never overflows.
+"""
+
+# --8<-- [start:imports]
+import numpy as np
+
+from scratchml._checks import as_float_array
+
+# --8<-- [end:imports]
+
+
+def _check_temperature(where: str, temperature) -> float:
+    t = float(temperature)
+    if not np.isfinite(t) or t <= 0:
+        raise ValueError(
+            f"{where}: temperature must be a finite number > 0, got {temperature!r} "
+            "(for greedy decoding use generate(..., temperature=0))"
+        )
+    return t
+
+
+# --8<-- [start:softmax]
+def softmax(x, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
+    """Numerically stable softmax of ``x / temperature`` along ``axis``.
+
+    Parameters
+    ----------
+    x : array_like
+        Scores (logits). ``-inf`` entries get probability exactly 0.
+    axis : int
+        The axis that sums to 1.
+    temperature : float
+        ``> 0``. Logits are divided by it: below 1 sharpens, above 1 flattens.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape and float dtype as ``x``; non-negative, sums to 1 along ``axis``.
+    """
+    x = np.asarray(x)
+    if x.dtype.kind != "f":
+        x = as_float_array("softmax", "x", x)
+    if np.isnan(x).any():
+        raise ValueError("softmax: x contains NaN")
+    t = _check_temperature("softmax", temperature)
+    z = x / x.dtype.type(t)  # same shape, same dtype
+    z = z - z.max(axis=axis, keepdims=True)  # largest entry is now 0: exp cannot overflow
+    e = np.exp(z)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+# --8<-- [end:softmax]
+
+
+# --8<-- [start:log_softmax]
+def log_softmax(x, axis: int = -1) -> np.ndarray:
+    """``log(softmax(x))`` computed without taking the log of a tiny number."""
+    x = np.asarray(x)
+    z = x - x.max(axis=axis, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+
+
+# --8<-- [end:log_softmax]
+
+
+# --8<-- [start:softmax_backward]
+def softmax_backward(p: np.ndarray, dp: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Gradient through ``p = softmax(x)``: ``dx = p * (dp - sum(dp * p))``.
+
+    The Jacobian ``dp_i/dx_j = p_i (delta_ij - p_j)`` is never built: contracting it with
+    ``dp`` collapses to one elementwise product and one sum.
+    """
+    return p * (dp - (dp * p).sum(axis=axis, keepdims=True))  # same shape as p
+
+
+# --8<-- [end:softmax_backward]

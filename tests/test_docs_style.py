@@ -1,0 +1,48 @@
+"""The book's own Python blocks follow the same style as the package (ruff lint + format).
+
+Each page's ``python`` blocks are linted together, as the one session they form; each
+block is format-checked on its own. Package code included with ``--8<--`` is checked where
+it lives, under ``scratchml/``.
+"""
+
+import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pytest_codeblocks.main import extract_from_buffer
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted(p for p in (ROOT / "docs").rglob("*.md") if "vendor" not in p.parts)
+RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+
+
+def python_blocks(path: Path):
+    text = path.read_text(encoding="utf-8")
+    return [b for b in extract_from_buffer(io.StringIO(text)) if b.syntax == "python"]
+
+
+def ruff(*args: str, stdin: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [RUFF, *args], input=stdin, capture_output=True, text=True, cwd=ROOT, check=False
+    )
+
+
+@pytest.mark.skipif(RUFF is None, reason="ruff is not installed")
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: str(p.relative_to(ROOT / "docs")))
+def test_page_blocks_pass_ruff(path):
+    blocks = python_blocks(path)
+    if not blocks:
+        return
+    name = str(path.relative_to(ROOT)).replace(".md", "_blocks.py")
+    session = "\n".join(b.code for b in blocks)
+    lint = ruff("check", "--stdin-filename", name, "--ignore", "E402", "-", stdin=session)
+    assert lint.returncode == 0, f"{path.name}: ruff check\n{lint.stdout}{lint.stderr}"
+    unformatted = []
+    for b in blocks:
+        fmt = ruff("format", "--diff", "--stdin-filename", name, "-", stdin=b.code)
+        if fmt.returncode != 0:
+            unformatted.append(f"block at line {b.lineno}:\n{fmt.stdout}{fmt.stderr}")
+    assert not unformatted, "\n".join(unformatted)

@@ -1,0 +1,89 @@
+"""The strict build succeeds and the built pages ask no other host for anything."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Attributes through which a page makes the browser fetch something.
+FETCHING = {
+    ("script", "src"),
+    ("img", "src"),
+    ("img", "srcset"),
+    ("iframe", "src"),
+    ("source", "src"),
+    ("video", "src"),
+    ("audio", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+    ("link", "href"),  # stylesheets, icons, preloads (rel=canonical is a name, not a fetch)
+}
+
+
+class FetchCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "link" and attrs.get("rel") in {"canonical", "alternate"}:
+            return
+        for t, attr in FETCHING:
+            if tag == t and attrs.get(attr):
+                self.urls.append(attrs[attr])
+
+
+def external(url: str) -> bool:
+    parsed = urlparse(url.strip())
+    return bool(parsed.netloc) or parsed.scheme in {"http", "https"}
+
+
+def test_strict_build_produces_every_page(built_site):
+    pages = sorted(built_site.rglob("index.html"))
+    sources = [
+        p
+        for p in (ROOT / "docs").rglob("*")
+        if p.suffix in {".md", ".ipynb"} and "vendor" not in p.parts
+    ]
+    assert len(pages) >= len(sources) > 0
+
+
+def test_no_page_fetches_from_another_host(built_site):
+    offenders = []
+    for page in built_site.rglob("*.html"):
+        collector = FetchCollector()
+        collector.feed(page.read_text(encoding="utf-8"))
+        offenders += [f"{page.relative_to(built_site)}: {u}" for u in collector.urls if external(u)]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_no_stylesheet_or_script_fetches_from_another_host(built_site):
+    """CSS url(...) and @import, JS fetch/import of absolute URLs, in every shipped asset."""
+    pattern = re.compile(r"""(?:url\(\s*["']?|@import\s+["'])(https?:)?//""")
+    offenders = [
+        str(p.relative_to(built_site))
+        for p in built_site.rglob("*.css")
+        if pattern.search(p.read_text(encoding="utf-8", errors="replace"))
+    ]
+    assert not offenders, offenders
+
+
+def test_figures_are_drawn_and_reproducible(built_site):
+    figures = sorted((built_site / "figures").glob("*.svg"))
+    assert figures, "no figure was drawn"
+    for svg in figures:
+        text = svg.read_text(encoding="utf-8")
+        assert "<svg" in text and "<dc:date>" not in text, svg.name
+
+
+def test_math_is_marked_for_katex(built_site):
+    html = (built_site / "part1" / "neuron" / "index.html").read_text(encoding="utf-8")
+    assert 'class="arithmatex"' in html
+    assert "assets/vendor/katex/katex.min.js" in html
