@@ -5,6 +5,7 @@
 # Both create .venv on first use and reinstall when pyproject.toml changes.
 
 PYTHON ?= python3
+PY_PATHS := $(wildcard scratchml tests hooks benchmarks docs/figures conftest.py)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
@@ -28,12 +29,12 @@ test: $(STAMP) lint
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check scratchml tests hooks benchmarks docs/figures conftest.py
-	$(BIN)/ruff format --check scratchml tests hooks benchmarks docs/figures conftest.py
+	$(BIN)/ruff check $(PY_PATHS)
+	$(BIN)/ruff format --check $(PY_PATHS)
 
 format: $(STAMP)
-	$(BIN)/ruff format scratchml tests hooks benchmarks docs/figures conftest.py
-	$(BIN)/ruff check --fix scratchml tests hooks benchmarks docs/figures conftest.py
+	$(BIN)/ruff format $(PY_PATHS)
+	$(BIN)/ruff check --fix $(PY_PATHS)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
