@@ -5,12 +5,11 @@
 # Both create .venv on first use and reinstall when pyproject.toml changes.
 
 PYTHON ?= python3
-PY_PATHS := $(wildcard scratchml tests hooks benchmarks docs/figures conftest.py)
+PY_PATHS := $(wildcard scratchml tests hooks benchmarks tools docs/figures docs/labs conftest.py)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
-export MPLBACKEND := Agg
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: serve test lint lint-workflows format bench clean

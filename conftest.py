@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import sys
 import traceback
 from functools import cache
@@ -56,6 +57,22 @@ def expand_snippets(code: str) -> str:
         return code
     lines = snippet_processor().run(code.split("\n"))
     return "\n".join(lines)
+
+
+def parse_page(text: str) -> list:
+    """The fenced blocks of a page, parsed by pytest-codeblocks.
+
+    Its parser drops blank lines inside an indented fence (an exercise solution inside an
+    admonition, say); padding blank lines with spaces before parsing, and removing the
+    padding after, keeps them.
+    """
+    padded = re.sub(r"^$", " " * 64, text, flags=re.M)
+    blocks = extract_from_buffer(io.StringIO(padded))
+    for block in blocks:
+        block.code = re.sub(r"^[ ]+$", "", block.code, flags=re.M)
+        if block.expected_output is not None:
+            block.expected_output = re.sub(r"^[ ]+$", "", block.expected_output, flags=re.M)
+    return blocks
 
 
 class PageSession:
@@ -112,8 +129,8 @@ def _page_cwd():
 
 class MarkdownPage(pytest.File):
     def collect(self):
-        with open(self.path, encoding="utf-8") as handle:
-            blocks = [b for b in extract_from_buffer(handle) if b.syntax == "python"]
+        text = self.path.read_text(encoding="utf-8")
+        blocks = [b for b in parse_page(text) if b.syntax == "python"]
         session = PageSession(self.path, blocks)
         for index, block in enumerate(blocks):
             item = CodeBlockItem.from_parent(self, name=f"line {block.lineno}")

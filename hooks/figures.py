@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import importlib.util
 import io
-import os
 import sys
 from pathlib import Path
 
 from mkdocs.structure.files import File
-
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 FIGURES = Path(__file__).resolve().parent.parent / "docs" / "figures"
 
@@ -44,6 +41,8 @@ def figure_functions() -> dict[str, object]:
 def render_svg(fn) -> bytes:
     """Draw one figure and return it as reproducible SVG bytes."""
     import matplotlib
+
+    matplotlib.use("Agg")  # no screen; set here, not in the environment (labs draw inline)
     import matplotlib.pyplot as plt
 
     matplotlib.rcParams["svg.hashsalt"] = "scratchml"  # stable element ids

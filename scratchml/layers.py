@@ -89,7 +89,8 @@ class Dense(Layer):
     n_in, n_out : int
         Number of input and output features.
     rng : numpy.random.Generator, optional
-        Source of the initial weights (He-style scaling ``1/sqrt(n_in)``).
+        Source of the initial weights: standard normal scaled by ``1/sqrt(n_in)`` (LeCun
+        initialisation), so each output starts with about the variance of one input.
     dtype : numpy dtype, default float32
 
     Notes
@@ -114,6 +115,7 @@ class Dense(Layer):
         self._x = x  # (..., n_in), kept for backward
         return x @ self.params["W"] + self.params["b"]  # (..., n_out)
 
+    # --8<-- [start:dense_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
         x = self._cached("_x")
         if dy.shape != x.shape[:-1] + (self.n_out,):
@@ -126,6 +128,8 @@ class Dense(Layer):
         self.grads["W"] = x2.T @ dy2  # (n_in, n_out)
         self.grads["b"] = dy2.sum(axis=0)  # (n_out,)
         return dy @ self.params["W"].T  # (..., n_in), uses W as it was in forward
+
+    # --8<-- [end:dense_backward]
 
 
 # --8<-- [end:dense]

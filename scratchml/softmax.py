@@ -47,10 +47,11 @@ def softmax(x, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     if np.isnan(x).any():
         raise ValueError("softmax: x contains NaN")
     t = _check_temperature("softmax", temperature)
-    z = x / x.dtype.type(t)  # same shape, same dtype
-    z = z - z.max(axis=axis, keepdims=True)  # largest entry is now 0: exp cannot overflow
-    e = np.exp(z)
-    return e / e.sum(axis=axis, keepdims=True)
+    z = x / x.dtype.type(t)  # a new array (same shape, same dtype): x is left untouched
+    z -= z.max(axis=axis, keepdims=True)  # largest entry is now 0: exp cannot overflow
+    np.exp(z, out=z)  # in place: no further full-size temporary
+    z /= z.sum(axis=axis, keepdims=True)
+    return z
 
 
 # --8<-- [end:softmax]
@@ -74,7 +75,9 @@ def softmax_backward(p: np.ndarray, dp: np.ndarray, axis: int = -1) -> np.ndarra
     The Jacobian ``dp_i/dx_j = p_i (delta_ij - p_j)`` is never built: contracting it with
     ``dp`` collapses to one elementwise product and one sum.
     """
-    return p * (dp - (dp * p).sum(axis=axis, keepdims=True))  # same shape as p
+    dx = dp - (dp * p).sum(axis=axis, keepdims=True)  # same shape as p
+    dx *= p  # in place: the same product, one temporary fewer
+    return dx
 
 
 # --8<-- [end:softmax_backward]

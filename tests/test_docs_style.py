@@ -5,23 +5,31 @@ block is format-checked on its own. Package code included with ``--8<--`` is che
 it lives, under ``scratchml/``.
 """
 
-import io
+import importlib.util
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from pytest_codeblocks.main import extract_from_buffer
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted(p for p in (ROOT / "docs").rglob("*.md") if "vendor" not in p.parts)
 RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
 
 
+def root_conftest():
+    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+PARSE = root_conftest().parse_page
+
+
 def python_blocks(path: Path):
-    text = path.read_text(encoding="utf-8")
-    return [b for b in extract_from_buffer(io.StringIO(text)) if b.syntax == "python"]
+    return [b for b in PARSE(path.read_text(encoding="utf-8")) if b.syntax == "python"]
 
 
 def ruff(*args: str, stdin: str) -> subprocess.CompletedProcess:

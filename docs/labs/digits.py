@@ -1,0 +1,151 @@
+# %% [markdown]
+# # Lab: reading handwritten digits
+#
+# Everything from Part I comes together here. We train the network of the previous
+# chapters, an `MLP` made of `Dense` layers and ReLUs, with cross-entropy and Adam, on real
+# handwritten digits, and then look at what it learned and where it still fails.
+#
+# **The data.** 1,797 handwritten digits, each an 8×8 grid of pixel intensities from 0 to
+# 16: the test part of the *Optical Recognition of Handwritten Digits* data set by
+# E. Alpaydin and C. Kaynak (UCI Machine Learning Repository, 1998,
+# [doi:10.24432/C50P49](https://doi.org/10.24432/C50P49)), licensed
+# [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/). It ships inside the package as
+# a small compressed file, so this lab runs offline.
+#
+# This page is a notebook executed while the book is built: every number and plot below
+# was produced by the code above it. Run it yourself with `jupyter lab docs/labs/digits.ipynb`,
+# or paste the cells into Python in order.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+from scratchml import MLP, Adam, accuracy, fit, load_digits, train_test_split
+
+X, y = load_digits()
+print("images:", X.shape, X.dtype, " labels:", y.shape, y.dtype)
+print("pixel values from", X.min(), "to", X.max())
+print("images per digit:", np.bincount(y))
+
+# %% [markdown]
+# Each row of `X` is one image, flattened: `X[i].reshape(8, 8)` brings the picture back.
+
+# %%
+fig, axes = plt.subplots(2, 10, figsize=(10, 2.4))
+for ax, image, label in zip(axes.ravel(), X[:20], y[:20], strict=True):
+    ax.imshow(image.reshape(8, 8), cmap="gray_r")
+    ax.set_title(str(label))
+    ax.set_axis_off()
+plt.show()
+
+# %% [markdown]
+# ## A held-out test set
+#
+# A network can memorise its training images, so we judge it only on images it never
+# trained on: 20 % are set aside, chosen by a seeded shuffle. Pixels are divided by 16 so
+# that every input lies in \([0, 1]\), the range the initial weights are scaled for.
+
+# %%
+X_train, X_test, y_train, y_test = train_test_split(X / 16, y, test_fraction=0.2, rng=0)
+print("train:", X_train.shape, " test:", X_test.shape)
+
+# %% [markdown]
+# ## Training
+#
+# 64 inputs, one hidden layer of 128 ReLU neurons, 10 outputs (one score per digit). The
+# loop inside `fit` is the one of [the training loop](../part1/training-loop.md):
+# forward, loss, backward, update, for every minibatch of 32 images, 30 times over the
+# training set.
+
+# %%
+model = MLP([64, 128, 10], activation="relu", rng=0)
+optimizer = Adam(model, lr=1e-3)
+history = fit(
+    model,
+    X_train,
+    y_train,
+    loss="cross_entropy",
+    optimizer=optimizer,
+    epochs=30,
+    batch_size=32,
+    rng=0,
+    X_val=X_test,
+    y_val=y_test,
+)
+test_accuracy = accuracy(model.forward(X_test), y_test)
+print(f"parameters: {model.num_params()}")
+print(f"final training loss: {history['loss'][-1]:.4f}")
+print(f"held-out accuracy: {test_accuracy:.1%}")
+
+# %%
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
+epochs = np.arange(1, len(history["loss"]) + 1)
+left.plot(epochs, history["loss"], label="training loss")
+left.plot(epochs, history["val_loss"], label="held-out loss")
+left.set_xlabel("epoch")
+left.set_ylabel("cross-entropy")
+left.set_yscale("log")
+left.legend()
+right.plot(epochs, np.array(history["val_accuracy"]) * 100)
+right.set_xlabel("epoch")
+right.set_ylabel("held-out accuracy (%)")
+plt.show()
+
+# %% [markdown]
+# The training loss keeps falling, the held-out loss flattens: from there on the network
+# is mostly getting more confident on images it has already seen. The accuracy on unseen
+# images is what counts, and it ends above 97 %.
+#
+# ## Which digits get confused?
+#
+# The *confusion matrix* counts, for every true digit (row), how often the network
+# predicted each digit (column). A perfect classifier has numbers only on the diagonal.
+
+# %%
+predicted = model.predict(X_test)
+confusion = np.zeros((10, 10), dtype=int)
+np.add.at(confusion, (y_test, predicted), 1)
+
+fig, ax = plt.subplots(figsize=(4.8, 4.2))
+ax.imshow(confusion, cmap="Blues")
+for i in range(10):
+    for j in range(10):
+        if confusion[i, j]:
+            color = "white" if confusion[i, j] > confusion.max() / 2 else "black"
+            ax.text(j, i, confusion[i, j], ha="center", va="center", color=color, fontsize=8)
+ax.set_xticks(range(10))
+ax.set_yticks(range(10))
+ax.set_xlabel("predicted digit")
+ax.set_ylabel("true digit")
+plt.show()
+print("mistakes:", int((predicted != y_test).sum()), "of", len(y_test))
+
+# %% [markdown]
+# ## The mistakes
+#
+# Looking at the images the network got wrong is the best way to understand it. Next to
+# each, its prediction, the truth and the probability it gave to its (wrong) answer.
+
+# %%
+from scratchml import softmax
+
+probabilities = softmax(model.forward(X_test))
+wrong = np.flatnonzero(predicted != y_test)
+fig, axes = plt.subplots(1, len(wrong), figsize=(1.3 * len(wrong), 1.9), squeeze=False)
+for ax, i in zip(axes[0], wrong, strict=True):
+    ax.imshow(X_test[i].reshape(8, 8), cmap="gray_r")
+    ax.set_title(f"{predicted[i]} (true {y_test[i]})\np = {probabilities[i].max():.2f}", fontsize=8)
+    ax.set_axis_off()
+plt.show()
+
+# %% [markdown]
+# Some of these would make a person hesitate too: at 8×8 pixels a sloppy 9 and a 3, or a
+# 1 and a 7, share most of their strokes.
+#
+# ## Try next
+#
+# - Train with `activation="sigmoid"` and compare the loss curves: why is it slower?
+# - Replace Adam by `SGD(model, lr=0.1)`; then try `momentum=0.9`.
+# - Give the network two hidden layers, `MLP([64, 128, 64, 10])`: does the held-out
+#   accuracy move?
+# - Train on only 10 % of the training images: when does the held-out loss start rising?

@@ -1,0 +1,192 @@
+"""Optimizers: turning gradients into parameter updates.
+
+An optimizer walks ``model.named_params()`` and changes every ``layer.params[key]`` in
+place, using ``layer.grads[key]`` that the last ``backward`` filled. Any object following
+the layer protocol can be trained, from one ``Dense`` to the whole GPT. Per-parameter
+state (momentum, Adam's moments) is keyed by the parameter's full name, e.g. ``"0.W"``.
+
+Every update is a handful of in-place numpy operations on whole arrays. Hyperparameters
+are stored as Python floats: under numpy 2's promotion rules a Python float keeps a
+float32 array float32, while a float64 numpy scalar would silently turn it into float64.
+"""
+
+# --8<-- [start:imports]
+import math
+
+import numpy as np
+
+from scratchml.layers import Layer
+
+# --8<-- [end:imports]
+
+
+def _hyper(where: str, name: str, value, positive: bool = False, below_one: bool = False):
+    """Return a hyperparameter as a Python float after checking its range."""
+    v = float(value)
+    ok = (v > 0 if positive else v >= 0) and (v < 1 if below_one else math.isfinite(v))
+    if not ok:
+        want = "in [0, 1)" if below_one else "> 0" if positive else ">= 0"
+        raise ValueError(f"{where}: {name} must be {want}, got {value!r}")
+    return v
+
+
+def _grad(where: str, name: str, layer: Layer, key: str) -> np.ndarray:
+    """The gradient of one parameter, or a clear error if backward has not filled it."""
+    g = layer.grads.get(key)
+    if g is None:
+        raise RuntimeError(f"{where}: no gradient for {name!r}; call backward before step")
+    return g
+
+
+# --8<-- [start:sgd]
+class SGD:
+    """Stochastic gradient descent, optionally with momentum.
+
+    Without momentum: ``p -= lr * g``. With momentum ``mu``, a velocity accumulates past
+    gradients, ``v = mu * v + g``, and ``p -= lr * v`` (the PyTorch convention).
+
+    Parameters
+    ----------
+    model : Layer
+        Any object with ``named_params()``.
+    lr : float
+        Learning rate, ``> 0``.
+    momentum : float
+        In ``[0, 1)``; 0 is plain gradient descent.
+    """
+
+    def __init__(self, model: Layer, lr: float = 0.1, momentum: float = 0.0) -> None:
+        self.model = model
+        self.lr = _hyper("SGD", "lr", lr, positive=True)
+        self.momentum = _hyper("SGD", "momentum", momentum, below_one=True)
+        self.velocity: dict[str, np.ndarray] = {}
+
+    # --8<-- [start:sgd_step]
+    def step(self) -> None:
+        """Update every parameter in place from its gradient."""
+        for name, layer, key in self.model.named_params():
+            g = _grad("SGD.step", name, layer, key)  # same shape as the parameter
+            if self.momentum:
+                if name not in self.velocity:
+                    self.velocity[name] = np.zeros_like(g)
+                v = self.velocity[name]  # same shape as g
+                v *= self.momentum
+                v += g
+                g = v
+            layer.params[key] -= self.lr * g
+
+    # --8<-- [end:sgd_step]
+
+
+# --8<-- [end:sgd]
+
+
+# --8<-- [start:adam]
+class Adam:
+    """Adam: per-parameter step sizes from running averages of the gradient.
+
+    For each parameter, with gradient ``g`` at step ``t``::
+
+        m = b1 * m + (1 - b1) * g          # average gradient (direction)
+        v = b2 * v + (1 - b2) * g**2       # average squared gradient (scale)
+        m_hat = m / (1 - b1**t)            # bias correction: m, v start at 0
+        v_hat = v / (1 - b2**t)
+        p -= lr * m_hat / (sqrt(v_hat) + eps)
+
+    On the first step ``m_hat = g`` and ``v_hat = g**2``, so every entry moves by about
+    ``lr`` against the sign of its gradient, whatever the gradient's size.
+
+    Parameters
+    ----------
+    model : Layer
+        Any object with ``named_params()``.
+    lr : float
+        Learning rate, ``> 0``.
+    betas : (float, float)
+        Decay rates ``b1, b2`` of the two averages, each in ``[0, 1)``.
+    eps : float
+        Added to the denominator to avoid dividing by zero.
+    weight_decay : float
+        Decoupled weight decay (AdamW): before the Adam update, ``p -= lr *
+        weight_decay * p``. It is applied only to parameters with ``ndim >= 2``
+        (weight matrices, embeddings), never to biases or layer-norm gains and shifts.
+    """
+
+    def __init__(
+        self,
+        model: Layer,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        self.model = model
+        self.lr = _hyper("Adam", "lr", lr, positive=True)
+        self.b1 = _hyper("Adam", "betas[0]", betas[0], below_one=True)
+        self.b2 = _hyper("Adam", "betas[1]", betas[1], below_one=True)
+        self.eps = _hyper("Adam", "eps", eps, positive=True)
+        self.weight_decay = _hyper("Adam", "weight_decay", weight_decay)
+        self.t = 0
+        self.m: dict[str, np.ndarray] = {}
+        self.v: dict[str, np.ndarray] = {}
+
+    # --8<-- [start:adam_step]
+    def step(self) -> None:
+        """Update every parameter in place from its gradient."""
+        self.t += 1
+        # The bias corrections, folded into one step size and one epsilon (Python floats,
+        # so float32 stays float32): lr * m_hat / (sqrt(v_hat) + eps) with fewer array ops.
+        c2 = math.sqrt(1 - self.b2**self.t)
+        step_size = self.lr * c2 / (1 - self.b1**self.t)
+        eps = self.eps * c2
+        for name, layer, key in self.model.named_params():
+            p = layer.params[key]
+            g = _grad("Adam.step", name, layer, key)  # same shape as p
+            if name not in self.m:  # first step: both averages start at zero
+                self.m[name], self.v[name] = np.zeros_like(p), np.zeros_like(p)
+            m, v = self.m[name], self.v[name]  # same shape as p
+            m *= self.b1
+            m += (1 - self.b1) * g
+            v *= self.b2
+            v += (1 - self.b2) * (g * g)
+            if self.weight_decay and p.ndim >= 2:
+                p *= 1 - self.lr * self.weight_decay  # decoupled decay, weights only
+            p -= step_size * m / (np.sqrt(v) + eps)
+
+    # --8<-- [end:adam_step]
+
+
+# --8<-- [end:adam]
+
+
+# --8<-- [start:clip_grad_norm]
+def clip_grad_norm(model: Layer, max_norm: float) -> float:
+    """Scale all gradients in place so that their global L2 norm is at most ``max_norm``.
+
+    The global norm treats every gradient entry of the model as one long vector. Scaling
+    every gradient by the same factor keeps the direction of the step and only limits
+    its length, which tames the occasional exploding gradient.
+
+    Parameters
+    ----------
+    model : Layer
+        Its ``grads`` must be filled (call ``backward`` first).
+    max_norm : float
+        ``> 0``.
+
+    Returns
+    -------
+    float
+        The global norm *before* clipping (useful to log).
+    """
+    max_norm = _hyper("clip_grad_norm", "max_norm", max_norm, positive=True)
+    grads = [_grad("clip_grad_norm", n, layer, k) for n, layer, k in model.named_params()]
+    total = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))  # sum of squares of all
+    if total > max_norm:
+        scale = max_norm / (total + 1e-6)  # Python float: keeps float32 grads float32
+        for g in grads:
+            g *= scale
+    return total
+
+
+# --8<-- [end:clip_grad_norm]

@@ -1,0 +1,34 @@
+"""Each lab notebook is generated from its ``docs/labs/<name>.py`` and must not drift from it."""
+
+import importlib.util
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LABS = sorted((ROOT / "docs" / "labs").glob("*.py"))
+
+
+def make_notebook():
+    spec = importlib.util.spec_from_file_location("make_notebook", ROOT / "tools/make_notebook.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("script", LABS, ids=lambda p: p.name)
+def test_notebook_matches_its_script(script):
+    notebook = script.with_suffix(".ipynb")
+    assert notebook.exists(), f"run: python tools/make_notebook.py {script.relative_to(ROOT)}"
+    cells = make_notebook().cells_from_script(script.read_text(encoding="utf-8"))
+    stored = nbformat.read(notebook, as_version=4).cells
+    assert [(c.cell_type, c.source) for c in stored] == [(c.cell_type, c.source) for c in cells], (
+        f"{notebook.name} is stale: python tools/make_notebook.py {script.relative_to(ROOT)}"
+    )
+    assert all(not c.get("outputs") for c in stored), "commit notebooks without outputs"
+
+
+def test_every_notebook_has_a_script():
+    for notebook in (ROOT / "docs" / "labs").glob("*.ipynb"):
+        assert notebook.with_suffix(".py").exists(), notebook.name
