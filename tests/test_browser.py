@@ -123,7 +123,7 @@ def visit(browser, url: str, screenshot: Path) -> dict:
             """() => {
             const content = document.querySelector('.md-content') || document.body;
             const clone = content.cloneNode(true);
-            clone.querySelectorAll('pre, code, .katex').forEach(e => e.remove());
+            clone.querySelectorAll('pre, code, .katex, style, script').forEach(e => e.remove());
             const text = clone.innerText;
             const blocks = [...content.querySelectorAll('pre > code')];
             return {
