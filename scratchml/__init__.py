@@ -5,7 +5,17 @@ after the concept (``scratchml/attention.py`` holds attention, and so on).
 """
 
 from scratchml.activations import ReLU, Sigmoid, relu, relu_grad, sigmoid, sigmoid_grad
+from scratchml.attention import (
+    MultiHeadAttention,
+    SelfAttention,
+    attention_backward,
+    causal_mask,
+    scaled_dot_product_attention,
+)
 from scratchml.data import load_digits, make_blobs, make_moons, make_regression_1d
+from scratchml.embedding import Embedding, Unembedding
+from scratchml.generate import generate, sample_next_token
+from scratchml.gpt import GPT, Sequential
 from scratchml.gradcheck import check_gradients, numerical_gradient, relative_error
 from scratchml.layers import Dense, Layer
 from scratchml.losses import (
@@ -18,21 +28,38 @@ from scratchml.losses import (
 )
 from scratchml.mlp import MLP
 from scratchml.neuron import fires, weighted_sum
+from scratchml.normalization import LayerNorm
 from scratchml.optim import SGD, Adam, clip_grad_norm
+from scratchml.positional import PositionalEmbedding, positional_encoding
 from scratchml.softmax import log_softmax, softmax, softmax_backward
+from scratchml.tokenizer import CharTokenizer
 from scratchml.training import accuracy, fit, iterate_minibatches, train_test_split
+from scratchml.transformer import FeedForward, TransformerBlock
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Adam",
+    "CharTokenizer",
     "Dense",
+    "Embedding",
+    "FeedForward",
+    "GPT",
     "Layer",
+    "LayerNorm",
     "MLP",
+    "MultiHeadAttention",
+    "PositionalEmbedding",
     "ReLU",
     "SGD",
+    "SelfAttention",
+    "Sequential",
     "Sigmoid",
+    "TransformerBlock",
+    "Unembedding",
     "accuracy",
+    "attention_backward",
+    "causal_mask",
     "check_gradients",
     "clip_grad_norm",
     "cross_entropy",
@@ -40,6 +67,7 @@ __all__ = [
     "cross_entropy_with_grad",
     "fires",
     "fit",
+    "generate",
     "iterate_minibatches",
     "load_digits",
     "log_softmax",
@@ -50,9 +78,12 @@ __all__ = [
     "mse_loss_grad",
     "mse_loss_with_grad",
     "numerical_gradient",
+    "positional_encoding",
     "relative_error",
     "relu",
     "relu_grad",
+    "sample_next_token",
+    "scaled_dot_product_attention",
     "sigmoid",
     "sigmoid_grad",
     "softmax",

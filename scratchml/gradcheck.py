@@ -53,9 +53,15 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
 
 
 # --8<-- [start:relative_error]
-def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    """``max|a - b| / max(max|a|, max|b|, 1e-12)``: 0 when equal, 1e-6 is 'six digits agree'."""
-    scale = max(np.abs(a).max(initial=0.0), np.abs(b).max(initial=0.0), 1e-12)
+def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-8) -> float:
+    """``max|a - b| / max(max|a|, max|b|, floor)``: 0 when equal, 1e-6 is 'six digits agree'.
+
+    The ``floor`` matters only when both gradients are tiny: a central difference with
+    ``eps = 1e-6`` on a loss of order 1 carries rounding noise of about 1e-10, so two
+    gradients that are both below ``floor`` are compared on an absolute scale instead of
+    reporting noise divided by (almost) zero as a large relative error.
+    """
+    scale = max(np.abs(a).max(initial=0.0), np.abs(b).max(initial=0.0), floor)
     return float(np.abs(a - b).max(initial=0.0) / scale)
 
 

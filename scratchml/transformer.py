@@ -1,0 +1,131 @@
+"""The transformer block: attention, then a small MLP, each wrapped in a residual connection.
+
+A block reads the *residual stream* ``x`` (one vector per position) and adds two things
+to it: what attention gathers from the other positions, and what a two-layer MLP
+computes at each position on its own. Each sublayer reads a layer-normalised copy of
+the stream (the "pre-norm" arrangement of GPT-2)::
+
+    x = x + attn(ln1(x))
+    x = x + ffn(ln2(x))
+
+Because each sublayer *adds* to ``x``, the gradient reaches early blocks undiminished
+through the ``+``: the backward of ``x + f(x)`` is ``dy + f'(x)^T dy``.
+"""
+
+# --8<-- [start:imports]
+import numpy as np
+
+from scratchml._checks import as_float_array, check_last_dim, check_positive_int, check_shape
+from scratchml.activations import ReLU
+from scratchml.attention import MultiHeadAttention
+from scratchml.layers import Dense, Layer
+from scratchml.normalization import LayerNorm
+
+# --8<-- [end:imports]
+
+
+# --8<-- [start:feed_forward]
+class FeedForward(Layer):
+    """The per-position MLP of a block: ``Dense -> ReLU -> Dense``.
+
+    Parameters
+    ----------
+    d_model : int
+        Size of input and output vectors.
+    d_hidden : int, optional
+        Width of the hidden layer, ``4 * d_model`` by default.
+    rng : int or numpy.random.Generator, optional
+    dtype : numpy dtype, default float32
+
+    Notes
+    -----
+    The same MLP as in Part I, applied to every position independently. GPT-2 uses the
+    smoother GELU instead of ReLU; ReLU is the choice of the original transformer paper.
+    Children ``fc1``, ``act`` and ``fc2``.
+    """
+
+    def __init__(self, d_model: int, d_hidden=None, rng=None, dtype=np.float32) -> None:
+        super().__init__()
+        self.d_model = check_positive_int("FeedForward", "d_model", d_model)
+        d_hidden = 4 * self.d_model if d_hidden is None else d_hidden
+        d_hidden = check_positive_int("FeedForward", "d_hidden", d_hidden)
+        rng = np.random.default_rng(rng)
+        self.fc1 = Dense(d_model, d_hidden, rng=rng, dtype=dtype)
+        self.act = ReLU()
+        self.fc2 = Dense(d_hidden, d_model, rng=rng, dtype=dtype)
+        self.children = {"fc1": self.fc1, "act": self.act, "fc2": self.fc2}
+        self._shape = None
+
+    # --8<-- [start:feed_forward_forward]
+    def forward(self, x) -> np.ndarray:
+        x = as_float_array("FeedForward.forward", "x", x)
+        check_last_dim("FeedForward.forward", "x", x, self.d_model)
+        self._shape = x.shape
+        x2 = x.reshape(-1, self.d_model)  # (N, d_model): positions as rows, one 2-D product
+        h = self.act(self.fc1(x2))  # (N, d_hidden)
+        return self.fc2(h).reshape(x.shape)  # (B, T, d_model)
+
+    # --8<-- [end:feed_forward_forward]
+
+    # --8<-- [start:feed_forward_backward]
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        check_shape("FeedForward.backward", "dy", dy, self._cached("_shape"), "the output")
+        dy2 = dy.reshape(-1, self.d_model)  # (N, d_model)
+        dx2 = self.fc1.backward(self.act.backward(self.fc2.backward(dy2)))  # (N, d_model)
+        return dx2.reshape(dy.shape)  # (B, T, d_model)
+
+    # --8<-- [end:feed_forward_backward]
+
+
+# --8<-- [end:feed_forward]
+
+
+# --8<-- [start:transformer_block]
+class TransformerBlock(Layer):
+    """Pre-norm transformer block: ``x + attn(ln1(x))``, then ``+ ffn(ln2(x))``.
+
+    Parameters
+    ----------
+    d_model : int
+        Size of the residual stream vectors.
+    n_heads : int
+        Attention heads; ``d_model`` must be divisible by it.
+    d_hidden : int, optional
+        Hidden width of the feed-forward MLP, ``4 * d_model`` by default.
+    causal : bool, default True
+        Hide future positions from attention (a language model needs this).
+    rng : int or numpy.random.Generator, optional
+    dtype : numpy dtype, default float32
+
+    Notes
+    -----
+    Children ``ln1``, ``attn``, ``ln2``, ``ffn``. Input and output ``(B, T, d_model)``.
+    """
+
+    def __init__(
+        self, d_model: int, n_heads: int, d_hidden=None, causal=True, rng=None, dtype=np.float32
+    ) -> None:
+        super().__init__()
+        rng = np.random.default_rng(rng)
+        self.ln1 = LayerNorm(d_model, dtype=dtype)
+        self.attn = MultiHeadAttention(d_model, n_heads, causal=causal, rng=rng, dtype=dtype)
+        self.ln2 = LayerNorm(d_model, dtype=dtype)
+        self.ffn = FeedForward(d_model, d_hidden, rng=rng, dtype=dtype)
+        self.children = {"ln1": self.ln1, "attn": self.attn, "ln2": self.ln2, "ffn": self.ffn}
+
+    # --8<-- [start:transformer_block_forward]
+    def forward(self, x) -> np.ndarray:
+        x = x + self.attn(self.ln1(x))  # (B, T, d_model): read from other positions
+        return x + self.ffn(self.ln2(x))  # (B, T, d_model): compute at each position
+
+    # --8<-- [end:transformer_block_forward]
+
+    # --8<-- [start:transformer_block_backward]
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        dx = dy + self.ln2.backward(self.ffn.backward(dy))  # through x + ffn(ln2(x))
+        return dx + self.ln1.backward(self.attn.backward(dx))  # through x + attn(ln1(x))
+
+    # --8<-- [end:transformer_block_backward]
+
+
+# --8<-- [end:transformer_block]
