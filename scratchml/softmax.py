@@ -14,13 +14,30 @@ from scratchml._checks import as_float_array
 
 
 def _check_temperature(where: str, temperature) -> float:
-    t = float(temperature)
-    if not np.isfinite(t) or t <= 0:
+    try:
+        t = float(temperature)
+    except (TypeError, ValueError):
+        t = float("nan")
+    if isinstance(temperature, bool) or not np.isfinite(t) or t <= 0:
         raise ValueError(
             f"{where}: temperature must be a finite number > 0, got {temperature!r} "
             "(for greedy decoding use generate(..., temperature=0))"
         )
     return t
+
+
+def _check_row_max(where: str, row_max: np.ndarray, temperature: float) -> None:
+    """The row maxima reveal every bad input at once: NaN, +inf, or a row that is all -inf."""
+    if np.isfinite(row_max).all():
+        return
+    if np.isnan(row_max).any():
+        raise ValueError(f"{where}: x contains NaN")
+    if np.isneginf(row_max).any():
+        raise ValueError(f"{where}: a row of x is -inf everywhere, so no entry can get probability")
+    raise ValueError(
+        f"{where}: x / temperature reaches +inf (x holds +inf, or temperature={temperature} "
+        "is too small for these logits)"
+    )
 
 
 # --8<-- [start:softmax]
@@ -44,11 +61,11 @@ def softmax(x, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     x = np.asarray(x)
     if x.dtype.kind != "f":
         x = as_float_array("softmax", "x", x)
-    if np.isnan(x).any():
-        raise ValueError("softmax: x contains NaN")
     t = _check_temperature("softmax", temperature)
     z = x / x.dtype.type(t)  # a new array (same shape, same dtype): x is left untouched
-    z -= z.max(axis=axis, keepdims=True)  # largest entry is now 0: exp cannot overflow
+    z_max = z.max(axis=axis, keepdims=True)  # one maximum per row
+    _check_row_max("softmax", z_max, t)  # NaN, +inf or an all -inf row: a clear error
+    z -= z_max  # largest entry is now 0: exp cannot overflow
     np.exp(z, out=z)  # in place: no further full-size temporary
     z /= z.sum(axis=axis, keepdims=True)
     return z
@@ -61,7 +78,11 @@ def softmax(x, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
 def log_softmax(x, axis: int = -1) -> np.ndarray:
     """``log(softmax(x))`` computed without taking the log of a tiny number."""
     x = np.asarray(x)
-    z = x - x.max(axis=axis, keepdims=True)
+    if x.dtype.kind != "f":
+        x = as_float_array("log_softmax", "x", x)
+    x_max = x.max(axis=axis, keepdims=True)  # one maximum per row
+    _check_row_max("log_softmax", x_max, 1.0)
+    z = x - x_max
     return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
 
 

@@ -120,3 +120,29 @@ def test_softmax_backward_matches_finite_differences():
     analytic = softmax_backward(softmax(x), r)
     numeric = numerical_gradient(lambda: float((softmax(x) * r).sum()), x)
     assert relative_error(analytic, numeric) < 1e-6
+
+
+@pytest.mark.parametrize(
+    "x, temperature, message",
+    [
+        ([np.inf, 0.0], 1.0, "reaches \\+inf"),
+        ([[0.0, 1.0], [-np.inf, -np.inf]], 1.0, "-inf everywhere"),
+        ([1.0, np.nan], 1.0, "contains NaN"),
+        ([1.0, 2.0], 1e-320, "too small"),
+    ],
+)
+def test_softmax_rejects_inputs_that_would_give_nan(x, temperature, message):
+    with np.errstate(over="ignore"), pytest.raises(ValueError, match=message):
+        softmax(np.array(x), temperature=temperature)
+
+
+@pytest.mark.parametrize("temperature", [True, "hot", None])
+def test_softmax_rejects_temperatures_that_are_not_numbers(temperature):
+    with pytest.raises(ValueError, match="temperature must be a finite number"):
+        softmax([1.0, 2.0], temperature=temperature)
+
+
+def test_log_softmax_rejects_nan_and_accepts_integers():
+    with pytest.raises(ValueError, match="log_softmax: x contains NaN"):
+        log_softmax([1.0, np.nan])
+    assert np.allclose(np.exp(log_softmax([1, 2, 3])).sum(), 1.0)
