@@ -284,6 +284,7 @@ class MultiHeadAttention(Layer):
         self.last_weights = None
         self._cache = None
 
+    # --8<-- [start:mha_split_heads]
     def _split_heads(self, a2: np.ndarray, shape: tuple) -> np.ndarray:
         """``(N, n * d_model)`` rows -> ``(n, B, H, T, d_head)``: head h gets its column block.
 
@@ -296,6 +297,8 @@ class MultiHeadAttention(Layer):
     def _merge_heads(self, a: np.ndarray) -> np.ndarray:
         """``(B, H, T, d_head)`` -> ``(N, d_model)`` rows: the heads side by side again."""
         return a.swapaxes(-3, -2).reshape(-1, self.d_model)  # (N, d_model), a copy
+
+    # --8<-- [end:mha_split_heads]
 
     # --8<-- [start:mha_forward]
     def forward(self, x) -> np.ndarray:

@@ -96,8 +96,8 @@ class Unembedding(Layer):
 
     Notes
     -----
-    There is no bias, as in GPT-2: the final layer norm's ``beta`` already lets the
-    model shift every logit.
+    There is no bias, as in GPT-2's unembedding: every logit is the dot product of the
+    final vector with one column of ``W_U``.
     """
 
     def __init__(self, d_model: int, vocab_size: int, rng=None, dtype=np.float32) -> None:

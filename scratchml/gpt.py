@@ -139,11 +139,12 @@ class GPT(Layer):
         ``ids`` is ``(B, T)`` or ``(T,)`` with ``T <= context_length``.
         """
         ids = as_token_ids("GPT.forward", "ids", ids, self.vocab_size)
-        if ids.ndim not in (1, 2) or ids.shape[-1] > self.context_length:
+        if ids.ndim not in (1, 2):
+            raise ValueError(f"GPT.forward: ids has shape {ids.shape} but must be (B, T) or (T,)")
+        if ids.shape[-1] > self.context_length:
             raise ValueError(
-                f"GPT.forward: ids has shape {ids.shape} but must be (B, T) or (T,) with "
-                f"T <= context_length = {self.context_length}; crop to the last "
-                f"{self.context_length} tokens"
+                f"GPT.forward: ids has shape {ids.shape}, longer than context_length = "
+                f"{self.context_length}; crop to the last {self.context_length} tokens"
             )
         x = self.tok_emb(ids)  # (B, T, d_model): one vector per token
         x = self.pos_emb(x)  # (B, T, d_model): plus one vector per position

@@ -106,6 +106,12 @@ class TransformerBlock(Layer):
         self, d_model: int, n_heads: int, d_hidden=None, causal=True, rng=None, dtype=np.float32
     ) -> None:
         super().__init__()
+        d_model = check_positive_int("TransformerBlock", "d_model", d_model)
+        n_heads = check_positive_int("TransformerBlock", "n_heads", n_heads)
+        if d_model % n_heads:
+            raise ValueError(
+                f"TransformerBlock: d_model ({d_model}) must be divisible by n_heads ({n_heads})"
+            )
         rng = np.random.default_rng(rng)
         self.ln1 = LayerNorm(d_model, dtype=dtype)
         self.attn = MultiHeadAttention(d_model, n_heads, causal=causal, rng=rng, dtype=dtype)

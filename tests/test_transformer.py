@@ -96,3 +96,12 @@ def test_errors():
         ValueError, match=r"FeedForward.backward: dy has shape \(2, 4\) but the output"
     ):
         ffn.backward(np.zeros((2, 4)))
+
+
+@pytest.mark.parametrize(
+    "d_model, n_heads, message",
+    [(0, 1, "TransformerBlock: d_model"), (8, 0, "TransformerBlock: n_heads"), (8, 3, "divisible")],
+)
+def test_block_errors_name_the_block(d_model, n_heads, message):
+    with pytest.raises(ValueError, match=message):
+        TransformerBlock(d_model, n_heads)
