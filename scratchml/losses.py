@@ -138,10 +138,9 @@ def cross_entropy_grad(logits, labels) -> np.ndarray:
         Same shape and dtype as ``logits``. Each row sums to 0.
     """
     logits, labels = _check_logits_labels("cross_entropy_grad", logits, labels)
-    p = softmax(logits)  # (..., C)
-    p2 = p.reshape(-1, p.shape[-1])  # (N, C), a view onto p
-    p2[np.arange(labels.size), labels.reshape(-1)] -= 1  # subtract the one-hot truth
-    return p / labels.size  # (..., C)
+    p = softmax(logits).reshape(-1, logits.shape[-1])  # (N, C): one row per prediction
+    p[np.arange(labels.size), labels.reshape(-1)] -= 1  # subtract the one-hot truth
+    return p.reshape(logits.shape) / labels.size  # (..., C)
 
 
 # --8<-- [end:cross_entropy_grad]

@@ -96,6 +96,11 @@ def softmax_backward(p: np.ndarray, dp: np.ndarray, axis: int = -1) -> np.ndarra
     The Jacobian ``dp_i/dx_j = p_i (delta_ij - p_j)`` is never built: contracting it with
     ``dp`` collapses to one elementwise product and one sum.
     """
+    if np.shape(p) != np.shape(dp):
+        raise ValueError(
+            f"softmax_backward: p has shape {np.shape(p)} but dp has shape {np.shape(dp)}; "
+            "they must match"
+        )
     dx = dp - (dp * p).sum(axis=axis, keepdims=True)  # same shape as p
     dx *= p  # in place: the same product, one temporary fewer
     return dx

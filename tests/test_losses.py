@@ -236,3 +236,13 @@ def test_cross_entropy_rejects_bad_logits():
         cross_entropy(np.zeros(3), np.array(0))
     with pytest.raises(ValueError, match=r"cross_entropy: logits is empty \(shape \(0, 3\)\)"):
         cross_entropy(np.zeros((0, 3)), np.zeros(0, dtype=int))
+
+
+def test_cross_entropy_grad_on_non_contiguous_logits():
+    """Regression: the one-hot must be subtracted even when reshaping logits copies them."""
+    rng = np.random.default_rng(0)
+    logits = rng.standard_normal((5, 3, 2)).transpose(2, 1, 0)  # (2, 3, 5), not C-contiguous
+    labels = rng.integers(0, 5, size=(2, 3))
+    expected = cross_entropy_grad(np.ascontiguousarray(logits), labels)
+    assert np.allclose(cross_entropy_grad(logits, labels), expected)
+    assert np.allclose(cross_entropy_grad(logits, labels).sum(axis=-1), 0.0)

@@ -146,3 +146,8 @@ def test_log_softmax_rejects_nan_and_accepts_integers():
     with pytest.raises(ValueError, match="log_softmax: x contains NaN"):
         log_softmax([1.0, np.nan])
     assert np.allclose(np.exp(log_softmax([1, 2, 3])).sum(), 1.0)
+
+
+def test_softmax_backward_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match=r"p has shape \(2, 3\) but dp has shape \(3,\)"):
+        softmax_backward(np.full((2, 3), 1 / 3), np.ones(3))
