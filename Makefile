@@ -10,6 +10,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
+# Tests run BLAS on one thread: the matrices are small, so a second thread mostly adds
+# contention (20-40x slower steps on a busy 2-core machine), and results then do not
+# depend on the core count. make serve and your own scripts keep numpy's default.
+TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: serve test lint lint-workflows format bench clean
@@ -25,7 +29,7 @@ serve: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
 
 test: $(STAMP) lint
-	$(BIN)/pytest
+	$(TEST_ENV) $(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(PY_PATHS)

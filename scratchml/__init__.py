@@ -12,6 +12,7 @@ from scratchml.attention import (
     causal_mask,
     scaled_dot_product_attention,
 )
+from scratchml.checkpoint import load_checkpoint, load_shipped, save_checkpoint
 from scratchml.data import load_digits, make_blobs, make_moons, make_regression_1d
 from scratchml.embedding import Embedding, Unembedding
 from scratchml.generate import generate, sample_next_token
@@ -32,7 +33,9 @@ from scratchml.normalization import LayerNorm
 from scratchml.optim import SGD, Adam, clip_grad_norm
 from scratchml.positional import PositionalEmbedding, positional_encoding
 from scratchml.softmax import log_softmax, softmax, softmax_backward
+from scratchml.text import get_batch, load_text, load_tiny_shakespeare, train_val_split
 from scratchml.tokenizer import CharTokenizer
+from scratchml.trainer import evaluate_loss, scheduled_lr, train
 from scratchml.training import accuracy, fit, iterate_minibatches, train_test_split
 from scratchml.transformer import FeedForward, TransformerBlock
 
@@ -65,11 +68,17 @@ __all__ = [
     "cross_entropy",
     "cross_entropy_grad",
     "cross_entropy_with_grad",
+    "evaluate_loss",
     "fires",
     "fit",
     "generate",
+    "get_batch",
     "iterate_minibatches",
+    "load_checkpoint",
     "load_digits",
+    "load_shipped",
+    "load_text",
+    "load_tiny_shakespeare",
     "log_softmax",
     "make_blobs",
     "make_moons",
@@ -83,11 +92,15 @@ __all__ = [
     "relu",
     "relu_grad",
     "sample_next_token",
+    "save_checkpoint",
     "scaled_dot_product_attention",
+    "scheduled_lr",
     "sigmoid",
     "sigmoid_grad",
     "softmax",
     "softmax_backward",
+    "train",
     "train_test_split",
+    "train_val_split",
     "weighted_sum",
 ]

@@ -43,7 +43,7 @@ plt.show()
 #
 # A network can memorise its training images, so we judge it only on images it never
 # trained on: 20 % are set aside, chosen by a seeded shuffle. Pixels are divided by 16 so
-# that every input lies in \([0, 1]\), the range the initial weights are scaled for.
+# that every input lies in $[0, 1]$, the range the initial weights are scaled for.
 
 # %%
 X_train, X_test, y_train, y_test = train_test_split(X / 16, y, test_fraction=0.2, rng=0)

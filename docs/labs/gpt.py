@@ -1,0 +1,291 @@
+# %% [markdown]
+# # Lab: training the tiny GPT
+#
+# Part III is complete: every layer of the GPT has its backward pass, Adam updates the
+# weights, `get_batch` cuts a text into windows, and `train` runs the loop. In this lab we
+# use all of it on a real text. First a short run, live, to watch both losses fall. Then
+# the model that ships with the package, trained the same way for longer: its validation
+# loss, the text it writes at several temperatures, and what its attention heads look at.
+#
+# **The text.** Python's own help pages: the topics that `help("for")` or
+# `help("assert")` prints, which ship with every Python installation as
+# `pydoc_data.topics` (part of the Python documentation, © Python Software Foundation).
+# `load_text()` joins them into one string of English prose and code examples, so this
+# lab runs offline. The topics change a little with each Python release, so the numbers
+# below can differ slightly from one Python version to the next.
+#
+# This page is a notebook executed while the book is built: every number and plot below
+# was produced by the code above it. Run it yourself with `jupyter lab docs/labs/gpt.ipynb`,
+# or paste the cells into Python in order.
+
+# %%
+import hashlib
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from scratchml import (
+    GPT,
+    CharTokenizer,
+    evaluate_loss,
+    generate,
+    get_batch,
+    load_shipped,
+    load_text,
+    train,
+    train_val_split,
+)
+
+text = load_text()
+tok = CharTokenizer.from_text(text)
+ids = tok.encode(text)
+train_ids, val_ids = train_val_split(ids, val_fraction=0.1)
+print(f"{len(text):,} characters, a vocabulary of {tok.vocab_size}")
+print(f"training part {len(train_ids):,}, validation part {len(val_ids):,}")
+print(f"ln V = {np.log(tok.vocab_size):.3f}: the loss of a uniform guess")
+print(text[2000:2400])
+
+# %% [markdown]
+# ## A short run, live
+#
+# A small GPT: 64 numbers per position, 4 heads, 2 blocks, a context of 64 characters,
+# about 117 thousand parameters. 200 steps of 32 windows each, with a 20-step warmup and
+# a cosine decay, as in [the training loop](../part3/training-loop.md). That is 410
+# thousand characters of training, a little less than one pass over the text.
+
+# %%
+model = GPT(tok.vocab_size, d_model=64, n_heads=4, n_layers=2, context_length=64, rng=0)
+print(f"parameters: {model.num_params():,}")
+history = train(
+    model,
+    train_ids,
+    val_ids,
+    steps=200,
+    batch_size=32,
+    lr=6e-3,
+    warmup_steps=20,
+    min_lr=6e-4,
+    eval_every=40,
+    eval_batches=4,
+    rng=0,
+    progress=False,
+)
+print(f"{history['seconds']:.1f} s, {history['tokens_per_s']:,.0f} tokens per second")
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 3.4))
+ax.plot(history["step"], history["loss"], linewidth=0.8, alpha=0.6, label="training batch")
+ax.plot(history["eval_step"], history["val_loss"], "o-", label="validation (fixed batches)")
+ax.axhline(np.log(tok.vocab_size), color="grey", linestyle="--", linewidth=1)
+ax.text(200, np.log(tok.vocab_size) + 0.05, f"ln V = ln {tok.vocab_size}", ha="right")
+ax.set_xlabel("step")
+ax.set_ylabel("cross-entropy")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# Both curves start at $\ln V$, a uniform guess, and fall together: unlike the 600
+# characters of the training-loop chapter, this text is long enough that what the model
+# learns from the training part also holds on the validation part. The printed "train"
+# numbers are means over the steps since the previous evaluation, so they lag behind the
+# curve of single batches. After 200 steps the model has the letter frequencies, common
+# pairs and a few short words, as a sample shows:
+
+# %%
+prompt = tok.encode("The ")
+print(tok.decode(generate(model, prompt, n_new=200, temperature=0.8, rng=0)))
+
+# %% [markdown]
+# ## The shipped checkpoint
+#
+# A longer run of the same loop, with a larger model, trained the GPT that ships with the
+# package. `load_shipped()` returns the model, its tokenizer, and what was recorded when
+# it was saved: the command, the losses, the time it took.
+
+# %%
+shipped, shipped_tok, meta = load_shipped()
+extra = meta["extra"]
+print("config:", meta["config"])
+print(f"parameters: {shipped.num_params():,}")
+print("trained by:", extra["command"])
+print(f"in {extra['seconds'] / 60:.0f} minutes on Python {extra['python']}, numpy {extra['numpy']}")
+print(f"recorded validation loss: {extra['final_val_loss']:.4f}")
+
+# %% [markdown]
+# Its validation loss, recomputed here. The validation batches are drawn exactly as
+# `train` drew them: the first draws of a generator seeded with the run's seed. On the
+# Python version the model was trained with, the text is the same and so is the number;
+# on another version, the help topics differ a little and so does the loss. Characters
+# the shipped vocabulary does not know (new in this Python's text) are dropped first.
+
+# %%
+args = extra["arguments"]
+same_text = hashlib.sha256(text.encode("utf-8")).hexdigest() == extra["text_sha256"]
+print("this Python's help text is the one the model was trained on:", same_text)
+unknown = sorted(set(text) - set(shipped_tok.chars))
+kept = "".join(c for c in text if c in shipped_tok.stoi)
+print(f"characters unknown to the checkpoint: {unknown} ({len(text) - len(kept)} dropped)")
+_, shipped_val = train_val_split(shipped_tok.encode(kept), args["val_fraction"])
+rng = np.random.default_rng(args["seed"])
+context = shipped.context_length
+val_batches = [get_batch(shipped_val, args["batch_size"], context, rng) for _ in range(10)]
+val_loss = evaluate_loss(shipped, val_batches)
+print(f"validation loss, recomputed: {val_loss:.4f}   (recorded: {extra['final_val_loss']:.4f})")
+print(f"ln V = {np.log(shipped_tok.vocab_size):.3f}")
+
+# %% [markdown]
+# The checkpoint also records its validation curve. Next to it, the short run above:
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 3.4))
+ax.plot(extra["eval_step"], extra["val_loss"], "o-", label="shipped model")
+ax.plot(history["eval_step"], history["val_loss"], "o-", label="the short run above")
+ax.axhline(np.log(shipped_tok.vocab_size), color="grey", linestyle="--", linewidth=1)
+ax.set_xlabel("step")
+ax.set_ylabel("validation loss")
+ax.legend()
+plt.show()
+best = int(np.argmin(extra["val_loss"]))
+print(f"lowest: {extra['val_loss'][best]:.4f} at step {extra['eval_step'][best]}", end="")
+print(f"; at the end: {extra['val_loss'][-1]:.4f} (training loss {extra['final_train_loss']:.4f})")
+
+# %% [markdown]
+# The larger model goes much further than the short run: more weights, a context of 128
+# characters, and many more steps. Where the lowest validation loss comes
+# before the last step, the model began to memorize the training text after it: the
+# validation loss creeps up while the training loss keeps falling. Keeping the checkpoint
+# with the lowest validation loss, or stopping there, is the usual remedy.
+
+# %% [markdown]
+# ## Writing at several temperatures
+#
+# The same prompt and the same seed, four temperatures. The logits are divided by the
+# temperature before the softmax ([temperature](../part2/temperature.md)): at 0 the model
+# always takes its likeliest character, at 1.2 it takes more risks than its training
+# taught it.
+
+# %%
+prompt = shipped_tok.encode("The while statement")
+for temperature in [0.0, 0.5, 0.8, 1.2]:
+    out = generate(shipped, prompt, n_new=200, temperature=temperature, rng=0)
+    print(f"--- temperature {temperature} ---")
+    print(shipped_tok.decode(out))
+    print()
+
+# %% [markdown]
+# The model writes in the style of its text: English sentences about statements,
+# clauses, methods and functions, names in quotes, indented blocks. Many words are real,
+# and some phrases are copied almost whole from the help pages; the sentences rarely
+# make sense beyond a few words. The lower the temperature, the more the text keeps to
+# frequent words and phrases; the higher, the more invented words appear. At 0 the
+# model always takes its single likeliest character, so the same prompt always gives the
+# same text, whatever the seed.
+
+# %% [markdown]
+# ## What the attention heads look at
+#
+# After a forward pass, every block keeps its attention weights in
+# `model.blocks[i].attn.last_weights`, shape `(B, heads, T, T)`: row $t$ says how much
+# position $t$ takes from each position up to itself (the causal mask keeps everything
+# above the diagonal at 0). We run the shipped model on one sentence and draw the four
+# heads of a block, with the characters as labels (␣ is a space).
+
+# %%
+sentence = "The loop ends when the list is empty."
+shipped(shipped_tok.encode(sentence)[None, :])  # (1, T, V); each block keeps its weights
+chars = [c if c != " " else "␣" for c in sentence]
+
+
+def draw_heads(block):
+    weights = shipped.blocks[block].attn.last_weights[0]  # (heads, T, T)
+    fig, axes = plt.subplots(2, 2, figsize=(10, 10), layout="constrained")
+    for h, ax in enumerate(axes.ravel()):
+        ax.imshow(weights[h], cmap="Blues", vmin=0, vmax=1)
+        ax.set_xticks(range(len(chars)), chars, fontsize=7)
+        ax.set_yticks(range(len(chars)), chars, fontsize=7)
+        ax.set_title(f"block {block}, head {h}")
+    for ax in axes[1]:
+        ax.set_xlabel("attends to (key)")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("position looking (query)")
+    plt.show()
+
+
+draw_heads(0)
+
+# %% [markdown]
+# Heat maps are easy to over-read, so a few numbers help. For every head, the average
+# weight a position gives to itself; to the character just before it; for a letter
+# inside a word, to the space in front of that word; and for the third letter of a word
+# or later, to the word's first letter (skipping the second letter, whose previous
+# character is the first). For comparison, a head that spread its weight evenly over
+# the past would give about the number printed first.
+
+# %%
+T = len(sentence)
+t = np.arange(1, T)  # every position that has a past
+space = np.array([sentence.rfind(" ", 0, i) for i in range(T)])  # the last space before i
+inside = np.array([i for i in t if sentence[i] != " " and space[i] >= 0])  # letters in words
+deep = inside[inside >= space[inside] + 3]  # third letter of a word or later
+print(f"an even spread: {np.mean(1 / (t + 1)):.2f}")
+print("                 itself  previous  word's space  word's first letter")
+for block in range(len(shipped.blocks)):
+    weights = shipped.blocks[block].attn.last_weights[0]  # (heads, T, T)
+    for h, w in enumerate(weights):
+        itself, previous = w[t, t].mean(), w[t, t - 1].mean()
+        to_space, to_first = w[inside, space[inside]].mean(), w[deep, space[deep] + 1].mean()
+        print(f"block {block} head {h}:   {itself:.2f}     {previous:.2f}", end="")
+        print(f"         {to_space:.2f}             {to_first:.2f}")
+
+# %%
+draw_heads(2)
+
+# %% [markdown]
+# What we see, on this sentence:
+#
+# - **A previous-character head.** Block 0, head 2 is a bright line just below the
+#   diagonal: each position puts about 0.8 of its weight on the character before it. It
+#   hands every position the character that preceded it, so later layers can work with
+#   pairs of characters.
+# - **Local heads.** The other heads of block 0 keep to the position itself and the two
+#   or three characters before it. In head 0, every space attends almost only to itself.
+#   Nothing in the first block looks further back than a few characters.
+# - **Word-start heads.** In the later blocks, several heads reach back to where the
+#   current word begins. Block 2, head 2 draws vertical stripes: the letters of a word
+#   look at a space, usually the one in front of their own word, sometimes one a word or
+#   two further back (the space before "loop" also draws the letters of "ends" and
+#   "when"). Other heads look at the first letters of the word: in block 2, head 1, the
+#   "m", the "p" and the "t" of "empty" look mostly at its "e". In the table, block 2,
+#   heads 2 and 3 and block 3, head 1 stand out in the last two columns, at about three
+#   times an even spread.
+# - **Spread-out heads.** Block 2, head 0, block 1, head 3 and block 3, heads 2 and 3
+#   spread their weight over many earlier positions; none of their four numbers exceeds
+#   0.25.
+#
+# These heads were not designed: they are what gradient descent found
+# useful for predicting the next character of Python's help pages.
+
+# %% [markdown]
+# ## Try next
+#
+# - Train on Tiny Shakespeare, the classic 1.1-million-character test text, more than
+#   twice the help pages. `load_tiny_shakespeare()` downloads it once and caches it in
+#   `~/.cache/scratchml/tinyshakespeare.txt`; the command line trains on any text file:
+#
+#   ```console
+#   $ python -c "from scratchml import load_tiny_shakespeare; load_tiny_shakespeare()"
+#   $ python -m scratchml train --text ~/.cache/scratchml/tinyshakespeare.txt \
+#         --steps 3000 --warmup 100 --min-lr 3e-4 --sample-every 500 --out shakespeare.npz
+#   $ python -m scratchml generate --checkpoint shakespeare.npz --prompt "ROMEO:"
+#   ```
+#
+# - Train a bigger model: `--d-model 192 --n-layers 6` has about three times the
+#   parameters of the shipped model and takes several times as long per step. With more
+#   parameters it also memorizes sooner, so give it more text and watch the validation
+#   loss.
+# - Rerun the short run above with `weight_decay=0.0`, or `grad_clip=None`, or without
+#   the warmup: which one changes the curve?
+# - Draw the attention of the other blocks on a line of Python code, say
+#   `"for i in range(10):"`: do some heads find the matching parenthesis?
+# - Lower the temperature step by step between 0.5 and 0: where does the greedy text
+#   start repeating itself?

@@ -1,0 +1,234 @@
+"""The training loop for a language model: batches in, a lower loss out.
+
+Every step is the loop of Part I, applied to the GPT::
+
+    x, y   = a batch of windows of the text      (B, T) each, y is x shifted by one
+    logits = model.forward(x)                    (B, T, V)
+    loss   = cross-entropy of logits against y   one number
+    model.backward(dloss/dlogits)                every gradient, with the current weights
+    clip the gradients, then let Adam update the weights
+
+Around it, ``train`` adds what a long run needs: a learning-rate schedule (a short
+warmup, then an optional cosine decay), a validation loss on text the model never
+trains on, measured on the same fixed batches every time so that the numbers are
+comparable, samples of generated text, and a one-line progress display.
+"""
+
+# --8<-- [start:imports]
+import math
+import sys
+import time
+
+import numpy as np
+
+from scratchml._checks import check_positive_int
+from scratchml.generate import generate
+from scratchml.losses import cross_entropy, cross_entropy_with_grad
+from scratchml.optim import Adam, clip_grad_norm
+from scratchml.text import get_batch
+
+# --8<-- [end:imports]
+
+
+# --8<-- [start:scheduled_lr]
+def scheduled_lr(step: int, lr: float, steps: int, warmup_steps: int = 0, min_lr=None) -> float:
+    """The learning rate of step ``step`` (counted from 1): linear warmup, then cosine decay.
+
+    - Steps ``1 .. warmup_steps`` grow the rate linearly from ``lr / warmup_steps`` to
+      ``lr``: Adam's first steps are large for every weight, and a small rate keeps the
+      freshly initialised model from jumping somewhere bad.
+    - After the warmup the rate is ``lr`` if ``min_lr`` is None; otherwise it follows
+      half a cosine from ``lr`` down to ``min_lr`` at the last step, so the final steps
+      take small, careful moves.
+    """
+    if step <= warmup_steps:
+        return lr * step / warmup_steps
+    if min_lr is None:
+        return lr
+    progress = (step - warmup_steps) / max(1, steps - warmup_steps)  # in (0, 1]
+    return min_lr + 0.5 * (lr - min_lr) * (1 + math.cos(math.pi * progress))
+
+
+# --8<-- [end:scheduled_lr]
+
+
+# --8<-- [start:evaluate_loss]
+def evaluate_loss(model, batches) -> float:
+    """Mean cross-entropy of ``model`` over a list of ``(x, y)`` batches (no training)."""
+    return float(np.mean([cross_entropy(model.forward(x), y) for x, y in batches]))
+
+
+# --8<-- [end:evaluate_loss]
+
+
+class _Progress:
+    """One progress line on stderr: rewritten in place on a terminal, periodic otherwise."""
+
+    def __init__(self, steps: int, enabled: bool, stream=None, every_seconds: float = 10.0):
+        self.steps, self.enabled = steps, enabled
+        self.stream = sys.stderr if stream is None else stream
+        self.tty = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.every_seconds = every_seconds
+        self.last_print = time.perf_counter()
+        self.width = 0
+
+    def update(self, step: int, loss: float, tokens_per_s: float, eta_s: float) -> None:
+        if not self.enabled:
+            return
+        eta = f"{int(eta_s) // 60}m{int(eta_s) % 60:02d}s"
+        line = (
+            f"step {step:>{len(str(self.steps))}}/{self.steps}  loss {loss:.4f}  "
+            f"{tokens_per_s:,.0f} tok/s  ETA {eta}"
+        )
+        now = time.perf_counter()
+        if self.tty:
+            self.stream.write("\r" + line.ljust(self.width))
+            self.width = len(line)
+            self.stream.flush()
+        elif now - self.last_print >= self.every_seconds or step == self.steps:
+            self.stream.write(line + "\n")
+            self.stream.flush()
+            self.last_print = now
+
+    def clear(self) -> None:
+        """Erase the line on a terminal, so that a log line can be printed cleanly."""
+        if self.tty and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0
+
+
+# --8<-- [start:train]
+def train(
+    model,
+    train_ids,
+    val_ids,
+    *,
+    steps: int = 1000,
+    batch_size: int = 32,
+    lr: float = 3e-3,
+    weight_decay: float = 0.1,
+    grad_clip=1.0,
+    warmup_steps: int = 0,
+    min_lr=None,
+    eval_every: int = 100,
+    eval_batches: int = 10,
+    sample_every: int = 0,
+    tokenizer=None,
+    sample_length: int = 200,
+    temperature: float = 0.8,
+    rng=0,
+    log=print,
+    progress: bool = True,
+) -> dict:
+    """Train a language model on random windows of ``train_ids`` with Adam.
+
+    Parameters
+    ----------
+    model : Layer
+        A language model such as ``GPT``, with a ``context_length``. It trains in the
+        dtype of its parameters (float32 by default, ``model.astype(np.float64)`` for
+        float64).
+    train_ids, val_ids : array_like of int, shape (n,)
+        The encoded text, split by ``train_val_split``.
+    steps, batch_size : int
+        Number of updates, and windows per update (each ``context_length`` tokens long).
+    lr, weight_decay : float
+        Adam's peak learning rate (betas 0.9 and 0.99) and decoupled weight decay.
+    grad_clip : float or None
+        Clip the global gradient norm to this value before each update; None turns it off.
+    warmup_steps : int, min_lr : float or None
+        The schedule of ``scheduled_lr``: linear warmup, then constant (``min_lr=None``)
+        or a cosine decay to ``min_lr``.
+    eval_every : int
+        Measure the validation loss before training, every ``eval_every`` steps and
+        after the last step, each time on the same ``eval_batches`` batches of
+        ``val_ids`` (drawn once, at the start).
+    sample_every : int
+        With a ``tokenizer``, print a sample every ``sample_every`` steps and after the
+        last step (0: never). Each sample is ``sample_length`` characters at
+        ``temperature``, drawn with the same seed every time, so the samples show the
+        model changing, not the dice.
+    rng : int or numpy.random.Generator
+        Seed of everything random in the run: the same seed gives the same losses.
+    log : callable
+        Receives the validation and sample lines (``print`` by default).
+    progress : bool
+        Show a progress line (step, loss, tokens per second, time left) on stderr:
+        rewritten in place on a terminal, otherwise a plain line every 10 seconds.
+
+    Returns
+    -------
+    dict
+        ``"step"`` and ``"loss"`` (every step's training loss), ``"lr"``,
+        ``"eval_step"`` with ``"train_loss"`` (mean over the steps since the previous
+        evaluation, NaN at step 0) and ``"val_loss"``, ``"samples"`` (``(step, text)`` pairs),
+        ``"tokens_per_s"`` (of the training steps alone) and ``"seconds"`` (wall time).
+    """
+    steps = check_positive_int("train", "steps", steps)
+    batch_size = check_positive_int("train", "batch_size", batch_size)
+    eval_every = check_positive_int("train", "eval_every", eval_every)
+    eval_batches = check_positive_int("train", "eval_batches", eval_batches)
+    if sample_every and tokenizer is None:
+        raise ValueError("train: sample_every needs a tokenizer to turn samples into text")
+    T = model.context_length
+    rng = np.random.default_rng(rng)  # one stream: every draw below comes from it
+    val_batches = [get_batch(val_ids, batch_size, T, rng) for _ in range(eval_batches)]
+    sample_seed = int(rng.integers(2**31))  # the same dice for every sample
+    optimizer = Adam(model, lr=lr, betas=(0.9, 0.99), weight_decay=weight_decay)
+    history = {"step": [], "loss": [], "lr": [], "eval_step": [], "train_loss": [], "val_loss": []}
+    history["samples"] = []
+    bar = _Progress(steps, progress)
+    start = time.perf_counter()
+    train_seconds = 0.0
+
+    def evaluate(step: int) -> None:
+        last = history["eval_step"][-1] if history["eval_step"] else 0
+        recent = history["loss"][last:]  # the training losses since the last evaluation
+        train_loss = float(np.mean(recent)) if recent else float("nan")
+        history["eval_step"].append(step)
+        history["train_loss"].append(train_loss)
+        val_loss = evaluate_loss(model, val_batches)
+        history["val_loss"].append(val_loss)
+        bar.clear()
+        shown = f"  train {train_loss:.4f}" if recent else ""  # none before step 1
+        log(f"step {step:>{len(str(steps))}}{shown}  val {val_loss:.4f}")
+
+    def sample(step: int) -> None:
+        start_id = tokenizer.stoi.get("\n", 0)  # start at a line break if there is one
+        ids = generate(model, [start_id], sample_length, temperature, rng=sample_seed)
+        text = tokenizer.decode(ids[1:])
+        history["samples"].append((step, text))
+        bar.clear()
+        log(f"--- sample at step {step} (temperature {temperature}) ---\n{text}\n---")
+
+    evaluate(0)
+    for step in range(1, steps + 1):
+        tic = time.perf_counter()
+        # --8<-- [start:train_step]
+        x, y = get_batch(train_ids, batch_size, T, rng)  # (B, T) each: y is x shifted by one
+        logits = model.forward(x)  # (B, T, V): a score for every possible next token
+        loss, dlogits = cross_entropy_with_grad(logits, y)  # scalar, (B, T, V)
+        model.backward(dlogits)  # every gradient, computed with the current weights
+        if grad_clip:
+            clip_grad_norm(model, grad_clip)  # shorten a too-long step, keep its direction
+        optimizer.lr = scheduled_lr(step, lr, steps, warmup_steps, min_lr)
+        optimizer.step()  # only now do the weights change
+        # --8<-- [end:train_step]
+        train_seconds += time.perf_counter() - tic
+        history["step"].append(step)
+        history["loss"].append(float(loss))
+        history["lr"].append(optimizer.lr)
+        tokens_per_s = step * batch_size * T / train_seconds
+        bar.update(step, float(loss), tokens_per_s, (steps - step) * train_seconds / step)
+        if step % eval_every == 0 or step == steps:
+            evaluate(step)
+        if sample_every and (step % sample_every == 0 or step == steps):
+            sample(step)
+    bar.clear()
+    history["tokens_per_s"] = steps * batch_size * T / train_seconds
+    history["seconds"] = time.perf_counter() - start
+    return history
+
+
+# --8<-- [end:train]
