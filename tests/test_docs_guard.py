@@ -15,13 +15,12 @@ whatever fence came before, even a ``text`` one), and expected outputs that do n
 a ``python`` block.
 """
 
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from pytest_codeblocks.main import extract_from_buffer
+from _helpers import load_module
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted(p for p in (ROOT / "docs").rglob("*.md") if "vendor" not in p.parts)
@@ -102,8 +101,8 @@ def problems(text: str, name: str) -> list[str]:
             )
         if "pytest.mark.skip" in line and "reason=" not in line:
             out.append(f"{name}:{n}: a skipped block must give reason='...'")
-    # Cross-check with the parser pytest actually uses: it must see the same python blocks.
-    parsed = extract_from_buffer(io.StringIO(text))
+    # Cross-check with the collector pytest actually uses: it must see the same python blocks.
+    parsed = load_module("conftest.py").parse_page(text)
     collected = [b.lineno for b in parsed if b.syntax == "python"]
     ours = [f.lineno for f in fences(text) if f.fence.startswith("`") and f.info == "python"]
     if collected != ours:

@@ -5,27 +5,20 @@ block is format-checked on its own. Package code included with ``--8<--`` is che
 it lives, under ``scratchml/``.
 """
 
-import importlib.util
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from _helpers import load_module
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted(p for p in (ROOT / "docs").rglob("*.md") if "vendor" not in p.parts)
 RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
 
 
-def root_conftest():
-    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-PARSE = root_conftest().parse_page
+PARSE = load_module("conftest.py").parse_page
 
 
 def python_blocks(path: Path):

@@ -1,27 +1,22 @@
 """Each lab notebook is generated from its ``docs/labs/<name>.py`` and must not drift from it."""
 
-import importlib.util
 from pathlib import Path
 
 import nbformat
 import pytest
+from _helpers import load_module
 
 ROOT = Path(__file__).resolve().parents[1]
 LABS = sorted((ROOT / "docs" / "labs").glob("*.py"))
-
-
-def make_notebook():
-    spec = importlib.util.spec_from_file_location("make_notebook", ROOT / "tools/make_notebook.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize("script", LABS, ids=lambda p: p.name)
 def test_notebook_matches_its_script(script):
     notebook = script.with_suffix(".ipynb")
     assert notebook.exists(), f"run: python tools/make_notebook.py {script.relative_to(ROOT)}"
-    cells = make_notebook().cells_from_script(script.read_text(encoding="utf-8"))
+    cells = load_module("tools/make_notebook.py").cells_from_script(
+        script.read_text(encoding="utf-8")
+    )
     stored = nbformat.read(notebook, as_version=4).cells
     assert [(c.cell_type, c.source) for c in stored] == [(c.cell_type, c.source) for c in cells], (
         f"{notebook.name} is stale: python tools/make_notebook.py {script.relative_to(ROOT)}"

@@ -1,20 +1,12 @@
 """The repository keeps its own promises: two README commands, CI runs them, least privilege."""
 
-import importlib.util
 import re
 from pathlib import Path
 
 import yaml
+from _helpers import load_module
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def root_conftest():
-    """The repository's root conftest.py (``import conftest`` would find tests/conftest.py)."""
-    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_readme_quick_start_is_the_two_make_targets():
@@ -51,7 +43,7 @@ def test_workflows_grant_least_privilege():
 
 def test_snippet_settings_are_read_from_mkdocs_yml():
     """conftest.py expands snippets with mkdocs.yml's own settings, so the two cannot drift."""
-    conftest = root_conftest()
+    conftest = load_module("conftest.py")
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     snippets = next(
         e["pymdownx.snippets"]
@@ -66,7 +58,7 @@ def test_snippet_settings_are_read_from_mkdocs_yml():
 def test_a_misspelled_snippet_section_is_an_error():
     import pytest
 
-    conftest = root_conftest()
+    conftest = load_module("conftest.py")
 
     with pytest.raises(Exception, match="nonexistent"):
         conftest.expand_snippets('--8<-- "scratchml/neuron.py:nonexistent"')
