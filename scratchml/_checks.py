@@ -98,3 +98,17 @@ def check_shape(where: str, name: str, x: np.ndarray, expected: tuple, what: str
         raise ValueError(
             f"{where}: {name} has shape {np.shape(x)} but {what} has shape {tuple(expected)}"
         )
+
+
+def held_out_size(where: str, name: str, fraction, n: int, unit: str, parts: str) -> int:
+    """``round(n * fraction)``, the size of a held-out part, with both parts non-empty.
+
+    ``unit`` names what is counted ("rows", "ids") and ``parts`` the two parts, for the
+    message (e.g. "train or test set").
+    """
+    if not 0 < fraction < 1:
+        raise ValueError(f"{where}: {name} must be in (0, 1), got {fraction!r}")
+    n_held = round(n * fraction)
+    if not 0 < n_held < n:
+        raise ValueError(f"{where}: {name}={fraction} of {n} {unit} leaves an empty {parts}")
+    return n_held

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchml._checks import check_positive_int
+from scratchml._checks import check_positive_int, held_out_size
 
 # --8<-- [end:imports]
 
@@ -134,14 +134,14 @@ def train_val_split(ids, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndar
         Views: ``ids[:n - n_val]`` and ``ids[n - n_val:]``.
     """
     ids = _as_id_sequence("train_val_split", ids)
-    if not 0 < val_fraction < 1:
-        raise ValueError(f"train_val_split: val_fraction must be in (0, 1), got {val_fraction!r}")
-    n_val = round(len(ids) * val_fraction)
-    if not 0 < n_val < len(ids):
-        raise ValueError(
-            f"train_val_split: val_fraction={val_fraction} of {len(ids)} ids leaves an "
-            "empty training or validation part"
-        )
+    n_val = held_out_size(
+        "train_val_split",
+        "val_fraction",
+        val_fraction,
+        len(ids),
+        "ids",
+        "training or validation part",
+    )
     return ids[: len(ids) - n_val], ids[len(ids) - n_val :]  # (n - n_val,), (n_val,)
 
 

@@ -10,7 +10,7 @@ gradient is computed with the weights that produced the forward pass.
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_float_array, as_labels, check_positive_int
+from scratchml._checks import as_float_array, as_labels, check_positive_int, held_out_size
 from scratchml.layers import Layer
 from scratchml.losses import cross_entropy_with_grad, mse_loss_with_grad
 from scratchml.optim import Adam
@@ -79,14 +79,9 @@ def train_test_split(X, y, test_fraction: float = 0.2, rng=0):
     X_train, X_test, y_train, y_test : numpy.ndarray
     """
     X, y = _check_xy("train_test_split", X, y)
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"train_test_split: test_fraction must be in (0, 1), got {test_fraction}")
-    n_test = round(len(X) * test_fraction)
-    if not 0 < n_test < len(X):
-        raise ValueError(
-            f"train_test_split: test_fraction={test_fraction} of {len(X)} rows leaves "
-            "an empty train or test set"
-        )
+    n_test = held_out_size(
+        "train_test_split", "test_fraction", test_fraction, len(X), "rows", "train or test set"
+    )
     order = np.random.default_rng(rng).permutation(len(X))  # (n,)
     test, train = order[:n_test], order[n_test:]  # (n_test,), (n - n_test,)
     return X[train], X[test], y[train], y[test]  # (n - n_test, ...), (n_test, ...), ...
