@@ -18,3 +18,8 @@ def new_figure(width: float = 6.4, height: float = 3.2, ncols: int = 1, nrows: i
         }
     )
     return plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained")
+
+
+def show_char(c: str) -> str:
+    """A character as a tick label: the space becomes a visible open box."""
+    return "\u2423" if c == " " else c

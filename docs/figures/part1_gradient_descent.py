@@ -2,29 +2,17 @@
 
 import numpy as np
 from _style import BLUE, GREEN, GREY, ORANGE, RED, new_figure
+from _toys import Quadratic
 
-from scratchml import SGD, Dense, Layer, iterate_minibatches, make_regression_1d, mse_loss_grad
+from scratchml import SGD, Dense, iterate_minibatches, make_regression_1d, mse_loss_grad
 
 CURVATURE = np.array([1.0, 10.0])  # the bowl is ten times steeper along w2 than along w1
 START = [-4.0, 1.0]
 
 
-class _Bowl(Layer):
-    """One 2-vector parameter and the loss (w1**2 + 10 * w2**2) / 2, as on the page."""
-
-    def __init__(self, start):
-        super().__init__()
-        self.params["w"] = np.array(start, dtype=np.float64)  # (2,)
-
-    def loss(self) -> float:
-        w = self.params["w"]
-        self.grads["w"] = CURVATURE * w  # (2,): the gradient of the loss
-        return float(0.5 * np.sum(CURVATURE * w * w))
-
-
 def _path(lr, steps, momentum=0.0):
     """Positions visited by SGD on the bowl, ``(steps + 1, 2)``."""
-    bowl = _Bowl(START)
+    bowl = Quadratic(CURVATURE, START)
     opt = SGD(bowl, lr=lr, momentum=momentum)
     points = [bowl.params["w"].copy()]
     for _ in range(steps):

@@ -1,7 +1,7 @@
 """Figures for part2/embeddings.md."""
 
 import numpy as np
-from _style import BLUE, GREEN, GREY, ORANGE, new_figure
+from _style import BLUE, GREEN, GREY, ORANGE, new_figure, show_char
 
 from scratchml import CharTokenizer, Embedding
 
@@ -12,16 +12,12 @@ def _cosine_matrix(W: np.ndarray) -> np.ndarray:
     return unit @ unit.T  # (n, n)
 
 
-def _show(c: str) -> str:
-    return "\u2423" if c == " " else c
-
-
 def fig_part2_embeddings_matrix():
     """Left: a small W_E as a heatmap, one row per character. Right: cosines of its rows."""
     tok = CharTokenizer.from_text("the cat sat on the mat")
     emb = Embedding(tok.vocab_size, 16, rng=0)
     W_E = emb.params["W_E"]  # (V, 16)
-    labels = [_show(c) for c in tok.chars]
+    labels = [show_char(c) for c in tok.chars]
     fig, (left, right) = new_figure(7.6, 3.3, ncols=2)
     lim = np.abs(W_E).max()
     im = left.imshow(W_E, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")

@@ -2,7 +2,7 @@
 
 import matplotlib.patches as patches
 import numpy as np
-from _style import BLUE, GREY, ORANGE, new_figure
+from _style import BLUE, GREY, ORANGE, new_figure, show_char
 
 from scratchml import CharTokenizer
 
@@ -13,11 +13,6 @@ PASSAGE = (
     'but it had no pictures or conversations in it, "and what is the use of a book," thought '
     'Alice "without pictures or conversations?"'
 )
-
-
-def _show(c: str) -> str:
-    """A visible stand-in for the space character."""
-    return "\u2423" if c == " " else c
 
 
 def _cell(ax, x, y, w, h, text, color, text_color="white", fontsize=10):
@@ -47,14 +42,14 @@ def fig_part2_tokens_text_to_ids():
     ax.set_ylim(-0.2, 5.2)
     ax.text(-0.6, 4.95, f"the vocabulary: {V} characters, sorted", fontsize=9.5, color=GREY)
     for i, c in enumerate(tok.chars):
-        _cell(ax, i, 4.25, 0.86, 0.6, _show(c), BLUE, fontsize=9)
+        _cell(ax, i, 4.25, 0.86, 0.6, show_char(c), BLUE, fontsize=9)
         ax.text(i, 3.7, str(i), ha="center", va="center", fontsize=7.5, color=GREY)
     step = 1.9  # horizontal spacing of the encoded characters
     x0 = (V - 1) / 2 - step * (len(text) - 1) / 2
     ax.text(-0.6, 2.95, f'encode("{text}")', fontsize=9.5, color=GREY)
     for j, (c, i) in enumerate(zip(text, ids.tolist(), strict=True)):
         x = x0 + step * j
-        _cell(ax, x, 2.25, 1.5, 0.6, _show(c), BLUE)
+        _cell(ax, x, 2.25, 1.5, 0.6, show_char(c), BLUE)
         ax.annotate(
             "", xy=(x, 1.05), xytext=(x, 1.9), arrowprops={"arrowstyle": "->", "color": GREY}
         )
@@ -70,7 +65,7 @@ def fig_part2_tokens_frequencies():
     order = np.argsort(-counts, kind="stable")  # (V,): most frequent first
     fig, ax = new_figure(7.0, 2.8)
     ax.bar(np.arange(tok.vocab_size), counts[order], color=BLUE)
-    ax.set_xticks(np.arange(tok.vocab_size), [_show(tok.chars[i]) for i in order])
+    ax.set_xticks(np.arange(tok.vocab_size), [show_char(tok.chars[i]) for i in order])
     ax.set_xlim(-0.7, tok.vocab_size - 0.3)
     ax.set_ylabel("occurrences")
     ax.set_title(

@@ -1,13 +1,9 @@
 """Figures for part2/unembedding.md."""
 
 import numpy as np
-from _style import BLUE, GREY, ORANGE, new_figure
+from _style import BLUE, GREY, ORANGE, new_figure, show_char
 
 from scratchml import GPT, CharTokenizer, softmax
-
-
-def _show(c: str) -> str:
-    return "\u2423" if c == " " else c
 
 
 def fig_part2_unembedding_logits():
@@ -16,7 +12,7 @@ def fig_part2_unembedding_logits():
     model = GPT(tok.vocab_size, d_model=16, n_heads=2, n_layers=2, context_length=16, rng=0)
     logits = model(tok.encode("the cat sat"))[-1]  # (V,): the last position
     probs = softmax(logits)  # (V,)
-    labels = [_show(c) for c in tok.chars]
+    labels = [show_char(c) for c in tok.chars]
     xs = np.arange(tok.vocab_size)
     fig, (left, right) = new_figure(7.2, 2.9, ncols=2)
     left.bar(xs, logits, color=BLUE)

@@ -2,25 +2,13 @@
 
 import numpy as np
 from _style import BLUE, GREEN, GREY, ORANGE, RED, new_figure
+from _toys import Quadratic
 
-from scratchml import SGD, Adam, Layer
+from scratchml import SGD, Adam
 
 CURVATURE = np.array([1.0, 100.0])  # a hundred times steeper along w2 than along w1
 START = [-4.0, 1.0]
 STEPS = 100
-
-
-class _Valley(Layer):
-    """One 2-vector parameter and the loss (w1**2 + 100 * w2**2) / 2, as on the page."""
-
-    def __init__(self, start):
-        super().__init__()
-        self.params["w"] = np.array(start, dtype=np.float64)  # (2,)
-
-    def loss(self) -> float:
-        w = self.params["w"]
-        self.grads["w"] = CURVATURE * w  # (2,): the gradient of the loss
-        return float(0.5 * np.sum(CURVATURE * w * w))
 
 
 RUNS = [
@@ -32,7 +20,7 @@ RUNS = [
 
 def _run(make_optimizer):
     """Positions ``(STEPS + 1, 2)`` and losses ``(STEPS + 1,)`` of one optimizer."""
-    model = _Valley(START)
+    model = Quadratic(CURVATURE, START)
     optimizer = make_optimizer(model)
     points, losses = [], []
     for _ in range(STEPS):
