@@ -9,15 +9,17 @@ from scratchml.attention import (
     MultiHeadAttention,
     SelfAttention,
     attention_backward,
+    cached_causal_mask,
     causal_mask,
     scaled_dot_product_attention,
 )
 from scratchml.checkpoint import load_checkpoint, load_shipped, save_checkpoint
 from scratchml.data import load_digits, make_blobs, make_moons, make_regression_1d
 from scratchml.embedding import Embedding, Unembedding
-from scratchml.generate import generate, sample_next_token
+from scratchml.generate import generate, sample_next_token, top_p_filter
 from scratchml.gpt import GPT, Sequential
 from scratchml.gradcheck import check_gradients, numerical_gradient, relative_error
+from scratchml.kv_cache import KVCache
 from scratchml.layers import Dense, Layer
 from scratchml.losses import (
     cross_entropy,
@@ -48,6 +50,7 @@ __all__ = [
     "Embedding",
     "FeedForward",
     "GPT",
+    "KVCache",
     "Layer",
     "LayerNorm",
     "MLP",
@@ -62,6 +65,7 @@ __all__ = [
     "Unembedding",
     "accuracy",
     "attention_backward",
+    "cached_causal_mask",
     "causal_mask",
     "check_gradients",
     "clip_grad_norm",
@@ -99,6 +103,7 @@ __all__ = [
     "sigmoid_grad",
     "softmax",
     "softmax_backward",
+    "top_p_filter",
     "train",
     "train_test_split",
     "train_val_split",

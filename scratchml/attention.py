@@ -22,6 +22,7 @@ from scratchml._checks import (
     check_positive_int,
     check_shape,
 )
+from scratchml.kv_cache import KVCache
 from scratchml.layers import Layer
 from scratchml.softmax import softmax, softmax_backward
 
@@ -176,6 +177,45 @@ def _check_x(where: str, x, d_model: int) -> np.ndarray:
     return x
 
 
+def _check_cache(where: str, layer, cache, x: np.ndarray, n_heads: int) -> None:
+    """Require a causal layer and a ``KVCache`` shaped for it, with room for ``x``'s tokens."""
+    if not layer.causal:
+        raise ValueError(
+            f"{where}: a KV cache needs causal attention (this layer has causal=False)"
+        )
+    batch = x.shape[0] if x.ndim == 3 else 1
+    want = (batch, n_heads, layer.d_head)
+    if not isinstance(cache, KVCache):
+        raise TypeError(f"{where}: cache must be a KVCache, got {type(cache).__name__}")
+    got = (cache.keys.shape[0], cache.keys.shape[1], cache.keys.shape[3])
+    if got != want:
+        raise ValueError(f"{where}: cache has (batch, n_heads, d_head) = {got} but x needs {want}")
+    if cache.length + x.shape[-2] > cache.max_len:
+        raise ValueError(
+            f"{where}: cache holds {cache.length} of {cache.max_len} positions, no room for "
+            f"the {x.shape[-2]} new ones in x"
+        )
+
+
+# --8<-- [start:cached_mask]
+def cached_causal_mask(start: int, n: int) -> np.ndarray:
+    """Boolean ``(n, start + n)`` mask for ``n`` new queries at positions ``start..start+n-1``.
+
+    New token ``i`` sits at position ``start + i`` and may see keys ``0..start + i``: every
+    cached key and the new ones up to itself. Rows ``start..start+n-1`` of
+    ``causal_mask(start + n)``.
+    """
+    if isinstance(start, bool) or not isinstance(start, int | np.integer) or start < 0:
+        raise ValueError(f"cached_causal_mask: start must be an integer >= 0, got {start!r}")
+    n = check_positive_int("cached_causal_mask", "n", n)
+    keys = np.arange(start + n)  # (start + n,): positions of all keys
+    queries = np.arange(start, start + n)  # (n,): positions of the new tokens
+    return keys[None, :] <= queries[:, None]  # (n, start + n)
+
+
+# --8<-- [end:cached_mask]
+
+
 # --8<-- [start:self_attention]
 class SelfAttention(Layer):
     """One attention head over a sequence: queries, keys and values all come from ``x``.
@@ -237,6 +277,28 @@ class SelfAttention(Layer):
         return dq @ p["W_q"].T + dk @ p["W_k"].T + dv @ p["W_v"].T  # (B, T, d_model)
 
     # --8<-- [end:self_attention_backward]
+
+    # --8<-- [start:self_attention_forward_cached]
+    def forward_cached(self, x, cache: KVCache) -> np.ndarray:
+        """The output for new positions only, reading the earlier keys and values from ``cache``.
+
+        ``x`` holds the ``n`` new positions, ``(B, n, d_model)`` or ``(n, d_model)``, at
+        positions ``cache.length .. cache.length + n - 1``; their keys and values are added
+        to ``cache`` (a ``KVCache`` with one head). Inference only: nothing is kept for
+        ``backward``.
+        """
+        where = "SelfAttention.forward_cached"
+        x = _check_x(where, x, self.d_model)  # (B, n, d_model)
+        _check_cache(where, self, cache, x, n_heads=1)
+        p, start = self.params, cache.length
+        x3 = x.reshape((-1,) + x.shape[-2:])  # (B, n, d_model), also for a 2-D x
+        q, k, v = x3 @ p["W_q"], x3 @ p["W_k"], x3 @ p["W_v"]  # each (B, n, d_head)
+        keys, values = cache.append(k[:, None], v[:, None])  # each (B, 1, start + n, d_head)
+        mask = cached_causal_mask(start, x.shape[-2])  # (n, start + n)
+        h, _ = scaled_dot_product_attention(q, keys[:, 0], values[:, 0], mask)  # (B, n, d_head)
+        return (h @ p["W_o"]).reshape(x.shape)  # (B, n, d_model)
+
+    # --8<-- [end:self_attention_forward_cached]
 
 
 # --8<-- [end:self_attention]
@@ -334,6 +396,35 @@ class MultiHeadAttention(Layer):
         return (d_qkv @ W_qkv.T).reshape(shape)  # (B, T, d_model): x fed q, k and v
 
     # --8<-- [end:mha_backward]
+
+    # --8<-- [start:mha_forward_cached]
+    def _project_qkv(self, x3: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(B, n, d_model)`` -> queries, keys, values of every head, each ``(B, H, n, d_head)``.
+
+        Three products with the stored matrices: unlike ``forward``, no ``[W_q | W_k | W_v]``
+        is concatenated, so a generation step reads each weight once and copies none.
+        """
+        p, x2 = self.params, x3.reshape(-1, self.d_model)  # (N, d_model)
+        return tuple(self._split_heads(x2 @ p[name], x3.shape)[0] for name in ("W_q", "W_k", "W_v"))
+
+    def forward_cached(self, x, cache: KVCache) -> np.ndarray:
+        """The output for new positions only, reading the earlier keys and values from ``cache``.
+
+        ``x`` holds the ``n`` new positions, ``(B, n, d_model)`` or ``(n, d_model)``, at
+        positions ``cache.length .. cache.length + n - 1``; their keys and values are added
+        to ``cache``. Inference only: nothing is kept for ``backward``.
+        """
+        where = "MultiHeadAttention.forward_cached"
+        x = _check_x(where, x, self.d_model)  # (B, n, d_model)
+        _check_cache(where, self, cache, x, n_heads=self.n_heads)
+        start, x3 = cache.length, x.reshape((-1,) + x.shape[-2:])  # x3: (B, n, d_model)
+        q, k, v = self._project_qkv(x3)  # each (B, H, n, d_head): the new positions only
+        keys, values = cache.append(k, v)  # each (B, H, start + n, d_head): all positions
+        mask = cached_causal_mask(start, x.shape[-2])  # (n, start + n), shared by all heads
+        h, _ = scaled_dot_product_attention(q, keys, values, mask)  # (B, H, n, d_head)
+        return (self._merge_heads(h) @ self.params["W_o"]).reshape(x.shape)  # (B, n, d_model)
+
+    # --8<-- [end:mha_forward_cached]
 
 
 # --8<-- [end:multi_head_attention]

@@ -3,7 +3,8 @@
 The temperature ``T`` *divides* the logits before the softmax: ``T < 1`` sharpens the
 distribution (the likeliest tokens win more often), ``T > 1`` flattens it, and ``T = 0``
 is the limit where the single likeliest token always wins (greedy decoding). Top-k
-sampling first throws away every token outside the ``k`` likeliest.
+sampling first throws away every token outside the ``k`` likeliest; top-p (nucleus)
+sampling keeps the fewest likeliest tokens whose probabilities add up to at least ``p``.
 
 Drawing a token from probabilities ``p`` is done by inverse transform sampling: pick
 ``u`` uniformly in ``[0, 1)`` and take the first token whose cumulative probability
@@ -22,7 +23,7 @@ from scratchml.softmax import softmax
 # --8<-- [end:imports]
 
 
-def _check_sampling(where: str, temperature, top_k) -> tuple[float, int | None]:
+def _check_sampling(where: str, temperature, top_k, top_p=None) -> tuple:
     try:
         t = float(temperature)
     except (TypeError, ValueError):
@@ -31,11 +32,56 @@ def _check_sampling(where: str, temperature, top_k) -> tuple[float, int | None]:
         raise ValueError(f"{where}: temperature must be a finite number >= 0, got {temperature!r}")
     if top_k is not None:
         top_k = check_positive_int(where, "top_k", top_k)
-    return t, top_k
+    if top_p is not None:
+        p = math.nan
+        if not isinstance(top_p, bool) and isinstance(
+            top_p, int | float | np.integer | np.floating
+        ):
+            p = float(top_p)
+        if not 0 < p <= 1:
+            raise ValueError(f"{where}: top_p must be a number in (0, 1], got {top_p!r}")
+        top_p = p
+    return t, top_k, top_p
+
+
+# --8<-- [start:top_p_filter]
+def top_p_filter(probs, top_p: float) -> np.ndarray:
+    """Keep the nucleus: the fewest likeliest tokens whose probabilities reach ``top_p``.
+
+    Parameters
+    ----------
+    probs : array_like, shape (V,) or (B, V)
+        A probability distribution per row.
+    top_p : float in (0, 1]
+        ``1`` keeps every token; a tiny ``top_p`` keeps only the likeliest.
+
+    Returns
+    -------
+    numpy.ndarray, same shape
+        ``probs`` with every token outside the nucleus set to 0 (not renormalised).
+        Ties with the least likely token kept are kept too, so the result does not depend
+        on the order of the vocabulary.
+    """
+    _, _, top_p = _check_sampling("top_p_filter", 1.0, None, top_p)
+    probs = as_float_array("top_p_filter", "probs", probs)  # (B, V)
+    if (probs < 0).any():
+        raise ValueError("top_p_filter: probs must be probabilities >= 0, got a negative value")
+    if top_p == 1:
+        return probs.copy()  # everything: no rounding in a cumulative sum can drop a token
+    ranked = -np.sort(-probs, axis=-1)  # (B, V): likeliest first
+    n_keep = (np.cumsum(ranked, axis=-1) < top_p).sum(axis=-1, keepdims=True) + 1  # (B, 1)
+    n_keep = np.minimum(n_keep, probs.shape[-1])  # rounding may leave the total just below p
+    smallest = np.take_along_axis(ranked, n_keep - 1, axis=-1)  # (B, 1): last one kept
+    return np.where(probs >= smallest, probs, 0.0)  # (B, V)
+
+
+# --8<-- [end:top_p_filter]
 
 
 # --8<-- [start:sample_next_token]
-def sample_next_token(logits, temperature: float = 1.0, top_k=None, rng=None) -> np.ndarray:
+def sample_next_token(
+    logits, temperature: float = 1.0, top_k=None, rng=None, top_p=None
+) -> np.ndarray:
     """Draw one token id from ``softmax(logits / temperature)``, row by row.
 
     Parameters
@@ -49,13 +95,17 @@ def sample_next_token(logits, temperature: float = 1.0, top_k=None, rng=None) ->
         ``k >= V`` keeps all.
     rng : int or numpy.random.Generator, optional
         Source of randomness; the same seed gives the same draws.
+    top_p : float in (0, 1], optional
+        Nucleus sampling: after the temperature (and ``top_k``), keep the fewest
+        likeliest tokens whose probabilities add up to at least ``top_p`` (see
+        ``top_p_filter``) and draw from them, renormalised. ``1`` keeps all.
 
     Returns
     -------
     numpy.ndarray
         int64 token ids, shape ``()`` for one row of logits or ``(B,)``.
     """
-    t, top_k = _check_sampling("sample_next_token", temperature, top_k)
+    t, top_k, top_p = _check_sampling("sample_next_token", temperature, top_k, top_p)
     logits = as_float_array("sample_next_token", "logits", logits).astype(np.float64)  # (B, V)
     if top_k is not None and top_k < logits.shape[-1]:
         kth = np.sort(logits, axis=-1)[..., -top_k, None]  # (B, 1): the k-th largest logit
@@ -63,16 +113,20 @@ def sample_next_token(logits, temperature: float = 1.0, top_k=None, rng=None) ->
     if t == 0:
         return logits.argmax(axis=-1)  # (B,): greedy
     probs = softmax(logits, axis=-1, temperature=t)  # (B, V): the tempered distribution
+    if top_p is not None:
+        probs = top_p_filter(probs, top_p)  # (B, V): 0 outside the nucleus
     cdf = np.cumsum(probs, axis=-1)  # (B, V): cumulative probabilities
     u = np.random.default_rng(rng).random(cdf.shape[:-1] + (1,)) * cdf[..., -1:]  # (B, 1)
-    return (cdf <= u).sum(axis=-1)  # (B,): the first token whose cdf exceeds u
+    return (cdf <= u).sum(axis=-1)  # (B,): the first token whose cdf exceeds u; renormalised
 
 
 # --8<-- [end:sample_next_token]
 
 
 # --8<-- [start:generate]
-def generate(model, token_ids, n_new: int, temperature=1.0, top_k=None, rng=None) -> np.ndarray:
+def generate(
+    model, token_ids, n_new: int, temperature=1.0, top_k=None, rng=None, kv_cache=True, top_p=None
+) -> np.ndarray:
     """Extend ``token_ids`` by ``n_new`` tokens sampled from ``model``, one at a time.
 
     Parameters
@@ -85,27 +139,55 @@ def generate(model, token_ids, n_new: int, temperature=1.0, top_k=None, rng=None
         The prompt (at least one token).
     n_new : int
         Number of tokens to append (0 returns the prompt).
-    temperature, top_k, rng
+    temperature, top_k, rng, top_p
         As in ``sample_next_token``. Pass a seed or generator for reproducible text.
+    kv_cache : bool, default True
+        Use the model's KV cache if it has one (``new_kv_cache`` and ``forward_cached``,
+        as ``GPT`` does): the prompt is fed once, then only the new token at each step.
+        ``False`` recomputes the whole window at every step. Both give the same logits
+        up to rounding.
 
     Returns
     -------
     numpy.ndarray
         int64 ids, shape ``(T + n_new,)`` or ``(B, T + n_new)``: the prompt, then the
         new tokens.
+
+    Notes
+    -----
+    When the sequence is longer than ``context_length``, the model sees the last
+    ``context_length`` tokens, a window that slides by one token per step, with or
+    without the cache. Sliding moves every token to a new position, and the cached keys
+    were computed at the old ones, so the cache is emptied and refilled from the window:
+    from then on every step costs a whole window, as without the cache.
     """
-    t, top_k = _check_sampling("generate", temperature, top_k)
+    t, top_k, top_p = _check_sampling("generate", temperature, top_k, top_p)
     vocab_size = getattr(model, "vocab_size", np.iinfo(np.int64).max)
     ids = as_token_ids("generate", "token_ids", token_ids, vocab_size).astype(np.int64)
     if ids.ndim not in (1, 2):
         raise ValueError(f"generate: token_ids has shape {ids.shape} but must be (T,) or (B, T)")
     if isinstance(n_new, bool) or not isinstance(n_new, int | np.integer) or n_new < 0:
         raise ValueError(f"generate: n_new must be an integer >= 0, got {n_new!r}")
+    if not isinstance(kv_cache, bool | np.bool_):
+        raise TypeError(f"generate: kv_cache must be True or False, got {kv_cache!r}")
     rng = np.random.default_rng(rng)
     context = getattr(model, "context_length", ids.shape[-1] + n_new)
+    cache = None
+    if kv_cache and hasattr(model, "forward_cached"):
+        cache = model.new_kv_cache(ids.shape[0] if ids.ndim == 2 else 1)  # one per block
+    offset = 0  # the token at position 0 of the cache
     for _ in range(n_new):
-        logits = model.forward(ids[..., -context:])[..., -1, :]  # (B, V): the last position
-        next_id = sample_next_token(logits, t, top_k, rng)  # (B,)
+        start = max(0, ids.shape[-1] - context)  # the window: the last `context` tokens
+        if cache is None:
+            logits = model.forward(ids[..., start:])[..., -1, :]  # (B, V): the whole window
+        else:
+            if start != offset:  # the window slid: every cached key sits at a wrong position
+                for layer_cache in cache:
+                    layer_cache.reset()
+                offset = start
+            new = ids[..., offset + cache[0].length :]  # (B, n): the tokens not yet cached
+            logits = model.forward_cached(new, cache, last_only=True)[..., -1, :]  # (B, V)
+        next_id = sample_next_token(logits, t, top_k, rng, top_p)  # (B,)
         ids = np.concatenate([ids, next_id[..., None]], axis=-1)  # (B, T + 1)
     return ids
 

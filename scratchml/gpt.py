@@ -16,6 +16,7 @@ import numpy as np
 
 from scratchml._checks import as_token_ids, check_positive_int
 from scratchml.embedding import Embedding, Unembedding
+from scratchml.kv_cache import KVCache
 from scratchml.layers import Layer
 from scratchml.normalization import LayerNorm
 from scratchml.positional import PositionalEmbedding
@@ -167,6 +168,87 @@ class GPT(Layer):
         return self.tok_emb.backward(dx)  # None
 
     # --8<-- [end:gpt_backward]
+
+    # --8<-- [start:gpt_new_kv_cache]
+    def new_kv_cache(self, batch: int = 1) -> list[KVCache]:
+        """An empty ``KVCache`` per block, for ``batch`` sequences of up to ``context_length``.
+
+        Together they hold ``2 * n_layers * d_model`` numbers per token and sequence.
+        """
+        batch = check_positive_int("GPT.new_kv_cache", "batch", batch)
+        dtype = self.tok_emb.params["W_E"].dtype
+        return [
+            KVCache(batch, b.attn.n_heads, self.context_length, b.attn.d_head, dtype=dtype)
+            for b in self.blocks
+        ]
+
+    # --8<-- [end:gpt_new_kv_cache]
+
+    def _check_cached_call(self, ids, cache) -> np.ndarray:
+        where = "GPT.forward_cached"
+        ids = as_token_ids(where, "ids", ids, self.vocab_size)
+        if ids.ndim not in (1, 2):
+            raise ValueError(f"{where}: ids has shape {ids.shape} but must be (B, n) or (n,)")
+        if not isinstance(cache, list | tuple) or len(cache) != len(self.blocks):
+            raise TypeError(
+                f"{where}: cache must be a list of {len(self.blocks)} KVCache (one per block, "
+                f"from new_kv_cache()), got {type(cache).__name__}"
+                + (f" of length {len(cache)}" if isinstance(cache, list | tuple) else "")
+            )
+        if not all(isinstance(c, KVCache) for c in cache):
+            raise TypeError(f"{where}: cache must hold KVCache objects (from new_kv_cache())")
+        lengths = {c.length for c in cache}
+        if len(lengths) != 1:
+            raise ValueError(f"{where}: the caches of the blocks hold different lengths {lengths}")
+        batch = ids.shape[0] if ids.ndim == 2 else 1
+        if cache[0].keys.shape[0] != batch:
+            raise ValueError(
+                f"{where}: ids has shape {ids.shape} ({batch} sequence(s)) but the cache was "
+                f"made for batch = {cache[0].keys.shape[0]}"
+            )
+        start = cache[0].length
+        if start + ids.shape[-1] > self.context_length:
+            raise ValueError(
+                f"{where}: the cache holds {start} positions and ids adds {ids.shape[-1]}, "
+                f"more than context_length = {self.context_length}"
+            )
+        return ids
+
+    # --8<-- [start:gpt_forward_cached]
+    def forward_cached(self, ids, cache, last_only: bool = False) -> np.ndarray:
+        """Logits for new tokens only, reusing the keys and values stored in ``cache``.
+
+        Parameters
+        ----------
+        ids : array_like of int, shape (B, n) or (n,)
+            The new tokens; they sit at positions ``start .. start + n - 1``, where
+            ``start = cache[0].length`` counts the tokens fed before.
+        cache : list of KVCache
+            One per block, from ``new_kv_cache``; extended by ``n`` positions.
+        last_only : bool, default False
+            Unembed only the last new position (all a generation step needs).
+
+        Returns
+        -------
+        numpy.ndarray, shape (B, n, vocab_size), or (B, 1, vocab_size) if ``last_only``
+            The same logits ``forward`` gives at those positions for the whole sequence.
+        """
+        ids = self._check_cached_call(ids, cache)
+        if not isinstance(last_only, bool | np.bool_):
+            raise TypeError(
+                f"GPT.forward_cached: last_only must be True or False, got {last_only!r}"
+            )
+        start, n = cache[0].length, ids.shape[-1]
+        x = self.tok_emb(ids)  # (B, n, d_model)
+        x = x + self.pos_emb.params["W_P"][start : start + n]  # (B, n, d_model): positions offset
+        for block, block_cache in zip(self.blocks, cache, strict=True):
+            x = block.forward_cached(x, block_cache)  # (B, n, d_model)
+        if last_only:
+            x = x[..., -1:, :]  # (B, 1, d_model): the unembedding is the largest product
+        x = self.ln_f(x)  # (B, n, d_model)
+        return self.unembed(x)  # (B, n, vocab_size)
+
+    # --8<-- [end:gpt_forward_cached]
 
 
 # --8<-- [end:gpt]

@@ -133,5 +133,18 @@ class TransformerBlock(Layer):
 
     # --8<-- [end:transformer_block_backward]
 
+    # --8<-- [start:transformer_block_forward_cached]
+    def forward_cached(self, x, cache) -> np.ndarray:
+        """``forward`` for new positions only; attention reads and extends ``cache``.
+
+        ``x`` holds the new positions ``(B, n, d_model)``; ``cache`` is this block's
+        ``KVCache``. The MLP and the layer norms work on each position alone, so they need
+        no cache. Inference only: nothing is kept for ``backward``.
+        """
+        x = x + self.attn.forward_cached(self.ln1(x), cache)  # (B, n, d_model)
+        return x + self.ffn(self.ln2(x))  # (B, n, d_model)
+
+    # --8<-- [end:transformer_block_forward_cached]
+
 
 # --8<-- [end:transformer_block]

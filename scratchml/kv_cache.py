@@ -1,0 +1,116 @@
+"""The KV cache: keep the keys and values of the positions already seen.
+
+When a language model generates, each step appends one token and asks for the next.
+Without a cache every step recomputes the whole sequence, although the keys and values
+of the earlier positions have not changed: causal attention makes position ``j`` depend
+on tokens ``0..j`` only. A cache stores them, so a step computes the query, key and value
+of the *new* token alone and lets its query look at every stored key.
+
+One ``KVCache`` serves one attention layer; a model keeps one per layer. It is
+preallocated for ``max_len`` positions (a model's context length) and filled from the
+left: ``length`` positions are stored. Per sequence and per position it holds one key and
+one value of ``n_heads * d_head = d_model`` numbers, so a model with ``n_layers`` layers
+stores ``2 * n_layers * d_model`` numbers per token.
+"""
+
+# --8<-- [start:imports]
+import numpy as np
+
+from scratchml._checks import as_float_array, check_positive_int
+
+# --8<-- [end:imports]
+
+
+# --8<-- [start:kv_cache]
+class KVCache:
+    """The keys and values one attention layer has computed so far.
+
+    Parameters
+    ----------
+    batch : int
+        Number of sequences generated side by side.
+    n_heads : int
+        Attention heads of the layer.
+    max_len : int
+        Positions the cache can hold (the model's context length).
+    d_head : int
+        Size of each head's keys and values.
+    dtype : numpy dtype, default float32
+
+    Attributes
+    ----------
+    keys, values : numpy.ndarray, shape (batch, n_heads, max_len, d_head)
+        Preallocated storage; positions ``0..length-1`` are filled.
+    length : int
+        Number of positions stored, the position of the next token.
+    """
+
+    def __init__(self, batch: int, n_heads: int, max_len: int, d_head: int, dtype=np.float32):
+        sizes = dict(batch=batch, n_heads=n_heads, max_len=max_len, d_head=d_head)
+        for name, value in sizes.items():
+            check_positive_int("KVCache", name, value)
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"KVCache: dtype must be a floating-point type, got {dtype}")
+        shape = (batch, n_heads, max_len, d_head)
+        self.keys = np.zeros(shape, dtype=dtype)  # (B, H, max_len, d_head), filled from the left
+        self.values = np.zeros(shape, dtype=dtype)  # (B, H, max_len, d_head)
+        self.length = 0
+
+    @property
+    def max_len(self) -> int:
+        """Positions the cache can hold."""
+        return self.keys.shape[2]
+
+    # --8<-- [start:kv_cache_append]
+    def append(self, k, v) -> tuple[np.ndarray, np.ndarray]:
+        """Store the keys and values of the next ``n`` positions; return all stored so far.
+
+        Parameters
+        ----------
+        k, v : array_like, shape (batch, n_heads, n, d_head)
+            Keys and values of positions ``length .. length + n - 1``.
+
+        Returns
+        -------
+        keys, values : numpy.ndarray, shape (batch, n_heads, length + n, d_head)
+            Views of the filled part of the cache (no copy), the new positions included.
+        """
+        k = as_float_array("KVCache.append", "k", k)
+        v = as_float_array("KVCache.append", "v", v)
+        B, H, _, d_head = self.keys.shape
+        n = k.shape[-2] if k.ndim == 4 else 0
+        if k.ndim != 4 or k.shape != (B, H, n, d_head) or v.shape != k.shape:
+            raise ValueError(
+                f"KVCache.append: k has shape {k.shape} and v has shape {v.shape} but both "
+                f"must be (batch, n_heads, n, d_head) = ({B}, {H}, n, {d_head})"
+            )
+        start, end = self.length, self.length + n
+        if end > self.max_len:
+            raise ValueError(
+                f"KVCache.append: the cache holds {start} of {self.max_len} positions, "
+                f"no room for {n} more (the context is full)"
+            )
+        self.keys[:, :, start:end] = k  # (B, H, n, d_head) written in place
+        self.values[:, :, start:end] = v  # (B, H, n, d_head)
+        self.length = end
+        return self.keys[:, :, :end], self.values[:, :, :end]  # (B, H, end, d_head), views
+
+    # --8<-- [end:kv_cache_append]
+
+    def reset(self) -> None:
+        """Forget every stored position (the storage is kept and overwritten later)."""
+        self.length = 0
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the preallocated storage, keys and values."""
+        return self.keys.nbytes + self.values.nbytes
+
+    @property
+    def bytes_per_token(self) -> int:
+        """Bytes one more position takes: a key and a value for every head and sequence."""
+        return self.nbytes // self.max_len
+
+
+# --8<-- [end:kv_cache]
