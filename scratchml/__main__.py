@@ -23,6 +23,8 @@ examples:
       sample from your own model; a lower temperature picks likelier characters
   python -m scratchml train --text shakespeare.txt --steps 3000 --sample-every 500
       train on any UTF-8 text file and watch samples improve
+  python -m scratchml generate --gpt2 gpt2/ --prompt "Hello" --n-new 50 --top-p 0.9
+      continue a prompt with GPT-2 weights saved in the Hugging Face layout in gpt2/
 
 Run "python -m scratchml train --help" or "... generate --help" for every option.
 """
@@ -57,6 +59,17 @@ _positive_int = _number(int, 0, strict=True)
 _non_negative_int = _number(int, 0, strict=False)
 _positive_float = _number(float, 0, strict=True)
 _non_negative_float = _number(float, 0, strict=False)
+
+
+def _top_p(text: str) -> float:
+    """An argparse ``type`` for ``--top-p``: a number in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}")
+    return value
 
 
 class _Help(argparse.ArgumentDefaultsHelpFormatter):
@@ -154,17 +167,25 @@ def build_parser() -> argparse.ArgumentParser:
     g = commands.add_parser(
         "generate",
         help="continue a prompt with a trained model",
-        description="Continue a prompt, one sampled character at a time.",
+        description="Continue a prompt, one sampled token at a time (a character for the "
+        "tiny GPT's checkpoints, a BPE token for GPT-2).",
         formatter_class=_Help,
     )
-    g.add_argument(
+    source = g.add_mutually_exclusive_group()
+    source.add_argument(
         "--checkpoint", metavar="FILE", help="a checkpoint from 'train' (default: the shipped one)"
+    )
+    source.add_argument(
+        "--gpt2",
+        metavar="DIR",
+        help="a GPT-2 directory in the Hugging Face layout (config.json, model.safetensors, "
+        "vocab.json, merges.txt)",
     )
     g.add_argument(
         "--prompt", metavar="TEXT", default="\n", help="text to continue (default: a line break)"
     )
     g.add_argument(
-        "--n-new", metavar="N", type=_non_negative_int, default=500, help="characters to add"
+        "--n-new", metavar="N", type=_non_negative_int, default=500, help="tokens to add"
     )
     g.add_argument(
         "--temperature",
@@ -179,6 +200,18 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_int,
         default=None,
         help="sample among the k likeliest",
+    )
+    g.add_argument(
+        "--top-p",
+        metavar="P",
+        type=_top_p,
+        default=None,
+        help="sample among the fewest likeliest tokens whose probabilities reach P (nucleus)",
+    )
+    g.add_argument(
+        "--no-kv-cache",
+        action="store_true",
+        help="recompute the whole context at every step (slower; the same text)",
     )
     g.add_argument("--seed", metavar="S", type=int, default=0, help="seed of the sampling")
     return parser
@@ -250,10 +283,43 @@ def cmd_generate(args) -> None:
 
     if not args.prompt:
         raise ValueError("the prompt is empty; give at least one character")
-    model, tokenizer, _ = sm.load_checkpoint(args.checkpoint)
+    if args.gpt2 is not None:
+        model, tokenizer = _load_gpt2(args.gpt2)
+    else:
+        model, tokenizer, _ = sm.load_checkpoint(args.checkpoint)
     prompt = tokenizer.encode(args.prompt)
-    ids = sm.generate(model, prompt, args.n_new, args.temperature, args.top_k, rng=args.seed)
+    ids = sm.generate(
+        model,
+        prompt,
+        args.n_new,
+        args.temperature,
+        args.top_k,
+        rng=args.seed,
+        kv_cache=not args.no_kv_cache,
+        top_p=args.top_p,
+    )
     print(tokenizer.decode(ids))
+
+
+def _load_gpt2(directory: str):
+    """``load_gpt2(directory)``, with one-line errors for a missing or incomplete directory."""
+    if not os.path.isdir(directory):
+        raise ValueError(f"--gpt2 {directory}: no such directory")
+    missing = [
+        name
+        for name in ("config.json", "model.safetensors", "vocab.json", "merges.txt")
+        if not os.path.isfile(os.path.join(directory, name))
+    ]
+    if missing:
+        raise ValueError(
+            f"--gpt2 {directory}: not a GPT-2 directory in the Hugging Face layout, missing "
+            + ", ".join(missing)
+        )
+    try:
+        from scratchml.gpt2 import load_gpt2
+    except ImportError as err:
+        raise RuntimeError(f"this scratchml cannot load GPT-2 weights ({err})") from None
+    return load_gpt2(directory)
 
 
 def main(argv=None) -> int:
