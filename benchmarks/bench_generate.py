@@ -1,0 +1,245 @@
+"""Generation speed and memory: scratchml (numpy) against Hugging Face transformers (PyTorch).
+
+The model has GPT-2 small's shape (12 layers, d_model 768, 12 heads, vocabulary 50,257,
+context 1,024) and random weights: ``transformers.GPT2LMHeadModel`` is built from a
+``GPT2Config``, saved with ``save_pretrained`` to a temporary directory, and loaded from
+there by ``scratchml.load_gpt2``, so both libraries run the very same numbers, in float32,
+batch 1. Each run feeds a 32-token prompt and generates 128 new tokens greedily:
+
+- scratchml ``generate(..., temperature=0)`` with the KV cache and without it;
+- transformers ``model.generate(..., do_sample=False)`` with ``use_cache`` True and False.
+
+The four are run in turn (cache, no cache, ..., order rotated each round) for ``--runs``
+rounds after one untimed warmup round, so that a slow phase of a shared machine hits all
+of them; the script reports the median tokens/s (new tokens / wall time, prompt included)
+and the spread. Before timing, it checks that both libraries write the same greedy tokens.
+
+Memory: a fresh subprocess per library loads the directory and generates once with its
+cache; its peak resident set size (``ru_maxrss``, which counts memory-mapped file pages it
+touched) is compared with the bytes of the weights (the size of ``model.safetensors``).
+
+Threads: PyTorch gets as many intra-op threads as numpy's BLAS uses (threadpoolctl), or
+``--threads N`` sets both. Run from the repository root, with the BLAS kernel chosen by
+OpenBLAS itself::
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_generate.py
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_generate.py --threads 1
+
+Until ``scratchml.load_gpt2`` exists, ``--numpy-only`` times scratchml alone on the tiny
+GPT's classes at GPT-2 small's sizes (ReLU, no biases, untied unembedding: the same matrix
+products), with and without the cache, and measures no memory.
+"""
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+import scratchml as sm
+
+SHAPE = dict(n_layer=12, n_embd=768, n_head=12, vocab_size=50257, n_positions=1024)
+PROMPT, NEW = 32, 128
+
+
+def blas_info() -> dict:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return {}
+    blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+    return blas[0] if blas else {}
+
+
+def save_random_gpt2(directory: str, seed: int = 0) -> None:
+    import torch
+    import transformers
+
+    torch.manual_seed(seed)
+    config = transformers.GPT2Config(**SHAPE)
+    transformers.GPT2LMHeadModel(config).save_pretrained(directory)
+
+
+def prompt_ids(seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, SHAPE["vocab_size"], size=PROMPT)
+
+
+def numpy_model():
+    """The tiny GPT's classes at GPT-2 small's sizes, random, float32 (--numpy-only)."""
+    model = sm.GPT(
+        vocab_size=SHAPE["vocab_size"],
+        d_model=SHAPE["n_embd"],
+        n_heads=SHAPE["n_head"],
+        n_layers=SHAPE["n_layer"],
+        context_length=SHAPE["n_positions"],
+        rng=0,
+    )
+    for layer in (model.tok_emb, model.pos_emb, model.unembed):  # varied greedy tokens
+        for key in layer.params:
+            layer.params[key] *= 30
+    return model
+
+
+def scratchml_runner(model, kv_cache: bool):
+    ids = prompt_ids()
+
+    def run():
+        return sm.generate(model, ids, NEW, temperature=0, kv_cache=kv_cache)[PROMPT:]
+
+    return run
+
+
+def transformers_runner(model, use_cache: bool):
+    import torch
+
+    ids = torch.tensor(prompt_ids()[None])
+    attention = torch.ones_like(ids)
+
+    def run():
+        with torch.inference_mode():
+            out = model.generate(
+                ids,
+                attention_mask=attention,
+                max_new_tokens=NEW,
+                min_new_tokens=NEW,
+                do_sample=False,
+                use_cache=use_cache,
+                pad_token_id=0,
+            )
+        return out[0, PROMPT:].numpy()
+
+    return run
+
+
+def time_alternated(runners: dict, runs: int) -> dict:
+    names = list(runners)
+    for name in names:  # warmup, untimed
+        runners[name]()
+    times = {name: [] for name in names}
+    for r in range(runs):
+        order = names[r % len(names) :] + names[: r % len(names)]
+        for name in order:
+            start = time.perf_counter()
+            runners[name]()
+            times[name].append(time.perf_counter() - start)
+        print(f"  round {r + 1}/{runs}: " + ", ".join(f"{n} {times[n][-1]:.2f} s" for n in names))
+    return times
+
+
+def report(times: dict) -> None:
+    print(f"\n{'':28} {'tokens/s':>9} {'(10th-90th pct)':>18}")
+    rates = {}
+    for name, ts in times.items():
+        rate = [NEW / t for t in ts]
+        rates[name] = statistics.median(rate)
+        lo, hi = np.percentile(rate, [10, 90])
+        print(f"{name:28} {rates[name]:9.1f} {lo:8.1f} - {hi:6.1f}")
+    if "scratchml, cache" in rates and "transformers, cache" in rates:
+        ratio = rates["scratchml, cache"] / rates["transformers, cache"]
+        print(f"\nscratchml with cache / transformers with cache: {ratio:.2f}x (target >= 1.0x)")
+    if "scratchml, cache" in rates:
+        ratio = rates["scratchml, cache"] / rates["scratchml, no cache"]
+        print(f"scratchml with cache / without: {ratio:.1f}x")
+
+
+def child(library: str, directory: str) -> None:
+    """Load ``directory`` and generate once; print the peak RSS as JSON (a fresh process)."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    if library == "scratchml":
+        model, _ = sm.load_gpt2(directory)
+        tokens = scratchml_runner(model, True)()
+    else:
+        import torch
+
+        torch.set_num_threads(int(os.environ["BENCH_THREADS"]))
+        import transformers
+
+        model = transformers.GPT2LMHeadModel.from_pretrained(directory).eval()
+        tokens = transformers_runner(model, True)()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps(dict(before=before, peak=peak, tokens=[int(t) for t in tokens])))
+
+
+def measure_memory(directory: str, threads: int) -> None:
+    weights = os.path.getsize(os.path.join(directory, "model.safetensors"))
+    print(f"\npeak resident memory while loading and generating (weights: {weights / 1e6:.0f} MB)")
+    for library in ("scratchml", "transformers"):
+        env = dict(os.environ, BENCH_THREADS=str(threads))
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", library, directory],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        ).stdout
+        m = json.loads(out.strip().splitlines()[-1])
+        print(
+            f"  {library:13} peak {m['peak'] / 1e6:6.0f} MB = {m['peak'] / weights:.2f}x the "
+            f"weights (interpreter and imports before loading: {m['before'] / 1e6:.0f} MB)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="timed rounds (default 5)")
+    parser.add_argument("--threads", type=int, help="BLAS and torch threads (default: BLAS's)")
+    parser.add_argument("--numpy-only", action="store_true", help="scratchml's classes alone")
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--child", nargs=2, metavar=("LIBRARY", "DIR"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(*args.child)
+    if args.threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.threads, user_api="blas")
+    info = blas_info()
+    threads = args.threads or info.get("num_threads", 1)
+    print(
+        f"numpy {np.__version__}, BLAS {info.get('internal_api', '?')} "
+        f"{info.get('version', '')} kernel {info.get('architecture', '?')}, {threads} thread(s); "
+        f"prompt {PROMPT} tokens, {NEW} new, greedy, batch 1, float32; {args.runs} rounds"
+    )
+    print("(a shared machine: other work runs beside this benchmark)")
+    if args.numpy_only:
+        model = numpy_model()
+        print(f"scratchml GPT at GPT-2 small's sizes: {model.num_params():,} parameters")
+        a, b = scratchml_runner(model, True)(), scratchml_runner(model, False)()
+        print(f"same greedy tokens with and without the cache: {np.array_equal(a, b)}")
+        runners = {
+            "scratchml, cache": scratchml_runner(model, True),
+            "scratchml, no cache": scratchml_runner(model, False),
+        }
+        return report(time_alternated(runners, args.runs))
+
+    import torch
+    import transformers
+
+    torch.set_num_threads(threads)
+    with tempfile.TemporaryDirectory() as directory:
+        save_random_gpt2(directory)
+        ours, _ = sm.load_gpt2(directory)
+        theirs = transformers.GPT2LMHeadModel.from_pretrained(directory).eval()
+        print(f"transformers {transformers.__version__}, torch {torch.__version__}")
+        a, b = scratchml_runner(ours, True)(), transformers_runner(theirs, True)()
+        print(f"same greedy tokens in both libraries: {np.array_equal(a, b)}")
+        runners = {
+            "scratchml, cache": scratchml_runner(ours, True),
+            "scratchml, no cache": scratchml_runner(ours, False),
+            "transformers, cache": transformers_runner(theirs, True),
+            "transformers, no cache": transformers_runner(theirs, False),
+        }
+        report(time_alternated(runners, args.runs))
+        del ours, theirs, runners
+        if not args.skip_memory:
+            measure_memory(directory, threads)
+
+
+if __name__ == "__main__":
+    main()
