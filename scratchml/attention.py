@@ -402,10 +402,17 @@ class MultiHeadAttention(Layer):
         """``(B, n, d_model)`` -> queries, keys, values of every head, each ``(B, H, n, d_head)``.
 
         Three products with the stored matrices: unlike ``forward``, no ``[W_q | W_k | W_v]``
-        is concatenated, so a generation step reads each weight once and copies none.
+        is concatenated, so a generation step reads each weight once and copies none. Biases
+        ``b_q``, ``b_k``, ``b_v`` are added when the layer has them (GPT-2 does).
         """
         p, x2 = self.params, x3.reshape(-1, self.d_model)  # (N, d_model)
-        return tuple(self._split_heads(x2 @ p[name], x3.shape)[0] for name in ("W_q", "W_k", "W_v"))
+        out = []
+        for name in ("q", "k", "v"):
+            a = x2 @ p["W_" + name]  # (N, d_model)
+            if "b_" + name in p:
+                a += p["b_" + name]  # (d_model,) added to every row
+            out.append(self._split_heads(a, x3.shape)[0])  # (B, H, n, d_head)
+        return tuple(out)
 
     def forward_cached(self, x, cache: KVCache) -> np.ndarray:
         """The output for new positions only, reading the earlier keys and values from ``cache``.
@@ -422,7 +429,10 @@ class MultiHeadAttention(Layer):
         keys, values = cache.append(k, v)  # each (B, H, start + n, d_head): all positions
         mask = cached_causal_mask(start, x.shape[-2])  # (n, start + n), shared by all heads
         h, _ = scaled_dot_product_attention(q, keys, values, mask)  # (B, H, n, d_head)
-        return (self._merge_heads(h) @ self.params["W_o"]).reshape(x.shape)  # (B, n, d_model)
+        out = self._merge_heads(h) @ self.params["W_o"]  # (N, d_model)
+        if "b_o" in self.params:
+            out += self.params["b_o"]
+        return out.reshape(x.shape)  # (B, n, d_model)
 
     # --8<-- [end:mha_forward_cached]
 

@@ -92,6 +92,28 @@ def test_layers_fed_in_chunks_equal_one_forward(make, dtype):
     np.testing.assert_allclose(cached, full, **TOL[dtype])
 
 
+def test_projection_biases_are_used_when_the_layer_has_them():
+    attn = MultiHeadAttention(8, 2, rng=0, dtype=np.float64)
+    rng = np.random.default_rng(5)
+    for name in ("b_q", "b_k", "b_v", "b_o"):
+        attn.params[name] = rng.standard_normal(8)  # as GPT-2's attention has
+    x = rng.standard_normal((1, 5, 8))
+    p = attn.params
+    q, k, v = (x[0] @ p["W_" + c] + p["b_" + c] for c in "qkv")  # (5, 8) each
+    heads = []
+    for h in range(2):  # by hand, head by head
+        s = slice(4 * h, 4 * h + 4)
+        scores = q[:, s] @ k[:, s].T / 2.0 + np.where(causal_mask(5), 0.0, -np.inf)
+        w = np.exp(scores - scores.max(axis=1, keepdims=True))
+        heads.append((w / w.sum(axis=1, keepdims=True)) @ v[:, s])
+    expected = np.concatenate(heads, axis=1) @ p["W_o"] + p["b_o"]
+    cache = KVCache(1, 2, 5, 4, dtype=np.float64)
+    got = np.concatenate(
+        [attn.forward_cached(x[:, :3], cache), attn.forward_cached(x[:, 3:], cache)], 1
+    )
+    np.testing.assert_allclose(got[0], expected, rtol=1e-12, atol=1e-12)
+
+
 def test_several_new_tokens_respect_the_causal_rule():
     attn = MultiHeadAttention(8, 2, rng=0, dtype=np.float64)
     x = np.random.default_rng(1).standard_normal((1, 6, 8))
