@@ -13,6 +13,7 @@ from scratchml.attention import (
     causal_mask,
     scaled_dot_product_attention,
 )
+from scratchml.bpe import BPETokenizer
 from scratchml.checkpoint import load_checkpoint, load_shipped, save_checkpoint
 from scratchml.data import load_digits, make_blobs, make_moons, make_regression_1d
 from scratchml.embedding import Embedding, Unembedding
@@ -45,6 +46,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Adam",
+    "BPETokenizer",
     "CharTokenizer",
     "Dense",
     "Embedding",

@@ -23,6 +23,8 @@ examples:
       sample from your own model; a lower temperature picks likelier characters
   python -m scratchml train --text shakespeare.txt --steps 3000 --sample-every 500
       train on any UTF-8 text file and watch samples improve
+  python -m scratchml train --tokenizer bpe --vocab-size 512 --steps 300 --out bpe_gpt.npz
+      learn a byte-pair tokenizer on the text first, then train on its tokens
   python -m scratchml generate --gpt2 gpt2/ --prompt "Hello" --n-new 50 --top-p 0.9
       continue a prompt with GPT-2 weights saved in the Hugging Face layout in gpt2/
 
@@ -99,6 +101,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument(
         "--text", metavar="FILE", help="UTF-8 text to train on (default: Python's help topics)"
+    )
+    t.add_argument(
+        "--tokenizer",
+        choices=("char", "bpe"),
+        default="char",
+        help="one token per character, or byte-pair tokens learned from the training part",
+    )
+    t.add_argument(
+        "--vocab-size",
+        metavar="N",
+        type=_number(int, 257, strict=False),
+        default=None,
+        help="BPE vocabulary: 256 bytes + merges + <|endoftext|> (default: 512)",
+    )
+    t.add_argument(
+        "--tokenizer-dir",
+        metavar="DIR",
+        default=None,
+        help="use the BPE tokenizer saved in DIR (vocab.json, merges.txt) instead of training one",
     )
     t.add_argument("--steps", metavar="N", type=_positive_int, default=1000, help="training steps")
     t.add_argument(
@@ -185,7 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--prompt", metavar="TEXT", default="\n", help="text to continue (default: a line break)"
     )
     g.add_argument(
-        "--n-new", metavar="N", type=_non_negative_int, default=500, help="tokens to add"
+        "--n-new",
+        metavar="N",
+        type=_non_negative_int,
+        default=500,
+        help="tokens to add (characters, for a character model)",
     )
     g.add_argument(
         "--temperature",
@@ -217,12 +242,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _tokenize(sm, text: str, args):
+    """The tokenizer and the encoded training and validation parts of ``text``."""
+    if args.tokenizer == "char":
+        if args.vocab_size is not None or args.tokenizer_dir is not None:
+            raise ValueError("--vocab-size and --tokenizer-dir need --tokenizer bpe")
+        tokenizer = sm.CharTokenizer.from_text(text)
+        train_ids, val_ids = sm.train_val_split(tokenizer.encode(text), args.val_fraction)
+        return tokenizer, train_ids, val_ids, ""
+    # BPE: split the characters first, so that the tokenizer never sees the validation part.
+    chars = np.arange(len(text))
+    train_chars, _ = sm.train_val_split(chars, args.val_fraction)
+    train_text, val_text = text[: len(train_chars)], text[len(train_chars) :]
+    if args.tokenizer_dir is not None:
+        if args.vocab_size is not None:
+            raise ValueError("give --vocab-size or --tokenizer-dir, not both")
+        tokenizer = sm.BPETokenizer.from_pretrained(args.tokenizer_dir)
+        about = f" (BPE from {args.tokenizer_dir})"
+    else:
+        tokenizer = sm.BPETokenizer.train(train_text, args.vocab_size or 512)
+        about = " (BPE, learned from the training part)"
+    train_ids, val_ids = tokenizer.encode(train_text), tokenizer.encode(val_text)
+    n_tokens = len(train_ids) + len(val_ids)
+    about += f", {n_tokens:,} tokens ({len(text) / n_tokens:.2f} characters per token)"
+    return tokenizer, train_ids, val_ids, about
+
+
 def cmd_train(args, argv) -> None:
     import scratchml as sm
 
     text = sm.load_text(args.text)
-    tokenizer = sm.CharTokenizer.from_text(text)
-    train_ids, val_ids = sm.train_val_split(tokenizer.encode(text), args.val_fraction)
+    tokenizer, train_ids, val_ids, about = _tokenize(sm, text, args)
     dtype = np.dtype(args.dtype)
     model = sm.GPT(
         vocab_size=tokenizer.vocab_size,
@@ -235,7 +285,7 @@ def cmd_train(args, argv) -> None:
     )
     source = args.text or "pydoc_data.topics (Python's help topics)"
     print(
-        f"text: {source}, {len(text):,} characters, vocabulary {tokenizer.vocab_size}; "
+        f"text: {source}, {len(text):,} characters, vocabulary {tokenizer.vocab_size}{about}; "
         f"model: {model.num_params():,} parameters, {args.dtype}"
     )
     history = sm.train(

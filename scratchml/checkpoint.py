@@ -5,7 +5,9 @@ it:
 
 - every parameter, stored under its ``named_params`` name (``"blocks.0.attn.W_q"``);
 - the model's ``config`` (``GPT(**config)`` rebuilds the architecture);
-- the tokenizer's vocabulary (a model is useless without the ids it was trained on);
+- the tokenizer's vocabulary (a model is useless without the ids it was trained on): the
+  characters of a ``CharTokenizer``, or the tokens (as hex bytes), merges and pattern of a
+  ``BPETokenizer`` (then ``"tokenizer": "bpe"``);
 - a format version and a SHA-256 checksum of the parameters.
 
 Loading builds a fresh model, checks every parameter's name, shape and dtype, then the
@@ -26,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from scratchml.bpe import BPETokenizer
 from scratchml.gpt import GPT
 from scratchml.tokenizer import CharTokenizer
 
@@ -94,7 +97,7 @@ def save_checkpoint(path, model, tokenizer, extra=None) -> Path:
         save never leaves a half-written checkpoint under ``path``.
     model : GPT
         Any layer with a ``config`` dict that ``GPT(**config)`` accepts.
-    tokenizer : CharTokenizer
+    tokenizer : CharTokenizer or BPETokenizer
     extra : dict, optional
         Anything JSON can hold (training command, losses, ...), returned by
         ``load_checkpoint`` as ``meta["extra"]``.
@@ -109,10 +112,20 @@ def save_checkpoint(path, model, tokenizer, extra=None) -> Path:
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "config": model.config,
-        "vocab": list(tokenizer.chars),
+        "vocab": list(tokenizer.chars) if isinstance(tokenizer, CharTokenizer) else None,
         "sha256": params_sha256(params),
         "extra": extra or {},
     }
+    if isinstance(tokenizer, BPETokenizer):
+        meta["tokenizer"] = "bpe"
+        meta["vocab"] = [t.hex() for t in tokenizer.tokens]
+        meta["merges"] = [list(pair) for pair in tokenizer.merges]
+        meta["pattern"] = tokenizer.pattern
+    elif not isinstance(tokenizer, CharTokenizer):
+        raise TypeError(
+            "save_checkpoint: tokenizer must be a CharTokenizer or BPETokenizer, got "
+            f"{type(tokenizer).__name__}"
+        )
     arrays = {_PARAM_PREFIX + name: a for name, a in params.items()}
     arrays[_META_KEY] = np.array(json.dumps(meta, ensure_ascii=True))  # a 0-d unicode array
     partial = path.with_name(path.name + ".part")
@@ -166,6 +179,26 @@ def _validate_meta(meta) -> None:
     for key, kind in (("config", dict), ("vocab", list), ("sha256", str), ("extra", dict)):
         if not isinstance(meta.get(key), kind):
             raise _CheckpointError(f"meta.json: {key!r} is missing or not a {kind.__name__}")
+    kind = meta.get("tokenizer", "char")
+    if kind not in ("char", "bpe"):
+        raise _CheckpointError(f"meta.json: unknown tokenizer {kind!r} (expected 'char' or 'bpe')")
+    if kind == "bpe":
+        for key, want in (("merges", list), ("pattern", str)):
+            if not isinstance(meta.get(key), want):
+                raise _CheckpointError(
+                    f"meta.json: {key!r} is missing or not a {want.__name__} (BPE tokenizer)"
+                )
+    elif "merges" in meta or "pattern" in meta:
+        raise _CheckpointError("meta.json: 'merges'/'pattern' given for a character tokenizer")
+
+
+def _tokenizer(meta: dict):
+    """The tokenizer the meta data describes (its constructor checks it)."""
+    if meta.get("tokenizer", "char") == "char":
+        return CharTokenizer(meta["vocab"])
+    if not all(isinstance(t, str) for t in meta["vocab"]):
+        raise ValueError("the BPE tokens must be hex strings")
+    return BPETokenizer([bytes.fromhex(t) for t in meta["vocab"]], meta["merges"], meta["pattern"])
 
 
 # --8<-- [start:load_checkpoint]
@@ -182,7 +215,8 @@ def load_checkpoint(path=None):
     model : GPT
         Bitwise equal to the saved model, in the dtype it was saved in (float16
         parameters, a space saver, come back as float32).
-    tokenizer : CharTokenizer
+    tokenizer : CharTokenizer or BPETokenizer
+        Whichever was saved.
     meta : dict
         ``"config"``, ``"version"``, ``"sha256"`` and ``"extra"`` (what the caller of
         ``save_checkpoint`` passed).
@@ -199,13 +233,14 @@ def load_checkpoint(path=None):
         meta, arrays = _read(path)
         _validate_meta(meta)
         try:
-            tokenizer = CharTokenizer(meta["vocab"])
+            tokenizer = _tokenizer(meta)
             model = GPT(**meta["config"], rng=0)  # a fresh model: the file fills it
         except (TypeError, ValueError) as err:
             raise _CheckpointError(f"invalid config or vocabulary ({err})") from None
         if tokenizer.vocab_size != model.vocab_size:
+            unit = "characters" if isinstance(tokenizer, CharTokenizer) else "tokens"
             raise _CheckpointError(
-                f"the vocabulary has {tokenizer.vocab_size} characters but the config "
+                f"the vocabulary has {tokenizer.vocab_size} {unit} but the config "
                 f"says vocab_size={model.vocab_size}"
             )
         expected = {name: layer.params[key] for name, layer, key in model.named_params()}

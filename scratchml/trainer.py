@@ -195,7 +195,8 @@ def train(
         log(f"step {step:>{len(str(steps))}}{shown}  val {val_loss:.4f}")
 
     def sample(step: int) -> None:
-        start_id = tokenizer.stoi.get("\n", 0)  # start at a line break if there is one
+        stoi = getattr(tokenizer, "stoi", None)  # a CharTokenizer; BPE always has "\n"
+        start_id = stoi.get("\n", 0) if stoi is not None else int(tokenizer.encode("\n")[0])
         ids = generate(model, [start_id], sample_length, temperature, rng=sample_seed)
         text = tokenizer.decode(ids[1:])
         history["samples"].append((step, text))
