@@ -10,6 +10,7 @@ from scratchml.attention import (
     SelfAttention,
     attention_backward,
     causal_mask,
+    multi_head_attention,
     scaled_dot_product_attention,
 )
 from scratchml.checkpoint import load_checkpoint, load_shipped, save_checkpoint
@@ -86,6 +87,7 @@ __all__ = [
     "mse_loss",
     "mse_loss_grad",
     "mse_loss_with_grad",
+    "multi_head_attention",
     "numerical_gradient",
     "positional_encoding",
     "relative_error",
