@@ -11,6 +11,7 @@ from scratchml.attention import (
     attention_backward,
     cached_causal_mask,
     causal_mask,
+    multi_head_attention,
     scaled_dot_product_attention,
 )
 from scratchml.bpe import BPETokenizer
@@ -92,6 +93,7 @@ __all__ = [
     "mse_loss",
     "mse_loss_grad",
     "mse_loss_with_grad",
+    "multi_head_attention",
     "numerical_gradient",
     "positional_encoding",
     "relative_error",

@@ -160,6 +160,69 @@ def attention_backward(d_out, q, k, v, weights) -> tuple[np.ndarray, np.ndarray,
 # --8<-- [end:attention_backward]
 
 
+def _check_mha_inputs(x, matrices, n_heads) -> np.ndarray:
+    """The arguments of ``multi_head_attention``: ``x`` as a float array, every shape."""
+    where = "multi_head_attention"
+    d_model = np.shape(matrices[0])[0] if np.ndim(matrices[0]) == 2 else -1
+    for name, W in zip(("W_q", "W_k", "W_v", "W_o"), matrices, strict=True):
+        check_shape(where, name, W, (d_model, d_model), "a square matrix as wide as W_q")
+    x = as_float_array(where, "x", x)
+    check_ndim(where, "x", x, (3,))
+    check_last_dim(where, "x", x, d_model)
+    check_positive_int(where, "n_heads", n_heads)
+    if d_model % n_heads:
+        raise ValueError(f"{where}: d_model ({d_model}) must be divisible by n_heads ({n_heads})")
+    return x
+
+
+# --8<-- [start:multi_head_attention_plain]
+def multi_head_attention(x, W_q, W_k, W_v, W_o, n_heads: int, causal: bool = True):
+    """Multi-head attention, step by step: the plain algorithm (no fused projections).
+
+    Three projections of the whole input; a reshape and a transpose that give each head
+    its own block of columns; attention in every head, one head at a time; the heads'
+    outputs concatenated and mixed by ``W_o``. ``MultiHeadAttention.forward`` computes
+    the same thing with one fused product for the three projections;
+    ``tests/test_attention.py`` proves the two equal.
+
+    Parameters
+    ----------
+    x : array_like
+        Input, ``(B, T, d_model)``.
+    W_q, W_k, W_v, W_o : numpy.ndarray
+        Each ``(d_model, d_model)``; head ``h`` owns columns ``h*d_head:(h+1)*d_head`` of
+        ``W_q``, ``W_k`` and ``W_v``.
+    n_heads : int
+        Number of heads; must divide ``d_model``.
+    causal : bool, default True
+        Hide the future from every position.
+
+    Returns
+    -------
+    y : numpy.ndarray
+        ``(B, T, d_model)``.
+    weights : numpy.ndarray
+        Every head's attention weights, ``(B, n_heads, T, T)``.
+    """
+    x = _check_mha_inputs(x, (W_q, W_k, W_v, W_o), n_heads)  # clear errors, before any math
+    B, T, d_model = x.shape
+    d_head = d_model // n_heads
+    q, k, v = x @ W_q, x @ W_k, x @ W_v  # each (B, T, d_model): the whole input, projected
+    q, k, v = (a.reshape(B, T, n_heads, d_head) for a in (q, k, v))  # (B, T, H, d_head)
+    q, k, v = (a.transpose(0, 2, 1, 3) for a in (q, k, v))  # (B, H, T, d_head)
+    mask = causal_mask(T) if causal else None  # (T, T)
+    outputs, weights = [], []
+    for h in range(n_heads):
+        out_h, w_h = scaled_dot_product_attention(q[:, h], k[:, h], v[:, h], mask)
+        outputs.append(out_h)  # (B, T, d_head)
+        weights.append(w_h)  # (B, T, T)
+    concat = np.concatenate(outputs, axis=-1)  # (B, T, d_model): heads side by side
+    return concat @ W_o, np.stack(weights, axis=1)  # (B, T, d_model), (B, H, T, T)
+
+
+# --8<-- [end:multi_head_attention_plain]
+
+
 def _init(rng, n_in: int, n_out: int, dtype) -> np.ndarray:
     """Normal weights scaled by ``1/sqrt(n_in)``, as ``Dense`` does."""
     return (rng.standard_normal((n_in, n_out)) / math.sqrt(n_in)).astype(dtype)

@@ -15,8 +15,9 @@ is an integer from 0 to 16. The file ``scratchml/_data/digits.npz`` (``images`` 
 (``sklearn/datasets/data/digits.csv.gz``, identical to ``sklearn.datasets.load_digits``).
 
 The toy sets (``make_regression_1d``, ``make_blobs``, ``make_moons``) are small, drawn
-from a seeded generator, and return float32 inputs, so every page prints the same
-numbers on every machine.
+from a seeded generator, and return float32 inputs: the same seed gives the same data on
+every machine. What a model then computes from them can still differ in the last bits
+between BLAS libraries and thread counts, which is why the pages print rounded values.
 """
 
 # --8<-- [start:imports]
@@ -98,14 +99,14 @@ def make_regression_1d(
 def make_blobs(
     n_per_class: int = 50, n_classes: int = 3, spread: float = 0.5, rng=0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gaussian clouds in the plane, one per class, centred on the unit circle.
+    """Gaussian clouds in the plane, one per class, centered on a circle of radius 2.
 
     Parameters
     ----------
     n_per_class : int
         Points per class.
     n_classes : int
-        Number of clouds; centre ``k`` is at angle ``2 pi k / n_classes``, radius 2.
+        Number of clouds; center ``k`` is at angle ``2 pi k / n_classes``, radius 2.
     spread : float
         Standard deviation of each cloud.
     rng : int or numpy.random.Generator
@@ -122,9 +123,9 @@ def make_blobs(
     spread = _check_noise("make_blobs", spread)
     rng = np.random.default_rng(rng)
     angles = 2 * np.pi * np.arange(n_classes) / n_classes  # (n_classes,)
-    centres = 2 * np.stack([np.cos(angles), np.sin(angles)], axis=1)  # (n_classes, 2)
+    centers = 2 * np.stack([np.cos(angles), np.sin(angles)], axis=1)  # (n_classes, 2)
     y = np.repeat(np.arange(n_classes), n_per_class)  # (n,)
-    X = centres[y] + spread * rng.standard_normal((len(y), 2))  # (n, 2)
+    X = centers[y] + spread * rng.standard_normal((len(y), 2))  # (n, 2)
     return X.astype(np.float32), y.astype(np.int64)
 
 

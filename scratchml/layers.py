@@ -89,9 +89,12 @@ class Dense(Layer):
     n_in, n_out : int
         Number of input and output features.
     rng : numpy.random.Generator, optional
-        Source of the initial weights: standard normal scaled by ``1/sqrt(n_in)`` (LeCun
-        initialisation), so each output starts with about the variance of one input.
+        Source of the initial weights, standard normal numbers scaled as ``init`` says.
     dtype : numpy dtype, default float32
+    init : {"lecun", "he"}, default "lecun"
+        ``"lecun"`` scales by ``1/sqrt(n_in)``: for inputs of variance 1, each output
+        starts with variance about 1. ``"he"`` scales by ``sqrt(2/n_in)``, which keeps
+        the variance instead through a ReLU, which zeroes about half of its inputs.
 
     Notes
     -----
@@ -99,12 +102,16 @@ class Dense(Layer):
     ``(batch, time, n_in)``; the same ``W`` applies to every row.
     """
 
-    def __init__(self, n_in: int, n_out: int, rng=None, dtype=np.float32) -> None:
+    def __init__(
+        self, n_in: int, n_out: int, rng=None, dtype=np.float32, init: str = "lecun"
+    ) -> None:
         super().__init__()
         self.n_in = check_positive_int("Dense", "n_in", n_in)
         self.n_out = check_positive_int("Dense", "n_out", n_out)
+        if init not in ("lecun", "he"):
+            raise ValueError(f"Dense: init must be 'lecun' or 'he', got {init!r}")
         rng = np.random.default_rng(rng)
-        scale = 1.0 / np.sqrt(n_in)
+        scale = 1.0 / np.sqrt(n_in) if init == "lecun" else np.sqrt(2.0 / n_in)
         self.params["W"] = (rng.standard_normal((n_in, n_out)) * scale).astype(dtype)
         self.params["b"] = np.zeros(n_out, dtype=dtype)
         self._x = None

@@ -139,8 +139,9 @@ def cross_entropy_grad(logits, labels) -> np.ndarray:
     """
     logits, labels = _check_logits_labels("cross_entropy_grad", logits, labels)
     p = softmax(logits).reshape(-1, logits.shape[-1])  # (N, C): one row per prediction
-    p[np.arange(labels.size), labels.reshape(-1)] -= 1  # subtract the one-hot truth
-    return p.reshape(logits.shape) / labels.size  # (..., C)
+    onehot = np.zeros_like(p)  # (N, C)
+    onehot[np.arange(labels.size), labels.reshape(-1)] = 1  # 1 at each row's correct class
+    return ((p - onehot) / labels.size).reshape(logits.shape)  # (..., C)
 
 
 # --8<-- [end:cross_entropy_grad]

@@ -35,6 +35,8 @@ class MLP(Layer):
     rng : int or numpy.random.Generator, optional
         Seed or generator for the initial weights; one stream serves every layer.
     dtype : numpy dtype, default float32
+    init : {"lecun", "he"}, default "lecun"
+        The initialization of every ``Dense`` layer (see ``Dense``).
 
     Attributes
     ----------
@@ -43,7 +45,9 @@ class MLP(Layer):
         ``"1"``, ..., so ``named_params`` yields ``"0.W", "0.b", "2.W", ...``.
     """
 
-    def __init__(self, layer_sizes, activation="relu", rng=None, dtype=np.float32) -> None:
+    def __init__(
+        self, layer_sizes, activation="relu", rng=None, dtype=np.float32, init="lecun"
+    ) -> None:
         super().__init__()
         if np.ndim(layer_sizes) == 0:  # MLP(64): a single number is not a list of sizes
             layer_sizes = [layer_sizes]
@@ -59,7 +63,7 @@ class MLP(Layer):
         rng = np.random.default_rng(rng)
         self.layers: list[Layer] = []
         for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
-            self.layers.append(Dense(n_in, n_out, rng=rng, dtype=dtype))
+            self.layers.append(Dense(n_in, n_out, rng=rng, dtype=dtype, init=init))
             self.layers.append(ACTIVATIONS[activation]())
         self.layers.pop()  # no activation after the output layer: it stays linear
         self.children = {str(i): layer for i, layer in enumerate(self.layers)}

@@ -130,12 +130,40 @@ class Adam:
         self.m: dict[str, np.ndarray] = {}
         self.v: dict[str, np.ndarray] = {}
 
+    # --8<-- [start:adam_textbook_step]
+    def textbook_step(self) -> None:
+        """Update every parameter in place: Adam exactly as the formulas write it.
+
+        ``step`` computes the same update with fewer array operations;
+        ``tests/test_optim.py`` proves the two equal.
+        """
+        self.t += 1
+        for name, layer, key in self.model.named_params():
+            p = layer.params[key]
+            g = _grad("Adam.textbook_step", name, layer, key)  # same shape as p
+            if name not in self.m:  # first step: both averages start at zero
+                self.m[name], self.v[name] = np.zeros_like(p), np.zeros_like(p)
+            self.m[name] = self.b1 * self.m[name] + (1 - self.b1) * g  # same shape as p
+            self.v[name] = self.b2 * self.v[name] + (1 - self.b2) * g**2
+            m_hat = self.m[name] / (1 - self.b1**self.t)  # bias correction: m, v start at 0
+            v_hat = self.v[name] / (1 - self.b2**self.t)
+            if self.weight_decay and p.ndim >= 2:
+                p *= 1 - self.lr * self.weight_decay  # decoupled decay, weights only
+            p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+    # --8<-- [end:adam_textbook_step]
+
     # --8<-- [start:adam_step]
     def step(self) -> None:
-        """Update every parameter in place from its gradient."""
+        """Update every parameter in place from its gradient (optimized form).
+
+        The same update as ``textbook_step``, with the two bias corrections folded into
+        one step size and one epsilon, and the averages updated in place.
+        """
         self.t += 1
-        # The bias corrections, folded into one step size and one epsilon (Python floats,
-        # so float32 stays float32): lr * m_hat / (sqrt(v_hat) + eps) with fewer array ops.
+        # lr * m_hat / (sqrt(v_hat) + eps) = step_size * m / (sqrt(v) + eps * c2), with
+        # c2 = sqrt(1 - b2**t): multiply top and bottom by c2. Python floats, so float32
+        # stays float32.
         c2 = math.sqrt(1 - self.b2**self.t)
         step_size = self.lr * c2 / (1 - self.b1**self.t)
         eps = self.eps * c2

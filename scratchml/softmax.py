@@ -81,7 +81,7 @@ def log_softmax(x, axis: int = -1) -> np.ndarray:
     if x.dtype.kind != "f":
         x = as_float_array("log_softmax", "x", x)
     x_max = x.max(axis=axis, keepdims=True)  # one maximum per row
-    _check_row_max("log_softmax", x_max, 1.0)
+    _check_row_max("log_softmax", x_max, temperature=1.0)  # NaN, +inf, all -inf: an error
     z = x - x_max
     return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
 

@@ -11,6 +11,7 @@ from scratchml import (
     attention_backward,
     causal_mask,
     check_gradients,
+    multi_head_attention,
     numerical_gradient,
     relative_error,
     scaled_dot_product_attention,
@@ -321,3 +322,29 @@ def test_layer_errors():
     sa(np.zeros((3, 8)))
     with pytest.raises(ValueError, match=r"SelfAttention.backward: dy has shape \(3, 7\)"):
         sa.backward(np.zeros((3, 7)))
+
+
+@pytest.mark.parametrize("causal", [True, False])
+def test_plain_multi_head_attention_equals_the_fused_layer(causal):
+    # The plain algorithm (three products, a loop over heads) and the layer's fused form.
+    x = np.random.default_rng(0).standard_normal((2, 5, 12))
+    mha = MultiHeadAttention(12, n_heads=3, causal=causal, rng=1, dtype=np.float64)
+    p = mha.params
+    y, weights = multi_head_attention(x, p["W_q"], p["W_k"], p["W_v"], p["W_o"], 3, causal)
+    np.testing.assert_allclose(y, mha(x), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(weights, mha.last_weights, rtol=1e-12, atol=1e-14)
+    assert weights.shape == (2, 3, 5, 5)
+
+
+def test_plain_multi_head_attention_keeps_float32_and_checks_arguments():
+    mha = MultiHeadAttention(8, n_heads=2, rng=0)
+    Ws = [mha.params[name] for name in ("W_q", "W_k", "W_v", "W_o")]
+    x = np.ones((1, 3, 8), dtype=np.float32)
+    y, _ = multi_head_attention(x, *Ws, n_heads=2)
+    assert y.dtype == np.float32
+    with pytest.raises(ValueError, match="multi_head_attention: d_model \\(8\\) must be divisible"):
+        multi_head_attention(x, *Ws, n_heads=3)
+    with pytest.raises(ValueError, match="multi_head_attention: x has shape \\(1, 3, 7\\)"):
+        multi_head_attention(np.ones((1, 3, 7)), *Ws, n_heads=2)
+    with pytest.raises(ValueError, match="multi_head_attention: W_o has shape \\(8, 4\\)"):
+        multi_head_attention(x, *Ws[:3], np.ones((8, 4)), n_heads=2)

@@ -130,3 +130,27 @@ def test_activation_layers_reject_nan():
         ReLU().forward(np.array([[np.nan]]))
     with pytest.raises(ValueError, match="sigmoid: z contains NaN"):
         Sigmoid().forward(np.array([[np.nan]]))
+
+
+def test_dense_init_scales_lecun_and_he():
+    for init, variance in [("lecun", 1 / 400), ("he", 2 / 400)]:
+        W = Dense(400, 300, rng=0, init=init).params["W"]
+        assert W.dtype == np.float32
+        assert abs(W.var() / variance - 1) < 0.02  # 120,000 draws: within 2 %
+
+
+def test_dense_he_init_keeps_the_spread_through_relu_layers():
+    x = np.random.default_rng(1).standard_normal((2000, 128)).astype(np.float32)
+    spreads = {}
+    for init in ["lecun", "he"]:
+        h = x
+        for seed in range(6):
+            h = np.maximum(Dense(128, 128, rng=seed, init=init)(h), 0)
+        spreads[init] = float(np.sqrt((h**2).mean()))  # root mean square after 6 ReLU layers
+    assert 0.8 < spreads["he"] < 1.25  # He: the mean square stays near 1
+    assert spreads["lecun"] < 0.2  # LeCun: it halves per layer, 2**-3 = 0.125
+
+
+def test_dense_rejects_an_unknown_init():
+    with pytest.raises(ValueError, match="Dense: init must be 'lecun' or 'he', got 'xavier'"):
+        Dense(3, 2, init="xavier")

@@ -103,6 +103,30 @@ def test_adam_matches_the_textbook_formula_over_several_steps():
     np.testing.assert_allclose(opt.v["x"], v, rtol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_adam_step_folded_form_equals_textbook_step(dtype):
+    # step folds the bias corrections into the step size; textbook_step writes them out.
+    rng = np.random.default_rng(3)
+    folded, plain = model_with_grads(dtype=dtype), model_with_grads(dtype=dtype)
+    opt_folded = Adam(folded, lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)
+    opt_plain = Adam(plain, lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    for _ in range(6):
+        for (_name, layer, key), (_twin_name, twin, _twin_key) in zip(
+            folded.named_params(), plain.named_params(), strict=True
+        ):
+            g = rng.standard_normal(layer.params[key].shape).astype(dtype)
+            layer.grads[key][...] = g
+            twin.grads[key][...] = g
+        opt_folded.step()
+        opt_plain.textbook_step()
+        for (_name, layer, key), (_twin_name, twin, _twin_key) in zip(
+            folded.named_params(), plain.named_params(), strict=True
+        ):
+            assert twin.params[key].dtype == dtype
+            np.testing.assert_allclose(twin.params[key], layer.params[key], rtol=rtol, atol=0)
+
+
 def test_adam_minimises_a_badly_scaled_quadratic():
     model = Quadratic([3.0, -4.0, 0.5], [1.0, 2.0, -1.0], [100.0, 1.0, 0.01])
     opt = Adam(model, lr=0.05)

@@ -29,7 +29,7 @@ def fig_part1_gd_paths():
     loss = 0.5 * (CURVATURE[0] * w1**2 + CURVATURE[1] * w2**2)  # (161, 241)
     ax.contour(w1, w2, loss, levels=[0.1, 0.5, 1, 2, 4, 8, 12], colors=GREY, linewidths=0.6)
     runs = [
-        (0.02, BLUE, "lr = 0.02: slow, smooth"),
+        (0.01, BLUE, "lr = 0.01: slow, smooth"),
         (0.1, GREEN, "lr = 0.1: fast"),
         (0.19, ORANGE, "lr = 0.19: zigzags"),
     ]
