@@ -4,7 +4,17 @@ Every public name below is taught on a page of the book; the module it lives in 
 after the concept (``scratchml/attention.py`` holds attention, and so on).
 """
 
-from scratchml.activations import ReLU, Sigmoid, relu, relu_grad, sigmoid, sigmoid_grad
+from scratchml.activations import (
+    GELU,
+    ReLU,
+    Sigmoid,
+    gelu,
+    gelu_grad,
+    relu,
+    relu_grad,
+    sigmoid,
+    sigmoid_grad,
+)
 from scratchml.attention import (
     MultiHeadAttention,
     SelfAttention,
@@ -15,9 +25,20 @@ from scratchml.attention import (
 )
 from scratchml.checkpoint import load_checkpoint, load_shipped, save_checkpoint
 from scratchml.data import load_digits, make_blobs, make_moons, make_regression_1d
+from scratchml.dropout import Dropout
 from scratchml.embedding import Embedding, Unembedding
 from scratchml.generate import generate, sample_next_token, top_p_filter
 from scratchml.gpt import GPT, Sequential
+from scratchml.gpt2 import (
+    GPT2,
+    GPT2Block,
+    TiedUnembedding,
+    gpt2_config,
+    gpt2_num_params,
+    load_gpt2,
+    load_gpt2_model,
+    save_gpt2,
+)
 from scratchml.gradcheck import check_gradients, numerical_gradient, relative_error
 from scratchml.kv_cache import KVCache
 from scratchml.layers import Dense, Layer
@@ -34,6 +55,7 @@ from scratchml.neuron import fires, weighted_sum
 from scratchml.normalization import LayerNorm
 from scratchml.optim import SGD, Adam, clip_grad_norm
 from scratchml.positional import PositionalEmbedding, positional_encoding
+from scratchml.safetensors import load_safetensors, save_safetensors
 from scratchml.softmax import log_softmax, softmax, softmax_backward
 from scratchml.text import get_batch, load_text, load_tiny_shakespeare, train_val_split
 from scratchml.tokenizer import CharTokenizer
@@ -47,9 +69,13 @@ __all__ = [
     "Adam",
     "CharTokenizer",
     "Dense",
+    "Dropout",
     "Embedding",
     "FeedForward",
+    "GELU",
     "GPT",
+    "GPT2",
+    "GPT2Block",
     "KVCache",
     "Layer",
     "LayerNorm",
@@ -61,6 +87,7 @@ __all__ = [
     "SelfAttention",
     "Sequential",
     "Sigmoid",
+    "TiedUnembedding",
     "TransformerBlock",
     "Unembedding",
     "accuracy",
@@ -75,11 +102,18 @@ __all__ = [
     "evaluate_loss",
     "fires",
     "fit",
+    "gelu",
+    "gelu_grad",
     "generate",
     "get_batch",
+    "gpt2_config",
+    "gpt2_num_params",
     "iterate_minibatches",
     "load_checkpoint",
     "load_digits",
+    "load_gpt2",
+    "load_gpt2_model",
+    "load_safetensors",
     "load_shipped",
     "load_text",
     "load_tiny_shakespeare",
@@ -97,6 +131,8 @@ __all__ = [
     "relu_grad",
     "sample_next_token",
     "save_checkpoint",
+    "save_gpt2",
+    "save_safetensors",
     "scaled_dot_product_attention",
     "scheduled_lr",
     "sigmoid",

@@ -166,3 +166,84 @@ class Sigmoid(Layer):
 
 
 # --8<-- [end:sigmoid_layer]
+
+
+# --8<-- [start:gelu]
+GELU_C = 0.7978845608028654  # sqrt(2 / pi) as a Python float: float32 stays float32
+
+
+def gelu(z) -> np.ndarray:
+    """Gaussian error linear unit, in the tanh form GPT-2 uses, elementwise.
+
+    ``gelu(z) = 0.5 * z * (1 + tanh(c * (z + 0.044715 * z**3)))`` with
+    ``c = sqrt(2 / pi)``: a smooth ReLU that lets a little negative signal through
+    (its minimum is about -0.17, near ``z = -0.75``).
+
+    Parameters
+    ----------
+    z : array_like
+        Pre-activations, any shape.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape and float dtype as ``z``.
+    """
+    z = as_float_array("gelu", "z", z)
+    t = np.tanh(GELU_C * (z + 0.044715 * z**3))  # same shape as z
+    return 0.5 * z * (1 + t)
+
+
+# --8<-- [end:gelu]
+
+
+# --8<-- [start:gelu_grad]
+def gelu_grad(z) -> np.ndarray:
+    """Derivative of ``gelu`` at ``z``.
+
+    With ``u = c * (z + 0.044715 z**3)`` and ``t = tanh(u)``, the product rule gives
+    ``0.5 * (1 + t) + 0.5 * z * (1 - t**2) * c * (1 + 3 * 0.044715 z**2)``.
+
+    Parameters
+    ----------
+    z : array_like
+        The pre-activations ``gelu`` was applied to.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape and float dtype as ``z``.
+    """
+    z = as_float_array("gelu_grad", "z", z)
+    t = np.tanh(GELU_C * (z + 0.044715 * z**3))  # same shape as z
+    du = GELU_C * (1 + 3 * 0.044715 * z**2)  # du/dz
+    return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * du
+
+
+# --8<-- [end:gelu_grad]
+
+
+# --8<-- [start:gelu_layer]
+class GELU(Layer):
+    """``gelu`` as a layer: no parameters, caches its input for ``backward``.
+
+    Unlike ReLU, the derivative is not a function of the output alone, so the input
+    ``z`` is what is kept.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._z = None
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        z = as_float_array("GELU.forward", "z", z)
+        self._z = z  # same shape as z, kept for backward
+        return gelu(z)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        z = self._cached("_z")
+        check_same_shape("GELU.backward", "dy", dy, "the forward input", z)
+        return dy * gelu_grad(z)  # same shape as z
+
+
+# --8<-- [end:gelu_layer]

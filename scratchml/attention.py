@@ -318,10 +318,14 @@ class MultiHeadAttention(Layer):
         Hide the future: position ``i`` attends only to positions ``j <= i``.
     rng : int or numpy.random.Generator, optional
     dtype : numpy dtype, default float32
+    bias : bool, default False
+        Add biases ``b_q``, ``b_k``, ``b_v`` and ``b_o`` (each ``(d_model,)``, starting at
+        0) to the four projections, as GPT-2 does.
 
     Notes
     -----
-    Parameters ``W_q``, ``W_k``, ``W_v``, ``W_o``, each ``(d_model, d_model)``, no biases.
+    Parameters ``W_q``, ``W_k``, ``W_v``, ``W_o``, each ``(d_model, d_model)``, no biases
+    unless ``bias=True``.
     Head ``h`` owns columns ``h*d_head : (h+1)*d_head`` of ``W_q``, ``W_k`` and ``W_v``:
     every head projects the *whole* input vector with its own matrices. One matrix
     product, ``x @ [W_q | W_k | W_v]``, computes the queries, keys and values of every
@@ -330,7 +334,15 @@ class MultiHeadAttention(Layer):
     ``last_weights`` holds the attention weights, ``(B, n_heads, T, T)``.
     """
 
-    def __init__(self, d_model: int, n_heads: int, causal: bool = True, rng=None, dtype=np.float32):
+    def __init__(
+        self,
+        d_model: int,
+        n_heads: int,
+        causal: bool = True,
+        rng=None,
+        dtype=np.float32,
+        bias: bool = False,
+    ):
         super().__init__()
         self.d_model = check_positive_int("MultiHeadAttention", "d_model", d_model)
         self.n_heads = check_positive_int("MultiHeadAttention", "n_heads", n_heads)
@@ -343,6 +355,9 @@ class MultiHeadAttention(Layer):
         rng = np.random.default_rng(rng)
         for name in ("W_q", "W_k", "W_v", "W_o"):
             self.params[name] = _init(rng, d_model, d_model, dtype)
+        self.bias = bool(bias)
+        for name in ("b_q", "b_k", "b_v", "b_o") if self.bias else ():
+            self.params[name] = np.zeros(d_model, dtype=dtype)
         self.last_weights = None
         self._cache = None
 
@@ -369,13 +384,19 @@ class MultiHeadAttention(Layer):
         x2 = x.reshape(-1, self.d_model)  # (N, d_model), N = B*T: positions as rows
         # One product projects x for q, k and v of every head: [W_q | W_k | W_v].
         W_qkv = np.concatenate([p["W_q"], p["W_k"], p["W_v"]], axis=1)  # (d_model, 3 d_model)
-        q, k, v = self._split_heads(x2 @ W_qkv, x.shape)  # each (B, H, T, d_head)
+        qkv = x2 @ W_qkv  # (N, 3 d_model)
+        if self.bias:
+            qkv += np.concatenate([p["b_q"], p["b_k"], p["b_v"]])  # (3 d_model,) per row
+        q, k, v = self._split_heads(qkv, x.shape)  # each (B, H, T, d_head)
         mask = causal_mask(x.shape[-2]) if self.causal else None  # (T, T), shared by all
         h, weights = scaled_dot_product_attention(q, k, v, mask)  # (B, H, T, d_head), (B, H, T, T)
         concat = self._merge_heads(h)  # (N, d_model): head outputs side by side
         self.last_weights = weights
         self._cache = (x2, W_qkv, q, k, v, weights, concat)
-        return (concat @ p["W_o"]).reshape(x.shape)  # (B, T, d_model)
+        out = concat @ p["W_o"]  # (N, d_model)
+        if self.bias:
+            out += p["b_o"]
+        return out.reshape(x.shape)  # (B, T, d_model)
 
     # --8<-- [end:mha_forward]
 
@@ -393,6 +414,9 @@ class MultiHeadAttention(Layer):
             view[...] = d  # (B, H, T, d_head): back into the layout q, k, v were read from
         dW_qkv = x2.T @ d_qkv  # (d_model, 3 d_model)
         self.grads["W_q"], self.grads["W_k"], self.grads["W_v"] = np.split(dW_qkv, 3, axis=1)
+        if self.bias:  # a bias added to every row collects the sum of the rows' gradients
+            self.grads["b_q"], self.grads["b_k"], self.grads["b_v"] = np.split(d_qkv.sum(0), 3)
+            self.grads["b_o"] = dy2.sum(axis=0)  # (d_model,)
         return (d_qkv @ W_qkv.T).reshape(shape)  # (B, T, d_model): x fed q, k and v
 
     # --8<-- [end:mha_backward]

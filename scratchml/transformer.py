@@ -16,12 +16,14 @@ through the ``+``: the backward of ``x + f(x)`` is ``dy + f'(x)^T dy``.
 import numpy as np
 
 from scratchml._checks import as_float_array, check_last_dim, check_positive_int, check_shape
-from scratchml.activations import ReLU
+from scratchml.activations import GELU, ReLU
 from scratchml.attention import MultiHeadAttention
 from scratchml.layers import Dense, Layer
 from scratchml.normalization import LayerNorm
 
 # --8<-- [end:imports]
+
+ACTIVATIONS = {"relu": ReLU, "gelu": GELU}
 
 
 # --8<-- [start:feed_forward]
@@ -36,6 +38,8 @@ class FeedForward(Layer):
         Width of the hidden layer, ``4 * d_model`` by default.
     rng : int or numpy.random.Generator, optional
     dtype : numpy dtype, default float32
+    activation : {"relu", "gelu"}, default "relu"
+        The nonlinearity between the two dense layers (GPT-2 uses ``"gelu"``).
 
     Notes
     -----
@@ -44,14 +48,20 @@ class FeedForward(Layer):
     Children ``fc1``, ``act`` and ``fc2``.
     """
 
-    def __init__(self, d_model: int, d_hidden=None, rng=None, dtype=np.float32) -> None:
+    def __init__(
+        self, d_model: int, d_hidden=None, rng=None, dtype=np.float32, activation="relu"
+    ) -> None:
         super().__init__()
         self.d_model = check_positive_int("FeedForward", "d_model", d_model)
+        if activation not in ACTIVATIONS:
+            raise ValueError(
+                f"FeedForward: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}"
+            )
         d_hidden = 4 * self.d_model if d_hidden is None else d_hidden
         d_hidden = check_positive_int("FeedForward", "d_hidden", d_hidden)
         rng = np.random.default_rng(rng)
         self.fc1 = Dense(d_model, d_hidden, rng=rng, dtype=dtype)
-        self.act = ReLU()
+        self.act = ACTIVATIONS[activation]()
         self.fc2 = Dense(d_hidden, d_model, rng=rng, dtype=dtype)
         self.children = {"fc1": self.fc1, "act": self.act, "fc2": self.fc2}
         self._shape = None
@@ -96,6 +106,12 @@ class TransformerBlock(Layer):
         Hide future positions from attention (a language model needs this).
     rng : int or numpy.random.Generator, optional
     dtype : numpy dtype, default float32
+    bias : bool, default False
+        Biases in the attention projections (the MLP's dense layers always have them).
+    activation : {"relu", "gelu"}, default "relu"
+        The feed-forward MLP's nonlinearity.
+    eps : float, default 1e-5
+        The layer norms' ``eps``.
 
     Notes
     -----
@@ -103,7 +119,16 @@ class TransformerBlock(Layer):
     """
 
     def __init__(
-        self, d_model: int, n_heads: int, d_hidden=None, causal=True, rng=None, dtype=np.float32
+        self,
+        d_model: int,
+        n_heads: int,
+        d_hidden=None,
+        causal=True,
+        rng=None,
+        dtype=np.float32,
+        bias=False,
+        activation="relu",
+        eps=1e-5,
     ) -> None:
         super().__init__()
         d_model = check_positive_int("TransformerBlock", "d_model", d_model)
@@ -113,10 +138,10 @@ class TransformerBlock(Layer):
                 f"TransformerBlock: d_model ({d_model}) must be divisible by n_heads ({n_heads})"
             )
         rng = np.random.default_rng(rng)
-        self.ln1 = LayerNorm(d_model, dtype=dtype)
-        self.attn = MultiHeadAttention(d_model, n_heads, causal=causal, rng=rng, dtype=dtype)
-        self.ln2 = LayerNorm(d_model, dtype=dtype)
-        self.ffn = FeedForward(d_model, d_hidden, rng=rng, dtype=dtype)
+        self.ln1 = LayerNorm(d_model, eps=eps, dtype=dtype)
+        self.attn = MultiHeadAttention(d_model, n_heads, causal, rng=rng, dtype=dtype, bias=bias)
+        self.ln2 = LayerNorm(d_model, eps=eps, dtype=dtype)
+        self.ffn = FeedForward(d_model, d_hidden, rng=rng, dtype=dtype, activation=activation)
         self.children = {"ln1": self.ln1, "attn": self.attn, "ln2": self.ln2, "ffn": self.ffn}
 
     # --8<-- [start:transformer_block_forward]

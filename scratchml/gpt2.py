@@ -1,0 +1,530 @@
+"""GPT-2: the tiny GPT of Part II with the five changes OpenAI made, plus its scale.
+
+The same classes, configured differently, and two small additions::
+
+    ids (B, T) -> W_E[ids] + W_P[:T] -> dropout                 (B, T, d_model)
+               -> n_layers GPT2Block: x + drop(attn(ln1(x)))    (B, T, d_model)
+                                      x + drop(ffn(ln2(x)))     (attention and MLP with
+                                                                 biases, GELU in the MLP)
+               -> final layer norm -> x @ W_E^T                 (B, T, vocab_size)
+
+- the MLP's nonlinearity is GELU (tanh form) instead of ReLU;
+- the attention projections have biases (the MLP's dense layers always had them);
+- the unembedding is the token embedding transposed: one matrix, two uses (tying);
+- every weight starts normal with std 0.02, the two projections that write into the
+  residual stream with ``0.02 / sqrt(2 * n_layers)``, every bias at 0;
+- dropout after the embeddings and on both residual branches, in training only.
+
+GPT-2 small is ``GPT2()``: 12 layers, ``d_model`` 768, 12 heads, a vocabulary of
+50,257 tokens and 1,024 positions, 124,439,808 parameters.
+"""
+
+# --8<-- [start:imports]
+import json
+import math
+import os
+
+import numpy as np
+
+from scratchml._checks import (
+    as_float_array,
+    as_token_ids,
+    check_last_dim,
+    check_positive_int,
+    check_shape,
+)
+from scratchml.dropout import Dropout
+from scratchml.embedding import Embedding
+from scratchml.gpt import GPT, Sequential
+from scratchml.layers import Layer
+from scratchml.normalization import LayerNorm
+from scratchml.positional import PositionalEmbedding
+from scratchml.safetensors import load_safetensors, save_safetensors
+from scratchml.transformer import TransformerBlock
+
+# --8<-- [end:imports]
+
+
+# --8<-- [start:gpt2_block]
+class GPT2Block(TransformerBlock):
+    """A ``TransformerBlock`` with attention biases, GELU, and dropout on both branches.
+
+    Parameters
+    ----------
+    d_model, n_heads : int
+        As for ``TransformerBlock``.
+    d_hidden : int, optional
+        The MLP's hidden width, ``4 * d_model`` by default.
+    dropout : float, default 0.0
+        Dropout probability on the output of attention and of the MLP.
+    rng : int or numpy.random.Generator, optional
+    dtype : numpy dtype, default float32
+    eps : float, default 1e-5
+        The layer norms' ``eps`` (GPT-2's ``layer_norm_epsilon``).
+
+    Notes
+    -----
+    Children ``ln1``, ``attn``, ``ln2``, ``ffn`` as in the tiny GPT, plus ``drop_attn``
+    and ``drop_ffn``, which have no parameters.
+    """
+
+    def __init__(
+        self, d_model, n_heads, d_hidden=None, dropout=0.0, rng=None, dtype=np.float32, eps=1e-5
+    ) -> None:
+        rng = np.random.default_rng(rng)
+        super().__init__(
+            d_model, n_heads, d_hidden, rng=rng, dtype=dtype, bias=True, activation="gelu", eps=eps
+        )
+        self.drop_attn, self.drop_ffn = Dropout(dropout, rng), Dropout(dropout, rng)
+        self.children.update(drop_attn=self.drop_attn, drop_ffn=self.drop_ffn)
+
+    # --8<-- [start:gpt2_block_forward]
+    def forward(self, x) -> np.ndarray:
+        x = x + self.drop_attn(self.attn(self.ln1(x)))  # (B, T, d_model)
+        return x + self.drop_ffn(self.ffn(self.ln2(x)))  # (B, T, d_model)
+
+    # --8<-- [end:gpt2_block_forward]
+
+    # --8<-- [start:gpt2_block_backward]
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        dx = dy + self.ln2.backward(self.ffn.backward(self.drop_ffn.backward(dy)))
+        return dx + self.ln1.backward(self.attn.backward(self.drop_attn.backward(dx)))
+
+    # --8<-- [end:gpt2_block_backward]
+
+
+# --8<-- [end:gpt2_block]
+
+
+# --8<-- [start:tied_unembedding]
+class TiedUnembedding(Layer):
+    """The unembedding of a tied model: ``logits = x @ W_E.T``, with the embedding's ``W_E``.
+
+    Parameters
+    ----------
+    embedding : Embedding
+        The token embedding whose matrix is reused. This layer owns no parameter, so
+        ``named_params``, the optimizer and checkpoints see ``W_E`` once.
+
+    Notes
+    -----
+    ``backward`` leaves this use's gradient in ``grad_W_E`` (``(vocab_size, d_model)``);
+    the model adds it to the embedding's own gradient (``GPT2.backward``).
+    """
+
+    def __init__(self, embedding: Embedding) -> None:
+        super().__init__()
+        if not isinstance(embedding, Embedding):
+            raise TypeError(
+                f"TiedUnembedding: embedding must be an Embedding, got {type(embedding).__name__}"
+            )
+        self.embedding = embedding
+        self.d_model, self.vocab_size = embedding.d_model, embedding.vocab_size
+        self.grad_W_E = None
+        self._x = None
+
+    def forward(self, x) -> np.ndarray:
+        x = as_float_array("TiedUnembedding.forward", "x", x)
+        check_last_dim("TiedUnembedding.forward", "x", x, self.d_model)
+        self._x = x  # (B, T, d_model), kept for backward
+        x2 = x.reshape(-1, self.d_model)  # (N, d_model)
+        W_E = self.embedding.params["W_E"]  # (V, d_model)
+        return (x2 @ W_E.T).reshape(x.shape[:-1] + (-1,))  # (B, T, V)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        x = self._cached("_x")
+        expected = x.shape[:-1] + (self.vocab_size,)
+        check_shape("TiedUnembedding.backward", "dy", dy, expected, "the output")
+        x2, dy2 = x.reshape(-1, self.d_model), dy.reshape(-1, self.vocab_size)  # (N, d), (N, V)
+        self.grad_W_E = dy2.T @ x2  # (V, d_model): this use's share of W_E's gradient
+        return (dy2 @ self.embedding.params["W_E"]).reshape(x.shape)  # (B, T, d_model)
+
+
+# --8<-- [end:tied_unembedding]
+
+
+# --8<-- [start:gpt2_num_params]
+def gpt2_num_params(vocab_size, d_model, n_layers, context_length, d_hidden=None) -> int:
+    """The parameter count of a GPT-2 of these sizes, by formula (no model built).
+
+    Per block: two layer norms (``2 * 2 d``), four ``d x d`` attention matrices with
+    their biases (``4 d^2 + 4 d``), the MLP (``d h + h + h d + d``). Plus the token and
+    position embeddings and the final layer norm; the tied unembedding adds nothing.
+    """
+    d, h = d_model, 4 * d_model if d_hidden is None else d_hidden
+    per_block = 2 * 2 * d + (4 * d * d + 4 * d) + (d * h + h + h * d + d)
+    return vocab_size * d + context_length * d + n_layers * per_block + 2 * d
+
+
+# --8<-- [end:gpt2_num_params]
+
+
+# --8<-- [start:gpt2]
+class GPT2(GPT):
+    """GPT-2: ``GPT`` with GELU, attention biases, tied embeddings, its init and dropout.
+
+    Parameters
+    ----------
+    vocab_size, d_model, n_heads, n_layers, context_length : int
+        Default to GPT-2 small: 50257, 768, 12, 12, 1024.
+    d_hidden : int, optional
+        Hidden width of each MLP, ``4 * d_model`` by default.
+    dropout : float, default 0.0
+        Dropout probability after the embeddings and on every residual branch (GPT-2
+        trained with 0.1). Acts only in training mode (``train()``; ``eval()`` stops it).
+    eps : float, default 1e-5
+        Every layer norm's ``eps``.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator of the initial weights and of the dropout masks.
+    dtype : numpy dtype, default float32
+
+    Notes
+    -----
+    Parameter names as in ``GPT``, with the biases ``blocks.i.attn.b_q`` ... ``b_o``;
+    there is no ``unembed.W_U``: the unembedding reads ``tok_emb.W_E``. GPT-2 also drops
+    attention weights in training; this model does not (it matters only for training).
+    """
+
+    def __init__(
+        self,
+        vocab_size=50257,
+        d_model=768,
+        n_heads=12,
+        n_layers=12,
+        context_length=1024,
+        d_hidden=None,
+        dropout=0.0,
+        eps=1e-5,
+        rng=None,
+        dtype=np.float32,
+    ) -> None:
+        Layer.__init__(self)
+        sizes = dict(vocab_size=vocab_size, d_model=d_model, n_heads=n_heads)
+        sizes.update(n_layers=n_layers, context_length=context_length)
+        for name, value in sizes.items():
+            check_positive_int("GPT2", name, value)
+        if d_model % n_heads:
+            raise ValueError(f"GPT2: d_model ({d_model}) must be divisible by n_heads ({n_heads})")
+        self.config = dict(vocab_size=vocab_size, d_model=d_model, n_heads=n_heads)
+        self.config.update(n_layers=n_layers, context_length=context_length, d_hidden=d_hidden)
+        self.config.update(dropout=dropout, eps=eps)
+        self.vocab_size, self.context_length = vocab_size, context_length
+        rng = np.random.default_rng(rng)
+        self.tok_emb = Embedding(vocab_size, d_model, rng=rng, dtype=dtype)
+        self.pos_emb = PositionalEmbedding(context_length, d_model, rng=rng, dtype=dtype)
+        self.drop = Dropout(dropout, rng)
+        self.blocks = Sequential(
+            GPT2Block(d_model, n_heads, d_hidden, dropout, rng=rng, dtype=dtype, eps=eps)
+            for _ in range(n_layers)
+        )
+        self.ln_f = LayerNorm(d_model, eps=eps, dtype=dtype)
+        self.unembed = TiedUnembedding(self.tok_emb)  # W_U = W_E^T: no new parameter
+        self.children = dict(tok_emb=self.tok_emb, pos_emb=self.pos_emb, drop=self.drop)
+        self.children.update(blocks=self.blocks, ln_f=self.ln_f, unembed=self.unembed)
+        self._init_weights(rng)
+
+    # --8<-- [start:gpt2_init]
+    def _init_weights(self, rng) -> None:
+        """GPT-2's initialisation: N(0, 0.02) weights, residual writers scaled, biases 0.
+
+        ``attn.W_o`` and ``ffn.fc2.W`` each add to the residual stream once per block;
+        with ``2 * n_layers`` such additions, scaling them by ``1/sqrt(2 * n_layers)``
+        keeps the stream's variance at the end about what one addition gives.
+        """
+        residual_std = 0.02 / math.sqrt(2 * len(self.blocks))
+        for name, layer, key in self.blocks.named_params():  # W_E, W_P: already N(0, 0.02)
+            p = layer.params[key]
+            if key.startswith("W"):  # the attention projections and the MLP's matrices
+                std = residual_std if name.endswith(("attn.W_o", "fc2.W")) else 0.02
+                rng.standard_normal(p.shape, dtype=p.dtype, out=p)  # in place: dtype kept
+                p *= std
+            elif key.startswith("b") or key == "beta":
+                p[...] = 0
+            # gamma stays 1
+
+    # --8<-- [end:gpt2_init]
+
+    # --8<-- [start:gpt2_forward]
+    def forward(self, ids) -> np.ndarray:
+        """Logits for the next token at every position: ``(B, T, vocab_size)``."""
+        ids = _check_ids("GPT2.forward", ids, self.vocab_size, self.context_length)
+        x = self.tok_emb(ids)  # (B, T, d_model)
+        x = self.drop(self.pos_emb(x))  # (B, T, d_model)
+        x = self.blocks(x)  # (B, T, d_model)
+        x = self.ln_f(x)  # (B, T, d_model)
+        return self.unembed(x)  # (B, T, vocab_size): x @ W_E^T
+
+    # --8<-- [end:gpt2_forward]
+
+    # --8<-- [start:gpt2_backward]
+    def backward(self, dlogits: np.ndarray) -> None:
+        """Fill ``grads``; ``W_E``'s gradient is the sum of its two uses."""
+        dx = self.unembed.backward(dlogits)  # (B, T, d_model); leaves unembed.grad_W_E
+        dx = self.ln_f.backward(dx)  # (B, T, d_model)
+        dx = self.blocks.backward(dx)  # (B, T, d_model)
+        dx = self.drop.backward(dx)  # (B, T, d_model)
+        dx = self.pos_emb.backward(dx)  # (B, T, d_model)
+        self.tok_emb.backward(dx)  # the embedding's use of W_E
+        self.tok_emb.grads["W_E"] += self.unembed.grad_W_E  # plus the unembedding's use
+
+    # --8<-- [end:gpt2_backward]
+
+    # --8<-- [start:gpt2_train_eval]
+    def train(self, mode: bool = True) -> "GPT2":
+        """Switch every dropout layer on (``mode=True``) or off; returns the model."""
+        for layer in _walk(self):
+            if isinstance(layer, Dropout):
+                layer.training = bool(mode)
+        return self
+
+    def eval(self) -> "GPT2":
+        """Evaluation mode: dropout off, forward deterministic. Same as ``train(False)``."""
+        return self.train(False)
+
+    # --8<-- [end:gpt2_train_eval]
+
+
+# --8<-- [end:gpt2]
+
+
+def _check_ids(where: str, ids, vocab_size: int, context_length: int) -> np.ndarray:
+    """Token ids as an integer array ``(B, T)`` or ``(T,)`` with ``T <= context_length``."""
+    ids = as_token_ids(where, "ids", ids, vocab_size)
+    if ids.ndim not in (1, 2):
+        raise ValueError(f"{where}: ids has shape {ids.shape} but must be (B, T) or (T,)")
+    if ids.shape[-1] > context_length:
+        raise ValueError(
+            f"{where}: ids has shape {ids.shape}, longer than context_length = "
+            f"{context_length}; crop to the last {context_length} tokens"
+        )
+    return ids
+
+
+def _walk(layer: Layer):
+    """Every layer of the tree, ``layer`` first."""
+    yield layer
+    for child in layer.children.values():
+        yield from _walk(child)
+
+
+# --8<-- [start:hf_names]
+def hf_names(n_layers: int) -> dict[str, tuple]:
+    """Hugging Face's name of every GPT-2 tensor -> where it goes in ``GPT2``.
+
+    Each value is ``(scratchml names, how)``: ``"copy"`` (same layout), or ``"split"``
+    (``c_attn`` holds ``[W_q | W_k | W_v]`` side by side; cut into three). Hugging Face
+    stores linear maps as ``Conv1D`` weights of shape ``(in, out)``, the same layout as
+    ``x @ W`` here, so nothing is transposed.
+    """
+    names = {
+        "wte.weight": (("tok_emb.W_E",), "copy"),  # (V, d), also the unembedding
+        "wpe.weight": (("pos_emb.W_P",), "copy"),  # (context, d)
+        "ln_f.weight": (("ln_f.gamma",), "copy"),
+        "ln_f.bias": (("ln_f.beta",), "copy"),
+    }
+    for i in range(n_layers):
+        h, b = f"h.{i}.", f"blocks.{i}."
+        qkv = "split"
+        names[h + "ln_1.weight"] = ((b + "ln1.gamma",), "copy")
+        names[h + "ln_1.bias"] = ((b + "ln1.beta",), "copy")
+        names[h + "attn.c_attn.weight"] = ((b + "attn.W_q", b + "attn.W_k", b + "attn.W_v"), qkv)
+        names[h + "attn.c_attn.bias"] = ((b + "attn.b_q", b + "attn.b_k", b + "attn.b_v"), qkv)
+        names[h + "attn.c_proj.weight"] = ((b + "attn.W_o",), "copy")
+        names[h + "attn.c_proj.bias"] = ((b + "attn.b_o",), "copy")
+        names[h + "ln_2.weight"] = ((b + "ln2.gamma",), "copy")
+        names[h + "ln_2.bias"] = ((b + "ln2.beta",), "copy")
+        names[h + "mlp.c_fc.weight"] = ((b + "ffn.fc1.W",), "copy")
+        names[h + "mlp.c_fc.bias"] = ((b + "ffn.fc1.b",), "copy")
+        names[h + "mlp.c_proj.weight"] = ((b + "ffn.fc2.W",), "copy")
+        names[h + "mlp.c_proj.bias"] = ((b + "ffn.fc2.b",), "copy")
+    return names
+
+
+# --8<-- [end:hf_names]
+
+
+def _config_error(path, problem: str):
+    return ValueError(f"load_gpt2: {os.fspath(path)!r} is not a GPT-2 config.json: {problem}")
+
+
+# --8<-- [start:gpt2_config]
+def gpt2_config(config: dict, path="config.json") -> dict:
+    """``GPT2`` keyword arguments from a Hugging Face GPT-2 ``config.json`` (as a dict).
+
+    Checks what this implementation assumes: ``model_type`` gpt2, the tanh GELU, tied
+    embeddings, ``n_embd`` divisible by ``n_head``, plain ``1/sqrt(d_head)`` scaling.
+    """
+    if not isinstance(config, dict):
+        raise _config_error(path, f"expected a JSON object, got {type(config).__name__}")
+    if config.get("model_type") != "gpt2":
+        raise _config_error(path, f"model_type is {config.get('model_type')!r}, not 'gpt2'")
+    act = config.get("activation_function", "gelu_new")
+    if act not in ("gelu_new", "gelu_pytorch_tanh"):
+        raise _config_error(path, f"activation_function is {act!r}, not the tanh GELU 'gelu_new'")
+    if not config.get("tie_word_embeddings", True):
+        raise _config_error(path, "tie_word_embeddings is false; GPT-2 ties them")
+    if config.get("scale_attn_by_inverse_layer_idx", False) or not config.get(
+        "scale_attn_weights", True
+    ):
+        raise _config_error(path, "the attention scaling is not GPT-2's 1/sqrt(d_head)")
+    keys = ("vocab_size", "n_embd", "n_head", "n_layer", "n_positions")
+    missing = [k for k in keys if k not in config]
+    if missing:
+        raise _config_error(path, f"missing {', '.join(missing)}")
+    bad = [k for k in keys if isinstance(config[k], bool) or not isinstance(config[k], int)]
+    if bad or any(config[k] < 1 for k in keys):
+        raise _config_error(path, f"{', '.join(bad or keys)} must be positive integers")
+    if config["n_embd"] % config["n_head"]:
+        raise _config_error(
+            path, f"n_embd ({config['n_embd']}) is not divisible by n_head ({config['n_head']})"
+        )
+    return dict(
+        vocab_size=config["vocab_size"],
+        d_model=config["n_embd"],
+        n_heads=config["n_head"],
+        n_layers=config["n_layer"],
+        context_length=config["n_positions"],
+        d_hidden=config.get("n_inner"),
+        eps=float(config.get("layer_norm_epsilon", 1e-5)),
+    )
+
+
+# --8<-- [end:gpt2_config]
+
+
+def _required_file(directory, name: str) -> str:
+    path = os.path.join(directory, name)
+    if not os.path.isfile(path):
+        raise ValueError(
+            f"load_gpt2: directory {os.fspath(directory)!r} has no {name}; a Hugging Face "
+            "GPT-2 directory holds config.json, model.safetensors, vocab.json and merges.txt"
+        )
+    return path
+
+
+def _stored_tensors(path) -> dict:
+    """The file's tensors under GPT-2's own names, without buffers and the tied head."""
+    tensors = {}
+    for name, array in load_safetensors(path).items():
+        name = name.removeprefix("transformer.")  # GPT2LMHeadModel prefixes the body
+        if name.endswith((".attn.bias", ".attn.masked_bias")) and array.ndim == 4:
+            continue  # old files store the causal mask as a buffer: not a parameter
+        if name == "lm_head.weight":
+            continue  # tied to wte.weight; the model uses W_E for both
+        tensors[name] = array
+    return tensors
+
+
+# --8<-- [start:load_gpt2_model]
+def load_gpt2_model(directory, dtype=np.float32) -> GPT2:
+    """A ``GPT2`` holding the weights of a Hugging Face GPT-2 directory.
+
+    Parameters
+    ----------
+    directory : str or os.PathLike
+        Holds ``config.json`` and ``model.safetensors``.
+    dtype : numpy dtype, default float32
+
+    Returns
+    -------
+    GPT2
+        In evaluation mode (dropout off).
+    """
+    if not isinstance(directory, str | os.PathLike):
+        raise TypeError(f"load_gpt2: directory must be a path, got {type(directory).__name__}")
+    if not os.path.isdir(directory):
+        raise ValueError(f"load_gpt2: directory {os.fspath(directory)!r} does not exist")
+    config_path = _required_file(directory, "config.json")
+    weights_path = _required_file(directory, "model.safetensors")
+    with open(config_path, encoding="utf-8") as f:
+        try:
+            raw = json.load(f)
+        except json.JSONDecodeError as err:
+            raise _config_error(config_path, f"not JSON ({err})") from None
+    config = gpt2_config(raw, config_path)
+    stored = _stored_tensors(weights_path)  # memory-mapped: nothing read yet
+    names = hf_names(config["n_layers"])
+    missing, unexpected = sorted(set(names) - set(stored)), sorted(set(stored) - set(names))
+    if missing or unexpected:
+        raise ValueError(
+            f"load_gpt2: {os.fspath(weights_path)!r} does not hold GPT-2's tensors for this "
+            f"config: missing {missing[:5]}, unexpected {unexpected[:5]}"
+        )
+    model = GPT2(**config, dtype=dtype, rng=0).eval()
+    params = {name: (layer, key) for name, layer, key in model.named_params()}
+    for hf_name, (targets, how) in names.items():
+        parts = [stored[hf_name]]
+        if how == "split":  # [W_q | W_k | W_v] side by side: three equal blocks of columns
+            parts = np.split(stored[hf_name], 3, axis=-1)  # 3 x (d, d) or 3 x (d,)
+        for target, part in zip(targets, parts, strict=True):
+            layer, key = params[target]
+            if part.shape != layer.params[key].shape:
+                raise ValueError(
+                    f"load_gpt2: {hf_name} has shape {stored[hf_name].shape}, which does not "
+                    f"fit {target} of shape {layer.params[key].shape} from config.json"
+                )
+            layer.params[key][...] = part  # read from the file, converted to dtype
+    return model
+
+
+# --8<-- [end:load_gpt2_model]
+
+
+# --8<-- [start:load_gpt2]
+def load_gpt2(directory, dtype=np.float32):
+    """GPT-2 and its tokenizer from a Hugging Face GPT-2 directory.
+
+    Parameters
+    ----------
+    directory : str or os.PathLike
+        Holds ``config.json``, ``model.safetensors``, ``vocab.json`` and ``merges.txt``,
+        the four files of the standard ``gpt2`` repository.
+    dtype : numpy dtype, default float32
+
+    Returns
+    -------
+    model : GPT2
+        In evaluation mode.
+    tokenizer : BPETokenizer
+        From ``vocab.json`` and ``merges.txt``.
+    """
+    model = load_gpt2_model(directory, dtype)
+    _required_file(directory, "vocab.json")
+    _required_file(directory, "merges.txt")
+    from scratchml.bpe import BPETokenizer  # the tokenizer of Part IV's first chapter
+
+    return model, BPETokenizer.from_pretrained(directory)
+
+
+# --8<-- [end:load_gpt2]
+
+
+# --8<-- [start:save_gpt2]
+def save_gpt2(model: GPT2, directory) -> None:
+    """Write ``model`` as a Hugging Face GPT-2 directory: ``config.json``, ``model.safetensors``.
+
+    The inverse of ``load_gpt2_model``: the same names, ``c_attn`` rebuilt from
+    ``W_q``, ``W_k`` and ``W_v``. Tokenizer files are not written.
+    """
+    if not isinstance(model, GPT2):
+        raise TypeError(f"save_gpt2: model must be a GPT2, got {type(model).__name__}")
+    if not isinstance(directory, str | os.PathLike):
+        raise TypeError(f"save_gpt2: directory must be a path, got {type(directory).__name__}")
+    os.makedirs(directory, exist_ok=True)
+    c = model.config
+    config = dict(model_type="gpt2", architectures=["GPT2LMHeadModel"])
+    config.update(vocab_size=c["vocab_size"], n_embd=c["d_model"], n_head=c["n_heads"])
+    config.update(n_layer=c["n_layers"], n_positions=c["context_length"], n_inner=c["d_hidden"])
+    config.update(activation_function="gelu_new", layer_norm_epsilon=c["eps"])
+    config.update(tie_word_embeddings=True)
+    params = {name: layer.params[key] for name, layer, key in model.named_params()}
+    tensors = {}
+    for hf_name, (targets, _) in hf_names(c["n_layers"]).items():
+        parts = [params[t] for t in targets]  # one, or W_q, W_k, W_v side by side
+        tensors[hf_name] = np.concatenate(parts, axis=-1) if len(parts) > 1 else parts[0]
+    with open(os.path.join(directory, "config.json"), "w", encoding="utf-8") as f:
+        json.dump(config, f, indent=2)
+    save_safetensors(os.path.join(directory, "model.safetensors"), tensors, {"format": "np"})
+
+
+# --8<-- [end:save_gpt2]
