@@ -3,8 +3,9 @@
 The model has GPT-2 small's shape (12 layers, d_model 768, 12 heads, vocabulary 50,257,
 context 1,024) and random weights: ``transformers.GPT2LMHeadModel`` is built from a
 ``GPT2Config``, saved with ``save_pretrained`` to a temporary directory, and loaded from
-there by ``scratchml.load_gpt2``, so both libraries run the very same numbers, in float32,
-batch 1. Each run feeds a 32-token prompt and generates 128 new tokens greedily:
+there by ``scratchml.gpt2.load_gpt2_model`` (``load_gpt2`` without the tokenizer), so both
+libraries run the very same numbers, in float32, batch 1. Each run feeds a 32-token prompt
+and generates 128 new tokens greedily:
 
 - scratchml ``generate(..., temperature=0)`` with the KV cache and without it;
 - transformers ``model.generate(..., do_sample=False)`` with ``use_cache`` True and False.
@@ -64,6 +65,13 @@ def save_random_gpt2(directory: str, seed: int = 0) -> None:
     torch.manual_seed(seed)
     config = transformers.GPT2Config(**SHAPE)
     transformers.GPT2LMHeadModel(config).save_pretrained(directory)
+
+
+def load_model(directory: str):
+    """``load_gpt2(directory)``'s model; the tokenizer is not needed (random token ids)."""
+    from scratchml.gpt2 import load_gpt2_model
+
+    return load_gpt2_model(directory)
 
 
 def prompt_ids(seed: int = 0) -> np.ndarray:
@@ -152,7 +160,7 @@ def child(library: str, directory: str) -> None:
     """Load ``directory`` and generate once; print the peak RSS as JSON (a fresh process)."""
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     if library == "scratchml":
-        model, _ = sm.load_gpt2(directory)
+        model = load_model(directory)
         tokens = scratchml_runner(model, True)()
     else:
         import torch
@@ -224,7 +232,7 @@ def main() -> None:
     torch.set_num_threads(threads)
     with tempfile.TemporaryDirectory() as directory:
         save_random_gpt2(directory)
-        ours, _ = sm.load_gpt2(directory)
+        ours = load_model(directory)
         theirs = transformers.GPT2LMHeadModel.from_pretrained(directory).eval()
         print(f"transformers {transformers.__version__}, torch {torch.__version__}")
         a, b = scratchml_runner(ours, True)(), transformers_runner(theirs, True)()
