@@ -16,8 +16,9 @@ of them; the script reports the median tokens/s (new tokens / wall time, prompt 
 and the spread. Before timing, it checks that both libraries write the same greedy tokens.
 
 Memory: a fresh subprocess per library loads the directory and generates once with its
-cache; its peak resident set size (``ru_maxrss``, which counts memory-mapped file pages it
-touched) is compared with the bytes of the weights (the size of ``model.safetensors``).
+cache; its peak resident set size (``VmHWM`` of ``/proc/self/status``, which counts the
+memory-mapped file pages it touched) is compared with the bytes of the weights (the size
+of ``model.safetensors``).
 
 Threads: PyTorch gets as many intra-op threads as numpy's BLAS uses (threadpoolctl), or
 ``--threads N`` sets both. Run from the repository root, with the BLAS kernel chosen by
@@ -156,9 +157,22 @@ def report(times: dict) -> None:
         print(f"scratchml with cache / without: {ratio:.1f}x")
 
 
+def peak_rss() -> int:
+    """This process's peak resident set size in bytes (``VmHWM``; Linux).
+
+    Not ``ru_maxrss``: Linux carries it over a fork and exec, so a subprocess of a large
+    parent reports the parent's peak.
+    """
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def child(library: str, directory: str) -> None:
     """Load ``directory`` and generate once; print the peak RSS as JSON (a fresh process)."""
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    before = peak_rss()
     if library == "scratchml":
         model = load_model(directory)
         tokens = scratchml_runner(model, True)()
@@ -170,7 +184,7 @@ def child(library: str, directory: str) -> None:
 
         model = transformers.GPT2LMHeadModel.from_pretrained(directory).eval()
         tokens = transformers_runner(model, True)()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = peak_rss()
     print(json.dumps(dict(before=before, peak=peak, tokens=[int(t) for t in tokens])))
 
 
@@ -199,6 +213,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, help="BLAS and torch threads (default: BLAS's)")
     parser.add_argument("--numpy-only", action="store_true", help="scratchml's classes alone")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--memory-only", action="store_true", help="no timing, memory alone")
     parser.add_argument(
         "--cache-only", action="store_true", help="time only the cached runs (no cache: slow)"
     )
@@ -235,6 +250,8 @@ def main() -> None:
     torch.set_num_threads(threads)
     with tempfile.TemporaryDirectory() as directory:
         save_random_gpt2(directory)
+        if args.memory_only:
+            return measure_memory(directory, threads)
         ours = load_model(directory)
         theirs = transformers.GPT2LMHeadModel.from_pretrained(directory).eval()
         print(f"transformers {transformers.__version__}, torch {torch.__version__}")
