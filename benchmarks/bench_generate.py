@@ -3,8 +3,9 @@
 The model has GPT-2 small's shape (12 layers, d_model 768, 12 heads, vocabulary 50,257,
 context 1,024) and random weights: ``transformers.GPT2LMHeadModel`` is built from a
 ``GPT2Config``, saved with ``save_pretrained`` to a temporary directory, and loaded from
-there by ``scratchml.load_gpt2``, so both libraries run the very same numbers, in float32,
-batch 1. Each run feeds a 32-token prompt and generates 128 new tokens greedily:
+there by ``scratchml.gpt2.load_gpt2_model`` (``load_gpt2`` without the tokenizer), so both
+libraries run the very same numbers, in float32, batch 1. Each run feeds a 32-token prompt
+and generates 128 new tokens greedily:
 
 - scratchml ``generate(..., temperature=0)`` with the KV cache and without it;
 - transformers ``model.generate(..., do_sample=False)`` with ``use_cache`` True and False.
@@ -15,8 +16,9 @@ of them; the script reports the median tokens/s (new tokens / wall time, prompt 
 and the spread. Before timing, it checks that both libraries write the same greedy tokens.
 
 Memory: a fresh subprocess per library loads the directory and generates once with its
-cache; its peak resident set size (``ru_maxrss``, which counts memory-mapped file pages it
-touched) is compared with the bytes of the weights (the size of ``model.safetensors``).
+cache; its peak resident set size (``VmHWM`` of ``/proc/self/status``, which counts the
+memory-mapped file pages it touched) is compared with the bytes of the weights (the size
+of ``model.safetensors``).
 
 Threads: PyTorch gets as many intra-op threads as numpy's BLAS uses (threadpoolctl), or
 ``--threads N`` sets both. Run from the repository root, with the BLAS kernel chosen by
@@ -64,6 +66,13 @@ def save_random_gpt2(directory: str, seed: int = 0) -> None:
     torch.manual_seed(seed)
     config = transformers.GPT2Config(**SHAPE)
     transformers.GPT2LMHeadModel(config).save_pretrained(directory)
+
+
+def load_model(directory: str):
+    """``load_gpt2(directory)``'s model; the tokenizer is not needed (random token ids)."""
+    from scratchml.gpt2 import load_gpt2_model
+
+    return load_gpt2_model(directory)
 
 
 def prompt_ids(seed: int = 0) -> np.ndarray:
@@ -143,16 +152,29 @@ def report(times: dict) -> None:
     if "scratchml, cache" in rates and "transformers, cache" in rates:
         ratio = rates["scratchml, cache"] / rates["transformers, cache"]
         print(f"\nscratchml with cache / transformers with cache: {ratio:.2f}x (target >= 1.0x)")
-    if "scratchml, cache" in rates:
+    if "scratchml, no cache" in rates:
         ratio = rates["scratchml, cache"] / rates["scratchml, no cache"]
         print(f"scratchml with cache / without: {ratio:.1f}x")
 
 
+def peak_rss() -> int:
+    """This process's peak resident set size in bytes (``VmHWM``; Linux).
+
+    Not ``ru_maxrss``: Linux carries it over a fork and exec, so a subprocess of a large
+    parent reports the parent's peak.
+    """
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def child(library: str, directory: str) -> None:
     """Load ``directory`` and generate once; print the peak RSS as JSON (a fresh process)."""
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    before = peak_rss()
     if library == "scratchml":
-        model, _ = sm.load_gpt2(directory)
+        model = load_model(directory)
         tokens = scratchml_runner(model, True)()
     else:
         import torch
@@ -162,7 +184,7 @@ def child(library: str, directory: str) -> None:
 
         model = transformers.GPT2LMHeadModel.from_pretrained(directory).eval()
         tokens = transformers_runner(model, True)()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = peak_rss()
     print(json.dumps(dict(before=before, peak=peak, tokens=[int(t) for t in tokens])))
 
 
@@ -191,6 +213,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, help="BLAS and torch threads (default: BLAS's)")
     parser.add_argument("--numpy-only", action="store_true", help="scratchml's classes alone")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--memory-only", action="store_true", help="no timing, memory alone")
+    parser.add_argument(
+        "--cache-only", action="store_true", help="time only the cached runs (no cache: slow)"
+    )
     parser.add_argument("--child", nargs=2, metavar=("LIBRARY", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -224,7 +250,9 @@ def main() -> None:
     torch.set_num_threads(threads)
     with tempfile.TemporaryDirectory() as directory:
         save_random_gpt2(directory)
-        ours, _ = sm.load_gpt2(directory)
+        if args.memory_only:
+            return measure_memory(directory, threads)
+        ours = load_model(directory)
         theirs = transformers.GPT2LMHeadModel.from_pretrained(directory).eval()
         print(f"transformers {transformers.__version__}, torch {torch.__version__}")
         a, b = scratchml_runner(ours, True)(), transformers_runner(theirs, True)()
@@ -235,6 +263,8 @@ def main() -> None:
             "transformers, cache": transformers_runner(theirs, True),
             "transformers, no cache": transformers_runner(theirs, False),
         }
+        if args.cache_only:
+            runners = {name: run for name, run in runners.items() if "no cache" not in name}
         report(time_alternated(runners, args.runs))
         del ours, theirs, runners
         if not args.skip_memory:

@@ -410,3 +410,24 @@ BAD_INPUT_PROBES = [
 def test_bad_input_probes(qualname, label, thunk, exc_type, pattern):
     with pytest.raises(exc_type, match=pattern):
         thunk()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gpt2_cached_steps_equal_its_full_forward(dtype):
+    from scratchml.gpt2 import GPT2
+
+    model = GPT2(vocab_size=30, d_model=16, n_heads=4, n_layers=2, context_length=16, rng=0)
+    model.astype(dtype)
+    for _, layer, key in model.named_params():  # nonzero biases, so that they are tested
+        if key.startswith("b_"):
+            layer.params[key] += np.random.default_rng(1).standard_normal(layer.params[key].shape)
+    ids = np.random.default_rng(2).integers(0, 30, size=16)
+    full = model.forward(ids)
+    cache = model.new_kv_cache()
+    got = [model.forward_cached(ids[:6], cache)]
+    got += [model.forward_cached(ids[t : t + 1], cache) for t in range(6, 16)]
+    np.testing.assert_allclose(np.concatenate(got), full, **TOL[dtype])
+    np.testing.assert_array_equal(
+        generate(model, ids[:3], 13, temperature=0),
+        generate(model, ids[:3], 13, temperature=0, kv_cache=False),
+    )
