@@ -185,7 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--prompt", metavar="TEXT", default="\n", help="text to continue (default: a line break)"
     )
     g.add_argument(
-        "--n-new", metavar="N", type=_non_negative_int, default=500, help="tokens to add (characters, for a character model)"
+        "--n-new",
+        metavar="N",
+        type=_non_negative_int,
+        default=500,
+        help="tokens to add (characters, for a character model)",
     )
     g.add_argument(
         "--temperature",
