@@ -137,7 +137,8 @@ def on_files(files, config):
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>\s*", re.S)
 _SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>\s*", re.S)
 _FOREIGN_SCRIPTS = ("mermaid", "MathJax", "mathjax")
-_IMG = re.compile(r'<img\b(?:\s+alt="[^"]*")?(\s+src="data:image/)')
+_IMG = re.compile(r'<img\b[^>]*\bsrc="data:image/[^>]*>')
+_ALT = re.compile(r'\s+alt="[^"]*"')
 _MD_LINK = re.compile(r'href="([^":#?]+\.md)(#[^"]*)?"')
 _H1 = re.compile(r"(<h1\b.*?</h1>)", re.S)
 
@@ -185,7 +186,8 @@ def on_page_content(content, page, config, files):
     given = iter(alts)
 
     def add_alt(match):
-        return f'<img alt="{html.escape(next(given), quote=True)}"{match.group(1)}'
+        tag = _ALT.sub("", match.group(0)).removeprefix("<img")
+        return f'<img alt="{html.escape(next(given), quote=True)}"{tag}'
 
     content = _IMG.sub(add_alt, content)
 
