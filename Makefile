@@ -13,7 +13,7 @@ export NO_MKDOCS_2_WARNING := 1
 # Tests run BLAS on one thread: the matrices are small, so a second thread mostly adds
 # contention (20-40x slower steps on a busy 2-core machine), and results then do not
 # depend on the core count. make serve and your own scripts keep numpy's default.
-TEST_ENV := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+TEST_ENV := SCRATCHML_FRESH_LABS=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: serve test lint lint-workflows format bench clean

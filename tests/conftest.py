@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def built_site(tmp_path_factory) -> Path:
     """Build the book with ``mkdocs build --strict`` into a temporary folder."""
     site = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SCRATCHML_FRESH_LABS": "1"}
     env.pop("MPLBACKEND", None)  # the labs' kernels must draw inline, not to Agg
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],

@@ -18,7 +18,11 @@ def test_notebook_matches_its_script(script):
         script.read_text(encoding="utf-8")
     )
     stored = nbformat.read(notebook, as_version=4).cells
-    assert [(c.cell_type, c.source) for c in stored] == [(c.cell_type, c.source) for c in cells], (
+
+    def shown(cs):
+        return [(c.cell_type, c.source, c.metadata.get("alt")) for c in cs]
+
+    assert shown(stored) == shown(cells), (
         f"{notebook.name} is stale: python tools/make_notebook.py {script.relative_to(ROOT)}"
     )
     assert all(not c.get("outputs") for c in stored), "commit notebooks without outputs"

@@ -87,3 +87,43 @@ def test_math_is_marked_for_katex(built_site):
     html = (built_site / "part1" / "neuron" / "index.html").read_text(encoding="utf-8")
     assert 'class="arithmatex"' in html
     assert "assets/vendor/katex/katex.min.js" in html
+
+
+# Absolute URLs in code: inline <script> bodies, import(...)/from "...", url(...), @import.
+CODE_URL = re.compile(
+    r"""(?:import\s*\(\s*|from\s+(?=["'])|url\(\s*|@import\s+(?:url\(\s*)?)["']?((?:https?:)?//[^"')\s]+)"""
+)
+SCRIPT_BODY = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
+OWN_HOST = "scratchml.github.io"
+
+
+def foreign_code_urls(site: Path) -> list[str]:
+    """Every absolute URL to another host that code in a built HTML, JS or CSS file loads."""
+    found = []
+    for path in sorted(site.rglob("*")):
+        if path.suffix not in {".html", ".js", ".css", ".mjs"}:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        code = "\n".join(SCRIPT_BODY.findall(text)) if path.suffix == ".html" else text
+        if path.suffix == ".html":
+            code += "\n".join(re.findall(r"<style\b[^>]*>(.*?)</style>", text, re.S))
+        for url in CODE_URL.findall(code):
+            if urlparse(url if "//" != url[:2] else "https:" + url).netloc != OWN_HOST:
+                found.append(f"{path.relative_to(site)}: {url}")
+    return found
+
+
+def test_no_code_loads_from_another_host(built_site):
+    offenders = foreign_code_urls(built_site)
+    assert not offenders, "code loads from another host:\n" + "\n".join(offenders)
+
+
+def test_the_scanner_sees_a_planted_import(built_site, tmp_path):
+    page = tmp_path / "labs" / "digits" / "index.html"
+    page.parent.mkdir(parents=True)
+    text = (built_site / "labs" / "digits" / "index.html").read_text(encoding="utf-8")
+    page.write_text(
+        text.replace("</body>", '<script>import("https://cdn.example.org/x.mjs")</script></body>'),
+        encoding="utf-8",
+    )
+    assert foreign_code_urls(tmp_path) == ["labs/digits/index.html: https://cdn.example.org/x.mjs"]

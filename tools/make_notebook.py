@@ -4,6 +4,11 @@ Labs are edited as ``docs/labs/<name>.py`` (readable diffs, ruff-checked like th
 and turned into ``docs/labs/<name>.ipynb`` (no outputs: mkdocs-jupyter executes it at build
 time). ``# %% [markdown]`` starts a Markdown cell whose lines are ``# ``-commented.
 
+Every plot a code cell draws needs its alt text, written in that cell as a comment
+``# alt: <text>`` (one per plot, in the order drawn; an indented ``#   more`` line continues
+it). The lines leave the cell's source and go to its metadata ``alt`` (a list);
+``hooks/labs.py`` puts them on the images and fails the build on a plot without one.
+
 Usage: python tools/make_notebook.py docs/labs/digits.py
 """
 
@@ -13,16 +18,40 @@ from pathlib import Path
 import nbformat
 
 
+def uncomment(line: str) -> str:
+    """Remove one comment marker: ``# # Title`` is the Markdown ``# Title``, ``#`` a blank line."""
+    return line[2:] if line.startswith("# ") else line.removeprefix("#")
+
+
+def split_alt_text(body: str) -> tuple[str, list[str]]:
+    """Take the ``# alt:`` comments (and their ``#   `` continuations) out of a code cell."""
+    kept, alts, continuing = [], [], False
+    for line in body.split("\n"):
+        if line.startswith("# alt:"):
+            alts.append(line.removeprefix("# alt:").strip())
+            continuing = True
+        elif continuing and line.startswith("#   "):
+            alts[-1] += " " + line.removeprefix("#").strip()
+        else:
+            kept.append(line)
+            continuing = False
+    return "\n".join(kept).strip("\n"), alts
+
+
 def cells_from_script(text: str) -> list:
     cells, kind, lines = [], None, []
 
     def flush():
         body = "\n".join(lines).strip("\n")
         if kind == "markdown":
-            body = "\n".join(line.removeprefix("# ").removeprefix("#") for line in body.split("\n"))
+            body = "\n".join(uncomment(line) for line in body.split("\n"))
             cells.append(nbformat.v4.new_markdown_cell(body))
         elif kind == "code" and body:
-            cells.append(nbformat.v4.new_code_cell(body))
+            source, alts = split_alt_text(body)
+            cell = nbformat.v4.new_code_cell(source)
+            if alts:
+                cell.metadata["alt"] = alts
+            cells.append(cell)
 
     for line in text.split("\n"):
         if line.startswith("# %%"):

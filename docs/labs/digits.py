@@ -31,6 +31,7 @@ print("images per digit:", np.bincount(y))
 # Each row of `X` is one image, flattened: `X[i].reshape(8, 8)` brings the picture back.
 
 # %%
+# alt: The first twenty digit images, 8 by 8 pixels in gray, each titled with its label.
 fig, axes = plt.subplots(2, 10, figsize=(10, 2.4))
 for ax, image, label in zip(axes.ravel(), X[:20], y[:20], strict=True):
     ax.imshow(image.reshape(8, 8), cmap="gray_r")
@@ -78,6 +79,9 @@ print(f"final training loss: {history['loss'][-1]:.4f}")
 print(f"held-out accuracy: {test_accuracy:.1%}")
 
 # %%
+# alt: Left, training and held-out cross-entropy over 30 epochs on a log scale: the
+#   training loss keeps falling, the held-out loss flattens. Right, held-out accuracy per
+#   epoch, rising quickly and ending above 97 percent.
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
 epochs = np.arange(1, len(history["loss"]) + 1)
 left.plot(epochs, history["loss"], label="training loss")
@@ -102,6 +106,9 @@ plt.show()
 # predicted each digit (column). A perfect classifier has numbers only on the diagonal.
 
 # %%
+# alt: The 10 by 10 confusion matrix of the held-out images, true digit by row and
+#   predicted digit by column: nearly all counts lie on the diagonal, the few mistakes
+#   off it.
 predicted = model.predict(X_test)
 confusion = np.zeros((10, 10), dtype=int)
 np.add.at(confusion, (y_test, predicted), 1)
@@ -129,6 +136,8 @@ print("mistakes:", int((predicted != y_test).sum()), "of", len(y_test))
 # %%
 from scratchml import softmax
 
+# alt: Each misclassified held-out image, titled with the predicted digit, the true
+#   digit and the probability the network gave to its wrong answer.
 probabilities = softmax(model.forward(X_test))
 wrong = np.flatnonzero(predicted != y_test)
 fig, axes = plt.subplots(1, len(wrong), figsize=(1.3 * len(wrong), 1.9), squeeze=False)

@@ -73,6 +73,9 @@ history = train(
 print(f"{history['seconds']:.1f} s, {history['tokens_per_s']:,.0f} tokens per second")
 
 # %%
+# alt: Cross-entropy over 200 training steps, for single training batches and for the
+#   fixed validation batches: both start at ln V, the dashed line of a uniform guess, and
+#   fall together.
 fig, ax = plt.subplots(figsize=(7, 3.4))
 ax.plot(history["step"], history["loss"], linewidth=0.8, alpha=0.6, label="training batch")
 ax.plot(history["eval_step"], history["val_loss"], "o-", label="validation (fixed batches)")
@@ -137,6 +140,8 @@ print(f"ln V = {np.log(shipped_tok.vocab_size):.3f}")
 # The checkpoint also records its validation curve. Next to it, the short run above:
 
 # %%
+# alt: Validation loss over training steps for the shipped model and for the short run
+#   above: the shipped model goes much lower, over many more steps.
 fig, ax = plt.subplots(figsize=(7, 3.4))
 ax.plot(extra["eval_step"], extra["val_loss"], "o-", label="shipped model")
 ax.plot(history["eval_step"], history["val_loss"], "o-", label="the short run above")
@@ -211,6 +216,9 @@ def draw_heads(block):
     plt.show()
 
 
+# alt: Four heat maps, one per attention head of block 0, of the attention weights
+#   for the sentence: query positions by row, key positions by column, characters as
+#   labels, all weights above the diagonal zero because of the causal mask.
 draw_heads(0)
 
 # %% [markdown]
@@ -238,6 +246,8 @@ for block in range(len(shipped.blocks)):
         print(f"         {to_space:.2f}             {to_first:.2f}")
 
 # %%
+# alt: Four heat maps, one per attention head of block 2, of the attention weights for
+#   the same sentence, query positions by row and key positions by column.
 draw_heads(2)
 
 # %% [markdown]
