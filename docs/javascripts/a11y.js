@@ -4,7 +4,8 @@ document$.subscribe(({ body }) => {
   // Scroll boxes a keyboard can reach (axe: scrollable-region-focusable): display math,
   // tables, code and lab cells. Material gives its own code blocks tabindex already.
   const boxes = body.querySelectorAll(
-    ".md-typeset div.arithmatex, .md-typeset .md-typeset__table, .md-typeset pre, " +
+    ".md-typeset div.arithmatex, .md-typeset .md-typeset__table, .md-typeset table, " +
+      ".md-typeset pre, " +
       ".jupyter-wrapper pre, .jupyter-wrapper .jp-OutputArea-output"
   );
   for (const box of boxes) {
