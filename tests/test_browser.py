@@ -3,12 +3,16 @@
 The site is served on 127.0.0.1; Chromium (Debian's ``/usr/bin/chromium``, driven by
 Playwright's Python package) loads each page and the test asserts: no console error, no
 failed request, no request to any host but the local server, math rendered by KaTeX, a
-copy button on every code block, every image loaded. It also searches the book. A
-screenshot of every page is saved under a temporary folder (its path is printed) so a
-person can look.
+copy button on every code block, every image loaded; and what a reader would notice:
+no raw icon shortcode (``:octicons-...:``), exactly one h1, no sideways page scroll on a
+390 px phone, and no serious or critical axe-core violation (WCAG 2.1 A and AA rules) in
+the light and the dark scheme. It also searches the book. A screenshot of every page is
+saved under a temporary folder (its path is printed) so a person can look.
 
-Without Chromium the tests skip with the reason; with ``SCRATCHML_REQUIRE_BROWSER=1``
-(set by ``.ci/run`` and the GitHub workflow) they fail instead.
+axe-core is the npm package, installed into ``.venv/node`` by ``make axe`` (``.ci/run``
+calls it); ``SCRATCHML_AXE`` may point at another ``axe.min.js``. Without Chromium or axe
+the tests skip with the reason; with ``SCRATCHML_REQUIRE_BROWSER=1`` (set by ``.ci/run``
+and the GitHub workflow) they fail instead.
 """
 
 import functools
@@ -21,6 +25,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+AXE_DEFAULT = ROOT / ".venv" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE = {"width": 390, "height": 844}
+SITE_PATH = "/scratchml/"  # the path of site_url in mkdocs.yml
 
 pytestmark = pytest.mark.slow
 
@@ -66,10 +76,37 @@ def browser():
 
 
 @pytest.fixture(scope="module")
+def axe_source() -> str:
+    path = Path(os.environ.get("SCRATCHML_AXE") or AXE_DEFAULT)
+    if not path.exists():
+        require_or_skip(f"axe-core not found at {path} (run make axe, or set SCRATCHML_AXE)")
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
 def server(built_site):
     class Quiet(http.server.SimpleHTTPRequestHandler):
+        """Serves the site at / and, as GitHub Pages does, at its site_url path
+        (/scratchml/: the 404 page's links use it); a missing page gets 404.html."""
+
         def log_message(self, *args):
             pass
+
+        def translate_path(self, path):
+            if path.startswith(SITE_PATH):
+                path = path[len(SITE_PATH) - 1 :]
+            return super().translate_path(path)
+
+        def send_error(self, code, message=None, explain=None):
+            page = built_site / "404.html"
+            if code != 404 or not page.exists():
+                return super().send_error(code, message, explain)
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
     handler = functools.partial(Quiet, directory=str(built_site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -91,7 +128,38 @@ def page_urls(site: Path) -> list[str]:
     return ["/" + str(p.parent.relative_to(site)).replace(".", "").strip("/") for p in pages]
 
 
-def visit(browser, url: str, screenshot: Path) -> dict:
+AXE_RUN = """async (tags) => {
+    const result = await axe.run(document, {
+        runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+    return result.violations
+        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => `${v.id} (${v.impact}, ${v.nodes.length}): ` +
+                  v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+}"""
+
+SIDEWAYS = """() => {
+    const root = document.documentElement;
+    return root.scrollWidth > root.clientWidth + 1 ? root.scrollWidth : 0;
+}"""
+
+
+def axe(page, source: str) -> list[str]:
+    """The serious and critical axe-core violations of the page as it is now."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=source)
+    return page.evaluate(AXE_RUN, AXE_TAGS)
+
+
+def dark(page) -> None:
+    """Switch the page to Material's slate scheme, as its palette toggle does."""
+    page.evaluate(
+        """() => { for (const e of [document.body, document.documentElement]) {
+             e.setAttribute('data-md-color-scheme', 'slate'); } }"""
+    )
+    page.wait_for_timeout(50)
+
+
+def visit(browser, url: str, screenshot: Path, axe_source: str) -> dict:
     """Load ``url``; return what went wrong and what the page holds."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -126,7 +194,10 @@ def visit(browser, url: str, screenshot: Path) -> dict:
             clone.querySelectorAll('pre, code, .katex, style, script').forEach(e => e.remove());
             const text = clone.innerText;
             const blocks = [...content.querySelectorAll('pre > code')];
+            const shortcodes = text.match(/:(octicons|material|fontawesome|simple)-[a-z0-9-]+:/g);
             return {
+              shortcodes: shortcodes || [],
+              h1: document.querySelectorAll('h1').length,
               arithmatex: content.querySelectorAll('.arithmatex').length,
               katex: content.querySelectorAll('.arithmatex .katex').length,
               katexErrors: content.querySelectorAll('.katex-error').length,
@@ -142,20 +213,31 @@ def visit(browser, url: str, screenshot: Path) -> dict:
         )
     )
     page.screenshot(path=str(screenshot), full_page=True)
+    report["axe_light"] = axe(page, axe_source)
+    dark(page)
+    report["axe_dark"] = axe(page, axe_source)
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(100)
+    report["sideways_390"] = page.evaluate(SIDEWAYS)
     context.close()
     return report
 
 
-def test_every_page_renders_cleanly(browser, server, built_site, shots):
+def test_every_page_renders_cleanly(browser, server, built_site, shots, axe_source):
     urls = page_urls(built_site)
     assert urls
     problems = []
     for path in urls:
         name = (path.strip("/") or "home").replace("/", "_") + ".png"
-        r = visit(browser, server + path + ("/" if path != "/" else ""), shots / name)
-        for key in ["console", "failed", "foreign", "bad_status", "rawMath", "withoutCopy"]:
+        r = visit(browser, server + path + ("/" if path != "/" else ""), shots / name, axe_source)
+        checks = ["console", "failed", "foreign", "bad_status", "rawMath", "withoutCopy"]
+        for key in [*checks, "shortcodes", "axe_light", "axe_dark"]:
             if r[key]:
                 problems.append(f"{path}: {key}: {r[key]}")
+        if r["h1"] != 1:
+            problems.append(f"{path}: {r['h1']} h1 headings, expected exactly one")
+        if r["sideways_390"]:
+            problems.append(f"{path}: at 390 px the page is {r['sideways_390']} px wide")
         if r["brokenImages"]:
             problems.append(f"{path}: images that did not load: {r['brokenImages']}")
         if r["katexErrors"] or r["katex"] < r["arithmatex"]:
@@ -165,6 +247,37 @@ def test_every_page_renders_cleanly(browser, server, built_site, shots):
             )
     assert not problems, "\n".join(problems)
     assert len(list(shots.glob("*.png"))) == len(urls)
+
+
+def test_a_missing_page_offers_search_and_the_parts(browser, server, axe_source):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    failed = []
+    page.on(
+        "response",
+        lambda r: (
+            failed.append(f"{r.url} {r.status}")
+            if r.status >= 400 and "no-such-page" not in r.url
+            else None
+        ),
+    )
+    response = page.goto(server + SITE_PATH + "part2/no-such-page/", wait_until="networkidle")
+    links = page.eval_on_selector_all(".md-content a[href]", "as => as.map(a => a.href)")
+    found = page.locator(".md-content label[for='__search']").count()
+    light = axe(page, axe_source)
+    dark(page)
+    darks = axe(page, axe_source)
+    page.locator(".md-content label[for='__search']").click()
+    search_open = page.evaluate("() => document.getElementById('__search').checked")
+    for link in links:
+        if "/part" in link:
+            assert page.request.get(link).status == 200, link
+    context.close()
+    assert response.status == 404
+    assert found == 1 and search_open, "no search button on the 404 page"
+    parts = {f"{SITE_PATH}part{n}/" for n in (1, 2, 3)}
+    assert parts <= {urlparse(link).path for link in links}, links
+    assert not failed and not light and not darks, (failed, light, darks)
 
 
 def test_search_finds_a_word_of_the_book(browser, server):

@@ -9,7 +9,7 @@ def new_figure(width: float = 6.4, height: float = 3.2, ncols: int = 1, nrows: i
     """A figure with the book's defaults; returns ``(fig, axes)``."""
     plt.rcParams.update(
         {
-            "font.size": 10,
+            "font.size": 12,  # legible when a phone shrinks the figure to its column
             "axes.spines.top": False,
             "axes.spines.right": False,
             "axes.grid": True,

@@ -23,11 +23,11 @@ def fig_neuron_diagram():
         ax.annotate(
             "", xy=(4.55, 2.0), xytext=(x + 0.38, y), arrowprops={"arrowstyle": "->", "color": GREY}
         )
-        ax.text((x + 4.5) / 2, (y + 2.0) / 2 + 0.18, weight, ha="center", color=GREY, fontsize=11)
+        ax.text((x + 4.5) / 2, (y + 2.0) / 2 + 0.18, weight, ha="center", color=GREY, fontsize=12.5)
     ax.add_patch(_circle(5.0, 2.0, 0.5, ORANGE))
     ax.text(5.0, 2.0, r"$\Sigma$", ha="center", va="center", color="white", fontsize=15)
-    ax.text(5.0, 0.95, "$z = w \\cdot a + b$", ha="center", fontsize=11)
-    ax.text(5.0, 3.2, "bias $b$", ha="center", color=GREY, fontsize=11)
+    ax.text(5.0, 0.95, "$z = w \\cdot a + b$", ha="center", fontsize=12.5)
+    ax.text(5.0, 3.2, "bias $b$", ha="center", color=GREY, fontsize=12.5)
     ax.annotate(
         "", xy=(5.0, 2.52), xytext=(5.0, 3.05), arrowprops={"arrowstyle": "->", "color": GREY}
     )
@@ -39,7 +39,7 @@ def fig_neuron_diagram():
     ax.annotate(
         "", xy=(9.6, 2.0), xytext=(8.12, 2.0), arrowprops={"arrowstyle": "->", "color": GREY}
     )
-    ax.text(9.0, 2.25, "output", ha="center", color=GREY, fontsize=10)
+    ax.text(9.0, 2.25, "output", ha="center", color=GREY, fontsize=11.5)
     return fig
 
 

@@ -93,7 +93,7 @@ def fig_part1_backprop_graph():
             ha="center",
             va="top",
             color=ORANGE,
-            fontsize=9,
+            fontsize=10.5,
         )
         for xi, yi in inputs:
             _arrow(ax, (xi + 0.6, yi), (xj - 1.0, yj))
@@ -110,12 +110,12 @@ def fig_part1_backprop_graph():
         ha="center",
         va="top",
         color=ORANGE,
-        fontsize=9,
+        fontsize=10.5,
     )
     _arrow(ax, (output[0] + 0.75, output[1]), (loss[0] - 0.75, loss[1]))
     _box(ax, *loss, 1.4, 0.7, BLUE)
     ax.text(*loss, f"$L$ = {v['L']:.4f}", ha="center", va="center", color=BLUE)
-    ax.text(loss[0], loss[1] + 0.55, "target 1", ha="center", color=GREY, fontsize=9)
+    ax.text(loss[0], loss[1] + 0.55, "target 1", ha="center", color=GREY, fontsize=10.5)
 
     ax.text(0.1, 5.6, "forward values and weights", color=BLUE)
     ax.text(
@@ -127,5 +127,5 @@ def fig_part1_backprop_graph():
         xytext=(10.8, -2.75),
         arrowprops={"arrowstyle": "->", "color": ORANGE, "linestyle": "--"},
     )
-    ax.text(5.5, -2.85, "backward pass", ha="center", va="top", color=ORANGE, fontsize=9)
+    ax.text(5.5, -2.85, "backward pass", ha="center", va="top", color=ORANGE, fontsize=10.5)
     return fig

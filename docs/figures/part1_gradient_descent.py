@@ -43,7 +43,7 @@ def fig_part1_gd_paths():
     ax.set_xlabel("$w_1$ (shallow direction)")
     ax.set_ylabel("$w_2$ (steep direction)")
     ax.set_aspect("equal")
-    ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    ax.legend(loc="upper right", fontsize=9, framealpha=0.9)
     ax.set_title("25 steps of gradient descent on $L = (w_1^2 + 10\\,w_2^2)/2$")
     return fig
 
@@ -76,6 +76,6 @@ def fig_part1_gd_minibatch():
     ax.plot(*best, "*", color="black", markersize=10, label="lowest loss")
     ax.set_xlabel("weight $W$")
     ax.set_ylabel("bias $b$")
-    ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    ax.legend(loc="upper left", fontsize=9, framealpha=0.9)
     ax.set_title("60 steps each, learning rate 0.1 (a step of 4 rows costs 1/16 of one of 64)")
     return fig

@@ -38,16 +38,16 @@ def fig_layers_network():
     for (x, _, color, label), units in zip(columns, centres, strict=True):
         for ux, uy in units:
             ax.add_patch(patches.Circle((ux, uy), 0.3, color=color, zorder=2))
-        ax.text(x, -0.75, label, ha="center", va="center", fontsize=9)
-    ax.text(2.5, 4.3, "$W_1$: $(4, 3)$, $b_1$: $(3,)$", ha="center", fontsize=10)
-    ax.text(5.5, 4.3, "$W_2$: $(3, 2)$, $b_2$: $(2,)$", ha="center", fontsize=10)
+        ax.text(x, -0.75, label, ha="center", va="center", fontsize=10.5)
+    ax.text(2.5, 4.3, "$W_1$: $(4, 3)$, $b_1$: $(3,)$", ha="center", fontsize=11.5)
+    ax.text(5.5, 4.3, "$W_2$: $(3, 2)$, $b_2$: $(2,)$", ha="center", fontsize=11.5)
     ax.text(
         2.5,
         3.75,
         "red: the first column of $W_1$, one neuron's weights",
         ha="center",
         color=RED,
-        fontsize=9,
+        fontsize=10.5,
     )
     return fig
 

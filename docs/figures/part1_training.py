@@ -28,7 +28,7 @@ def fig_part1_training_moons():
         epochs = np.arange(1, len(history["loss"]) + 1)
         left.plot(epochs, history["loss"], color=color, label=label)
     left.axhline(np.log(2), color=GREY, linestyle="--", linewidth=1)
-    left.text(60, np.log(2) + 0.015, "ln 2: a coin toss", ha="right", color=GREY, fontsize=9)
+    left.text(60, np.log(2) + 0.015, "ln 2: a coin toss", ha="right", color=GREY, fontsize=10.5)
     left.set_ylim(0, 0.8)
     left.set_xlabel("epoch")
     left.set_ylabel("training loss (cross-entropy)")
@@ -51,7 +51,7 @@ def fig_part1_training_moons():
     right.set_aspect("equal")
     right.set_xlabel("$x_1$")
     right.set_ylabel("$x_2$")
-    right.legend(fontsize=7, loc="lower center", ncols=3, framealpha=0.9, handletextpad=0.1)
+    right.legend(fontsize=8, loc="lower center", ncols=3, framealpha=0.9, handletextpad=0.1)
     right.set_title("the SGD network's decision boundary")
     return fig
 
@@ -77,7 +77,7 @@ def fig_part1_training_overfit():
     ax.plot(epochs, history["val_loss"], color=ORANGE, label="held-out loss (160 points)")
     best = int(np.argmin(history["val_loss"])) + 1
     ax.axvline(best, color=GREY, linestyle="--", linewidth=1)
-    ax.text(best + 4, 0.02, f"held-out loss lowest\nat epoch {best}", color=GREY, fontsize=9)
+    ax.text(best + 4, 0.02, f"held-out loss lowest\nat epoch {best}", color=GREY, fontsize=10.5)
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("cross-entropy")

@@ -44,7 +44,7 @@ def heatmap(ax, matrix, labels, title, cmap, vmax):
         for j in range(matrix.shape[1]):
             v = matrix[i, j]
             color = "white" if v > 0.6 * vmax else "black"
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color=color)
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=9, color=color)
     ax.set_title(title, pad=4, y=-0.14)
 
 

@@ -37,7 +37,7 @@ def _box(ax, x, y, text, color, width=1.7, height=0.8):
             zorder=3,
         )
     )
-    ax.text(x, y, text, ha="center", va="center", fontsize=10, zorder=4)
+    ax.text(x, y, text, ha="center", va="center", fontsize=11.5, zorder=4)
 
 
 def _arrow(ax, start, end, color=GREY, width=1.2):
@@ -64,9 +64,9 @@ def fig_part2_block_diagram():
     stream_y, branch_y = 0.0, 1.9
 
     ax.text(0.0, stream_y + 0.35, "$x$", ha="center", fontsize=12)
-    ax.text(0.0, stream_y - 0.55, "(B, T, d_model)", ha="center", fontsize=8, color=GREY)
+    ax.text(0.0, stream_y - 0.55, "(B, T, d_model)", ha="center", fontsize=9, color=GREY)
     ax.text(13.7, stream_y + 0.35, "$y$", ha="center", fontsize=12)
-    ax.text(13.7, stream_y - 0.55, "(B, T, d_model)", ha="center", fontsize=8, color=GREY)
+    ax.text(13.7, stream_y - 0.55, "(B, T, d_model)", ha="center", fontsize=9, color=GREY)
 
     branches = [
         (1.0, "layer norm 1", "multi-head\nattention", 6.3, ORANGE),
@@ -85,7 +85,7 @@ def fig_part2_block_diagram():
         _plus(ax, plus_x, stream_y)
         previous = plus_x + 0.3
     _arrow(ax, (previous, stream_y), (13.35, stream_y), BLUE, 2.5)
-    ax.text(3.6, stream_y - 0.5, "residual stream", ha="center", color=BLUE, fontsize=10)
+    ax.text(3.6, stream_y - 0.5, "residual stream", ha="center", color=BLUE, fontsize=11.5)
     ax.text(6.3, stream_y - 1.0, "$x' = x + \\mathrm{attn}(\\mathrm{ln}_1(x))$", ha="center")
     ax.text(11.6, stream_y - 1.0, "$y = x' + \\mathrm{ffn}(\\mathrm{ln}_2(x'))$", ha="center")
     return fig

@@ -32,7 +32,7 @@ def fig_part2_masking_triangle():
     left.imshow(mask, cmap=ListedColormap([HIDDEN, "#7986cb"]), vmin=0, vmax=1)
     for i in range(T):
         for j in range(T):
-            left.text(j, i, "see" if mask[i, j] else "hide", ha="center", va="center", fontsize=8)
+            left.text(j, i, "see" if mask[i, j] else "hide", ha="center", va="center", fontsize=9)
     _grid(left, "mask: row $i$ sees column $j$ if $j \\leq i$")
     left.set_ylabel("query (looking)")
 
@@ -42,7 +42,7 @@ def fig_part2_masking_triangle():
     for i in range(T):
         for j in range(T):
             text = f"{scores[i, j]:.2f}" if mask[i, j] else "$-\\infty$"
-            middle.text(j, i, text, ha="center", va="center", fontsize=8)
+            middle.text(j, i, text, ha="center", va="center", fontsize=9)
     _grid(middle, "scores, $-\\infty$ above the diagonal")
 
     right.imshow(np.where(mask, weights, np.nan), cmap="Blues", vmin=0, vmax=1)
@@ -52,7 +52,7 @@ def fig_part2_masking_triangle():
             w = weights[i, j]
             text = f"{w:.2f}" if mask[i, j] else "0"
             color = "white" if w > 0.6 else "black"
-            right.text(j, i, text, ha="center", va="center", fontsize=8, color=color)
+            right.text(j, i, text, ha="center", va="center", fontsize=9, color=color)
     _grid(right, "weights: exactly 0 above the diagonal")
     for ax in (middle, right):
         ax.set_xlim(-0.5, T - 0.5)

@@ -44,7 +44,7 @@ def _box(ax, x, y, w, h, text, color):
             zorder=2,
         )
     )
-    ax.text(x, y, text, ha="center", va="center", color="white", fontsize=9.5, zorder=3)
+    ax.text(x, y, text, ha="center", va="center", color="white", fontsize=11, zorder=3)
 
 
 def _arrow(ax, y0, y1, x=3.0):
@@ -75,9 +75,9 @@ def fig_part2_overview_pipeline():
     ]
     for (y, text, color, shape, note), nxt in zip(steps, steps[1:] + [None], strict=True):
         _box(ax, 3.0, y, 5.4, 0.8, text, color)
-        ax.text(6.0, y, shape, ha="left", va="center", fontsize=9.5)
+        ax.text(6.0, y, shape, ha="left", va="center", fontsize=11)
         if note and not note.endswith(".md"):
-            ax.text(8.1, y, note, ha="left", va="center", fontsize=8.5, color=GREY)
+            ax.text(8.1, y, note, ha="left", va="center", fontsize=10, color=GREY)
         if nxt is not None:
             _arrow(ax, y - 0.42, nxt[0] + 0.42)
     # the repeated block: a bracket around attention and MLP
@@ -98,10 +98,10 @@ def fig_part2_overview_pipeline():
         6.0,
         4.85,
         "one transformer block,\nrepeated n_layers times",
-        fontsize=8.5,
+        fontsize=10,
         color=ORANGE,
         va="center",
     )
-    ax.text(6.0, 11.35, "shape of the array", fontsize=9, fontweight="bold")
-    ax.text(8.1, 11.35, "parameters", fontsize=9, fontweight="bold", color=GREY)
+    ax.text(6.0, 11.35, "shape of the array", fontsize=10.5, fontweight="bold")
+    ax.text(8.1, 11.35, "parameters", fontsize=10.5, fontweight="bold", color=GREY)
     return fig

@@ -51,11 +51,11 @@ def fig_part2_positional_curves():
         ax.set_ylim(-1.25, 1.25)
         ax.set_xlim(-0.5, 63.5)
         ax.set_yticks([-1, 0, 1])
-        ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=8.5)
+        ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=10)
         ax.set_title(
             f"pair $i = {i}$: frequency $\\omega_{i} = {omega:.3g}$, "
             f"wavelength {2 * np.pi / omega:.0f} positions",
-            fontsize=9,
+            fontsize=10.5,
         )
     axes[-1].set_xlabel("position")
     return fig
@@ -80,13 +80,13 @@ def fig_part2_positional_pairs():
                 (pe[p, 2], pe[p, 3]),
                 xytext=(6, 4),
                 textcoords="offset points",
-                fontsize=8,
+                fontsize=9,
             )
         ax.set_aspect("equal")
         ax.set_xlim(-1.35, 1.35)
         ax.set_ylim(-1.35, 1.35)
         ax.set_xlabel("column 2 (sine)")
         ax.set_ylabel("column 3 (cosine)")
-        ax.set_title(title, fontsize=9.5)
+        ax.set_title(title, fontsize=11)
     fig.colorbar(dots, ax=axes, shrink=0.8, label="position $p$")
     return fig

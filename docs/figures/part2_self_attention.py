@@ -27,7 +27,7 @@ def fig_part2_self_attention_mix():
         for j in range(T):
             color = "white" if weights[i, j] > 0.6 else "black"
             left.text(
-                j, i, f"{weights[i, j]:.2f}", ha="center", va="center", fontsize=8, color=color
+                j, i, f"{weights[i, j]:.2f}", ha="center", va="center", fontsize=9, color=color
             )
     left.set_xticks(range(T))
     left.set_yticks(range(T))
@@ -52,7 +52,7 @@ def fig_part2_self_attention_mix():
     for (r, c), value in np.ndenumerate(rows):
         if not np.isnan(value):
             color = "white" if abs(value) > 0.6 * limit else "black"
-            right.text(c, r, f"{value:.2f}", ha="center", va="center", fontsize=8, color=color)
+            right.text(c, r, f"{value:.2f}", ha="center", va="center", fontsize=9, color=color)
     right.axhline(t + 1, color=GREY, linewidth=1)
     right.set_xticks(range(v.shape[1]))
     right.set_xlabel("value dimension")

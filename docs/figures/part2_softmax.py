@@ -15,7 +15,7 @@ def fig_part2_softmax_bars():
     left.bar(x - 0.2, z, width=0.4, color=GREY, label="logit $z_i$")
     left.bar(x + 0.2, p, width=0.4, color=BLUE, label="softmax $p_i$")
     for xi, pi in zip(x, p, strict=True):
-        left.text(xi + 0.2, pi + 0.06, f"{pi:.2f}", ha="center", color=BLUE, fontsize=9)
+        left.text(xi + 0.2, pi + 0.06, f"{pi:.2f}", ha="center", color=BLUE, fontsize=10.5)
     left.axhline(0, color="black", lw=0.6)
     left.set_xticks(x, [f"token {i}" for i in x])
     left.set_title("positive, sums to 1, same order")
@@ -32,5 +32,5 @@ def fig_part2_softmax_bars():
     right.set_ylim(0, 1.3)
     right.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
     right.set_title("raising one logit takes from all others")
-    right.legend(loc="upper left", frameon=False, fontsize=8)
+    right.legend(loc="upper left", frameon=False, fontsize=9)
     return fig

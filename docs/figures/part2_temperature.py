@@ -25,11 +25,11 @@ def fig_part2_temperature_bars():
         ax.axhline(1 / len(WORDS), color=GREY, lw=0.8, ls=":")
         ax.set_ylim(0, 1)
         ax.set_xticks(x, WORDS, rotation=60, ha="right")
-        ax.set_title(f"T = {t:g}\nentropy {_entropy(p):.2f}", fontsize=10)
+        ax.set_title(f"T = {t:g}\nentropy {_entropy(p):.2f}", fontsize=11.5)
         if ax is not axes[0]:
             ax.set_yticklabels([])
     axes[0].set_ylabel("probability of the next word")
-    axes[-1].text(4.4, 1 / len(WORDS) + 0.02, "uniform", color=GREY, fontsize=8, ha="right")
+    axes[-1].text(4.4, 1 / len(WORDS) + 0.02, "uniform", color=GREY, fontsize=9, ha="right")
     return fig
 
 
@@ -42,9 +42,9 @@ def fig_part2_temperature_entropy():
     ax.plot(temps, entropy, color=BLUE, label="entropy $H$ (nats)")
     ax.plot(temps, probs[:, 0], color=ORANGE, ls="--", label='probability of "sat"')
     ax.axhline(np.log(len(WORDS)), color=GREY, ls=":", lw=1)
-    ax.text(0.06, np.log(len(WORDS)) + 0.04, "log 5: uniform", color=GREY, fontsize=9)
+    ax.text(0.06, np.log(len(WORDS)) + 0.04, "log 5: uniform", color=GREY, fontsize=10.5)
     ax.axvline(1.0, color=GREY, lw=0.8)
-    ax.text(1.08, 0.05, "T = 1", color=GREY, fontsize=9)
+    ax.text(1.08, 0.05, "T = 1", color=GREY, fontsize=10.5)
     ax.set_xscale("log")
     ax.set_xlabel("temperature $T$")
     ax.set_ylim(0, 1.8)

@@ -15,7 +15,7 @@ PASSAGE = (
 )
 
 
-def _cell(ax, x, y, w, h, text, color, text_color="white", fontsize=10):
+def _cell(ax, x, y, w, h, text, color, text_color="white", fontsize=11.5):
     ax.add_patch(
         patches.FancyBboxPatch(
             (x - w / 2, y - h / 2),
@@ -40,13 +40,13 @@ def fig_part2_tokens_text_to_ids():
     ax.set_axis_off()
     ax.set_xlim(-0.6, V - 0.4)
     ax.set_ylim(-0.2, 5.2)
-    ax.text(-0.6, 4.95, f"the vocabulary: {V} characters, sorted", fontsize=9.5, color=GREY)
+    ax.text(-0.6, 4.95, f"the vocabulary: {V} characters, sorted", fontsize=11, color=GREY)
     for i, c in enumerate(tok.chars):
-        _cell(ax, i, 4.25, 0.86, 0.6, show_char(c), BLUE, fontsize=9)
-        ax.text(i, 3.7, str(i), ha="center", va="center", fontsize=7.5, color=GREY)
+        _cell(ax, i, 4.25, 0.86, 0.6, show_char(c), BLUE, fontsize=10.5)
+        ax.text(i, 3.7, str(i), ha="center", va="center", fontsize=8.5, color=GREY)
     step = 1.9  # horizontal spacing of the encoded characters
     x0 = (V - 1) / 2 - step * (len(text) - 1) / 2
-    ax.text(-0.6, 2.95, f'encode("{text}")', fontsize=9.5, color=GREY)
+    ax.text(-0.6, 2.95, f'encode("{text}")', fontsize=11, color=GREY)
     for j, (c, i) in enumerate(zip(text, ids.tolist(), strict=True)):
         x = x0 + step * j
         _cell(ax, x, 2.25, 1.5, 0.6, show_char(c), BLUE)
@@ -54,7 +54,7 @@ def fig_part2_tokens_text_to_ids():
             "", xy=(x, 1.05), xytext=(x, 1.9), arrowprops={"arrowstyle": "->", "color": GREY}
         )
         _cell(ax, x, 0.65, 1.5, 0.6, str(i), ORANGE)
-    ax.text(-0.6, 0.0, "ids: one integer per character", fontsize=9.5, color=GREY)
+    ax.text(-0.6, 0.0, "ids: one integer per character", fontsize=11, color=GREY)
     return fig
 
 

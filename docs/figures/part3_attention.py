@@ -34,7 +34,7 @@ def _heatmap(ax, values, mask, cmap, vmin, vmax, fmt):
                 "0" if value == 0 else format(value, fmt),
                 ha="center",
                 va="center",
-                fontsize=7.5,
+                fontsize=8.5,
                 color="white" if strong else "black",
             )
     ax.set_xticks(range(T))
@@ -57,8 +57,8 @@ def fig_part3_attention_dscores():
     weights, d_scores, mask = _example()
     fig, (left, right) = new_figure(7.6, 3.6, ncols=2)
     _heatmap(left, weights, mask, "Blues", 0.0, 1.0, ".2f")
-    left.set_title("weights $A$ (hatched: masked, exactly 0)", fontsize=10)
+    left.set_title("weights $A$ (hatched: masked, exactly 0)", fontsize=11.5)
     limit = float(np.abs(d_scores).max())
     _heatmap(right, d_scores, mask, "RdBu_r", -limit, limit, "+.2f")
-    right.set_title("gradient on the scores $dS$ (hatched: exactly 0)", fontsize=10)
+    right.set_title("gradient on the scores $dS$ (hatched: exactly 0)", fontsize=11.5)
     return fig

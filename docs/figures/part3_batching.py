@@ -39,7 +39,7 @@ def fig_part3_batching_windows():
     for i, c in enumerate(TEXT):
         inside = START <= i <= START + T
         _cell(top, i, 3.4, c, LIGHT_GREY if not inside else "white", edge=GREY)
-        top.text(i + 0.5, 4.75, str(i), ha="center", va="center", fontsize=6, color=GREY)
+        top.text(i + 0.5, 4.75, str(i), ha="center", va="center", fontsize=7, color=GREY)
     top.add_patch(
         patches.Rectangle((START, 3.4), T + 1, 1, fill=False, edgecolor=RED, lw=2, zorder=3)
     )
@@ -76,7 +76,7 @@ def fig_part3_batching_windows():
             arrowprops={"arrowstyle": "->", "color": GREY, "lw": 0.8},
         )
         _cell(bottom, T + 1.5, row, tok.chars[y[t]], LIGHT_ORANGE, edge=ORANGE)
-        bottom.text(-0.3, row + 0.5, f"t = {t}", ha="right", va="center", fontsize=9)
+        bottom.text(-0.3, row + 0.5, f"t = {t}", ha="right", va="center", fontsize=10.5)
     bottom.text(T / 2, T + 0.05, "what position t sees (causal mask)", ha="center", va="bottom")
     bottom.text(T + 2.0, T + 0.05, "target", ha="center", va="bottom")
     bottom.text(
@@ -119,7 +119,7 @@ def fig_part3_batching_split():
     is_val[rng.choice(starts, size=len(starts) // 5, replace=False)] = True  # 20 % validation
     for s in starts:
         bottom.plot([s + 0.5, s + 0.5], [0, 0.6], color=ORANGE if is_val[s] else BLUE, lw=1.2)
-    bottom.text(N + 1, 0.3, "window starts", ha="left", va="center", fontsize=8)
+    bottom.text(N + 1, 0.3, "window starts", ha="left", va="center", fontsize=9)
     shown = [s for s in starts[10:-10] if is_val[s] and not is_val[s - 1] and not is_val[s + 1]]
     for s in shown[::4][:4]:
         bottom.add_patch(patches.Rectangle((s, 1.0), L, 0.7, color=ORANGE, lw=0))
@@ -132,7 +132,7 @@ def fig_part3_batching_split():
         f"after it:\neach shares {L - 1} of its {L} characters",
         ha="center",
         va="center",
-        fontsize=8,
+        fontsize=9,
     )
     bottom.set_xlabel("position in the text (token index)")
     return fig

@@ -39,7 +39,7 @@ def fig_part3_layer_norm_graph():
             label,
             ha="center",
             va="center",
-            fontsize=11,
+            fontsize=12.5,
             bbox={"boxstyle": "round,pad=0.35", "facecolor": "white", "edgecolor": GREY},
             zorder=3,
         )
@@ -59,16 +59,16 @@ def fig_part3_layer_norm_graph():
             },
             zorder=2,
         )
-    ax.set_title("layer norm of one position ($d$ numbers): the forward graph", fontsize=10)
+    ax.set_title("layer norm of one position ($d$ numbers): the forward graph", fontsize=11.5)
     ax.text(
-        5.6, -0.05, r"$\sigma^2 = \mathrm{mean}((x-\mu)^2)$", ha="center", fontsize=8, color=GREY
+        5.6, -0.05, r"$\sigma^2 = \mathrm{mean}((x-\mu)^2)$", ha="center", fontsize=9, color=GREY
     )
     terms = [
         (BLUE, r"directly:  $\frac{1}{s}\, d\hat{x}$"),
         (ORANGE, r"through the mean:  $-\frac{1}{s}\, \mathrm{mean}(d\hat{x})$"),
         (GREEN, r"through the variance:  $-\frac{1}{s}\, \hat{x} \odot$" + VAR_MEAN),
     ]
-    ax.text(0.0, -0.9, "$dx$ is the sum of three routes:", fontsize=10, va="center")
+    ax.text(0.0, -0.9, "$dx$ is the sum of three routes:", fontsize=11.5, va="center")
     for i, (color, text) in enumerate(terms):
-        ax.text(0.3, -1.45 - 0.55 * i, text, color=color, fontsize=10, va="center")
+        ax.text(0.3, -1.45 - 0.55 * i, text, color=color, fontsize=11.5, va="center")
     return fig

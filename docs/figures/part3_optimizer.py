@@ -47,10 +47,10 @@ def fig_part3_optimizer_valley():
     left.plot(0, 0, "*", color="black", markersize=9)
     left.set_xlabel("$w_1$ (shallow)")
     left.set_ylabel("$w_2$ (steep)")
-    left.set_title(f"{STEPS} steps on $L = (w_1^2 + 100\\,w_2^2)/2$", fontsize=10)
+    left.set_title(f"{STEPS} steps on $L = (w_1^2 + 100\\,w_2^2)/2$", fontsize=11.5)
     right.set_xlabel("step")
     right.set_ylabel("loss")
     right.set_ylim(1e-4, 1e3)
-    right.legend(fontsize=8, frameon=False, loc="upper right")
-    right.set_title("loss, log scale", fontsize=10)
+    right.legend(fontsize=9, frameon=False, loc="upper right")
+    right.set_title("loss, log scale", fontsize=11.5)
     return fig

@@ -201,18 +201,26 @@ shipped(shipped_tok.encode(sentence)[None, :])  # (1, T, V); each block keeps it
 chars = [c if c != " " else "␣" for c in sentence]
 
 
-def draw_heads(block):
-    weights = shipped.blocks[block].attn.last_weights[0]  # (heads, T, T)
-    fig, axes = plt.subplots(2, 2, figsize=(10, 10), layout="constrained")
+def draw_heads(block, shown=18):
+    # The first `shown` positions only, so the labels stay legible; under the causal
+    # mask their rows are complete (they cannot look further right).
+    weights = shipped.blocks[block].attn.last_weights[0, :, :shown, :shown]  # (heads, s, s)
+    labels = chars[:shown]
+    fig, axes = plt.subplots(2, 2, figsize=(9, 8.6), layout="constrained")
     for h, ax in enumerate(axes.ravel()):
-        ax.imshow(weights[h], cmap="Blues", vmin=0, vmax=1)
-        ax.set_xticks(range(len(chars)), chars, fontsize=7)
-        ax.set_yticks(range(len(chars)), chars, fontsize=7)
-        ax.set_title(f"block {block}, head {h}")
+        image = ax.imshow(weights[h], cmap="Blues", vmin=0, vmax=1)
+        ax.set_xticks(range(shown), labels, fontsize=11)
+        ax.set_yticks(range(shown), labels, fontsize=11)
+        ax.tick_params(length=0)
+        ax.grid(False)
+        ax.set_title(f"block {block}, head {h}", fontsize=13)
     for ax in axes[1]:
-        ax.set_xlabel("attends to (key)")
+        ax.set_xlabel("attends to (key)", fontsize=12)
     for ax in axes[:, 0]:
-        ax.set_ylabel("position looking (query)")
+        ax.set_ylabel("position looking (query)", fontsize=12)
+    bar = fig.colorbar(image, ax=axes, shrink=0.7, pad=0.02)
+    bar.set_label("attention weight", fontsize=12)
+    fig.suptitle(f'the first {shown} characters: "{sentence[:shown]}"', fontsize=13)
     plt.show()
 
 
