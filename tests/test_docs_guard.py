@@ -6,7 +6,12 @@ fence, a fence with attributes such as ``title="..."``) would be shown on the si
 never run. This test fails on every such fence unless it is
 
 - a *listing*: ``title="scratchml/..."`` and nothing inside but ``--8<--`` include lines
-  (the package's own tests cover that code), or
+  (the package's own tests cover that code; tests/test_copy_paste.py pastes it from the
+  built page). A listing must stand alone: once expanded it holds only imports and whole
+  definitions, and its module's ``imports`` section comes first on the page (in it or in
+  an earlier listing of that module). Lines cut out of a function body are an *excerpt*,
+  titled ``excerpt of <name>() in scratchml/<module>.py``; the copy-paste test skips
+  excerpts, by that title, or
 - explicitly marked with ``<!-- display-only -->`` on the line before it.
 
 It also rejects shell fences (pytest-codeblocks would execute them: show commands as
@@ -15,7 +20,9 @@ whatever fence came before, even a ``text`` one), and expected outputs that do n
 a ``python`` block.
 """
 
+import ast
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +35,12 @@ PYTHONISH = {"python", "py", "python3", "pycon", "ipython", "pyodide"}
 SHELLS = {"sh", "bash", "zsh", "shell"}
 DISPLAY_ONLY = "<!-- display-only -->"
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+LISTING = re.compile(r'^python title="(?P<module>scratchml/\w+\.py)"$')
+EXCERPT = re.compile(
+    r'^python title="excerpt of \w+(\.\w+)*\(\) in (?P<module>scratchml/\w+\.py)"$'
+)
+STANDALONE = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef, ast.Assign)
+SECTION = re.compile(r'--8<-- "(?P<module>[^":]+):(?P<section>[^"]+)"')
 
 
 @dataclass
@@ -67,13 +80,15 @@ def problems(text: str, name: str) -> list[str]:
     """Everything wrong with the fences of one page's ``text`` (``name`` is for messages)."""
     out = []
     previous: Fence | None = None
+    imported: set[str] = set()  # modules whose imports section the page has shown
     for f in fences(text):
         where = f"{name}:{f.lineno}"
         exact = f.fence.startswith("`") and f.info == "python"
         marked = f.before == DISPLAY_ONLY
-        listing = 'title="scratchml/' in f.info and all(
-            "--8<--" in line for line in f.body if line.strip()
-        )
+        only_includes = all("--8<--" in line for line in f.body if line.strip())
+        listing = bool(LISTING.match(f.info) or EXCERPT.match(f.info)) and only_includes
+        if listing and LISTING.match(f.info):
+            out += listing_problems(f, where, imported)
         if f.lang in PYTHONISH and not exact and not (marked or listing):
             out.append(
                 f"{where}: fence {f.fence}{f.info!r} is shown but never run; make it "
@@ -110,6 +125,33 @@ def problems(text: str, name: str) -> list[str]:
     return out
 
 
+def listing_problems(f: Fence, where: str, imported: set[str]) -> list[str]:
+    """A listing a reader pastes must run: whole definitions, its imports shown first."""
+    module = LISTING.match(f.info)["module"]
+    includes = [SECTION.search(line) for line in f.body if line.strip()]
+    if any(m is None or m["module"] != module for m in includes):
+        return [f"{where}: a listing titled {module} may include only {module}'s sections"]
+    if "imports" in [m["section"] for m in includes]:
+        imported.add(module)
+    elif module not in imported:
+        return [
+            f'{where}: pasting this listing fails: show --8<-- "{module}:imports" first '
+            "(in this listing, or an earlier one of the same module)"
+        ]
+    code = load_module("conftest.py").expand_snippets(textwrap.dedent("\n".join(f.body)))
+    try:
+        nodes = ast.parse(code).body
+    except SyntaxError:
+        nodes = [None]
+    if not all(isinstance(node, STANDALONE) for node in nodes):
+        return [
+            f"{where}: this listing cannot stand alone (not only imports and whole "
+            f'definitions): title it "excerpt of <name>() in {module}", or show the whole '
+            "function"
+        ]
+    return []
+
+
 def test_pages_exist():
     assert len(PAGES) >= 2
 
@@ -139,6 +181,24 @@ def test_no_python_fence_is_silently_skipped(path):
         ),
         ("<!-- display-only -->\n```python\nprint(1)\n```\n", "runs"),
         ("<!--pytest.mark.skip-->\n```python\nprint(1)\n```\n", "reason"),
+        (
+            '```python title="scratchml/neuron.py"\n--8<-- "scratchml/neuron.py:fires"\n```\n',
+            "first",
+        ),
+        (
+            '```python title="scratchml/training.py"\n--8<-- "scratchml/training.py:imports"\n'
+            '--8<-- "scratchml/training.py:fit_loop"\n```\n',
+            "stand alone",
+        ),
+        (
+            '```python title="scratchml/neuron.py"\n'
+            '--8<-- "scratchml/activations.py:imports"\n```\n',
+            "only",
+        ),
+        (
+            '```python title="part of fit"\n--8<-- "scratchml/training.py:fit_loop"\n```\n',
+            "never run",
+        ),
     ],
 )
 def test_guard_catches(page, expected):
@@ -150,7 +210,10 @@ def test_guard_catches(page, expected):
 @pytest.mark.parametrize(
     "page",
     [
-        '```python title="scratchml/neuron.py"\n--8<-- "scratchml/neuron.py:fires"\n```\n',
+        '```python title="scratchml/neuron.py"\n--8<-- "scratchml/neuron.py:imports"\n\n'
+        '--8<-- "scratchml/neuron.py:fires"\n```\n',
+        '```python title="excerpt of fit() in scratchml/training.py"\n'
+        '--8<-- "scratchml/training.py:fit_loop"\n```\n',
         '<!-- display-only -->\n```python title="train.py"\nfor step in range(10**9): ...\n```\n',
         "```python\nprint(1)\n```\n\n<!--pytest-codeblocks:expected-output-->\n```text\n1\n```\n",
         "```console\n$ make test\n```\n",

@@ -20,6 +20,7 @@
 
 # %%
 import hashlib
+import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -70,7 +71,9 @@ history = train(
     rng=0,
     progress=False,
 )
-print(f"{history['seconds']:.1f} s, {history['tokens_per_s']:,.0f} tokens per second")
+print(
+    f"{history['seconds']:.1f} s, {history['tokens_per_s']:,.0f} tokens per second", file=sys.stderr
+)
 
 # %%
 # alt: Cross-entropy over 200 training steps, for single training batches and for the

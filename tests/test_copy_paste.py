@@ -1,0 +1,96 @@
+"""Copy, paste, run, from the built site (promise 2 of the book).
+
+For every page of the strict build (the one ``built_site`` fixture, shared with
+tests/test_site.py), the Python blocks are read as Material's copy button copies them,
+listings included and excerpts left out (see tests/_copy_paste.py), and pasted in order into
+one fresh interpreter whose working folder is empty. Each block must print exactly the output
+block shown under it (nothing, where none is shown), and must not end in a bare expression
+that a console would echo.
+
+Each page runs in two configurations, each in its own subprocess environment (the test
+process's own environment is left alone): one BLAS thread with the machine's own OpenBLAS
+kernel, and two BLAS threads with OpenBLAS forced to its Sandybridge kernel. Both change the
+last bits of float products; a page passes only if its printed numbers do not depend on them.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from _copy_paste import page_blocks, paste_into_fresh_python, pasted, problems
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+PAGES = sorted(p.relative_to(DOCS) for p in DOCS.rglob("*.md") if "vendor" not in p.parts)
+
+CONFIGS = {
+    "1-thread": {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
+    "2-threads-sandybridge": {
+        "OPENBLAS_NUM_THREADS": "2",
+        "OMP_NUM_THREADS": "2",
+        "MKL_NUM_THREADS": "2",
+        "OPENBLAS_CORETYPE": "Sandybridge",
+    },
+}
+
+
+def built_page(site: Path, page: Path) -> Path:
+    """Where mkdocs writes ``docs/<page>``: ``a/b.md`` -> ``a/b/index.html``."""
+    if page.name == "index.md":
+        return site / page.parent / "index.html"
+    return site / page.with_suffix("") / "index.html"
+
+
+def config_env(name: str) -> dict:
+    env = {**os.environ, **CONFIGS[name], "MPLBACKEND": "Agg"}
+    env.pop("PYTHONPATH", None)  # the reader's interpreter sees the installed package only
+    return env
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+@pytest.mark.parametrize("page", PAGES, ids=str)
+def test_pasting_every_block_prints_what_the_page_shows(built_site, page, config):
+    blocks = pasted(page_blocks(built_page(built_site, page).read_text(encoding="utf-8")))
+    if not blocks:
+        return  # a page without Python (the home page, a part's index)
+    results = paste_into_fresh_python(blocks, config_env(config))
+    found = problems(str(page), blocks, results)
+    assert not found, "\n\n".join(found)
+    assert len(results) == len(blocks)
+
+
+def test_pages_with_code_are_read(built_site):
+    """The reader finds every page's blocks: a parser that found none would pass vacuously."""
+    total = shown = listings = excerpts = 0
+    for page in PAGES:
+        blocks = page_blocks(built_page(built_site, page).read_text(encoding="utf-8"))
+        python = [b for b in blocks if b.lang == "python"]
+        total += len(pasted(blocks))
+        shown += sum(b.expected is not None for b in python)
+        listings += sum(b.title.startswith("scratchml/") for b in python)
+        excerpts += sum(b.excerpt for b in python)
+    assert total > 200 and shown > 200 and listings > 50 and excerpts == 2, (
+        total,
+        shown,
+        listings,
+        excerpts,
+    )
+
+
+def test_a_listing_missing_an_import_fails(built_site):
+    """Mutation: drop one import line from the first listing of a built page; pasting fails.
+
+    The clean page passes (the parametrized test above); the mutant, identical but for one
+    removed line of the copied text, must fail and name the missing name.
+    """
+    html = built_page(built_site, Path("part1/activations.md")).read_text(encoding="utf-8")
+    blocks = pasted(page_blocks(html))
+    line = "from scratchml._checks import as_float_array, check_same_shape"
+    listing = next(b for b in blocks if b.title == "scratchml/activations.py")
+    assert line in listing.code.split("\n")
+    listing.code = "\n".join(x for x in listing.code.split("\n") if x != line)
+    results = paste_into_fresh_python(blocks, config_env("1-thread"))
+    found = problems("part1/activations.md", blocks, results)
+    assert found and "as_float_array" in found[0] and "NameError" in found[0], found
