@@ -12,23 +12,26 @@ probability exactly ``p_i``.
 """
 
 # --8<-- [start:imports]
-import math
 
 import numpy as np
 
-from scratchml._checks import as_float_array, as_token_ids, check_positive_int
+from scratchml._checks import (
+    as_float_array,
+    as_token_ids,
+    check_int,
+    check_layer,
+    check_ndim,
+    check_non_negative,
+    check_positive_int,
+    check_rng,
+)
 from scratchml.softmax import softmax
 
 # --8<-- [end:imports]
 
 
 def _check_sampling(where: str, temperature, top_k) -> tuple[float, int | None]:
-    try:
-        t = float(temperature)
-    except (TypeError, ValueError):
-        t = math.nan
-    if not math.isfinite(t) or t < 0:
-        raise ValueError(f"{where}: temperature must be a finite number >= 0, got {temperature!r}")
+    t = check_non_negative(where, "temperature", temperature)
     if top_k is not None:
         top_k = check_positive_int(where, "top_k", top_k)
     return t, top_k
@@ -57,6 +60,8 @@ def sample_next_token(logits, temperature: float = 1.0, top_k=None, rng=None) ->
     """
     t, top_k = _check_sampling("sample_next_token", temperature, top_k)
     logits = as_float_array("sample_next_token", "logits", logits).astype(np.float64)  # (B, V)
+    check_ndim("sample_next_token", "logits", logits, (1, 2))
+    rng = check_rng("sample_next_token", "rng", rng)
     if top_k is not None and top_k < logits.shape[-1]:
         kth = np.sort(logits, axis=-1)[..., -top_k, None]  # (B, 1): the k-th largest logit
         logits = np.where(logits < kth, -np.inf, logits)  # (B, V): the rest get probability 0
@@ -95,13 +100,13 @@ def generate(model, token_ids, n_new: int, temperature=1.0, top_k=None, rng=None
         new tokens.
     """
     t, top_k = _check_sampling("generate", temperature, top_k)
+    check_layer("generate", "model", model)
     vocab_size = getattr(model, "vocab_size", np.iinfo(np.int64).max)
     ids = as_token_ids("generate", "token_ids", token_ids, vocab_size).astype(np.int64)
     if ids.ndim not in (1, 2):
         raise ValueError(f"generate: token_ids has shape {ids.shape} but must be (T,) or (B, T)")
-    if isinstance(n_new, bool) or not isinstance(n_new, int | np.integer) or n_new < 0:
-        raise ValueError(f"generate: n_new must be an integer >= 0, got {n_new!r}")
-    rng = np.random.default_rng(rng)
+    n_new = check_int("generate", "n_new", n_new, minimum=0)
+    rng = check_rng("generate", "rng", rng)
     context = getattr(model, "context_length", ids.shape[-1] + n_new)
     for _ in range(n_new):
         logits = model.forward(ids[..., -context:])[..., -1, :]  # (B, V): the last position
