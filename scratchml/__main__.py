@@ -57,6 +57,17 @@ def _number(kind, minimum: float, strict: bool):
     return parse
 
 
+def _fraction(text: str) -> float:
+    """An argparse ``type``: a number strictly between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}")
+    return value
+
+
 _positive_int = _number(int, 0, strict=True)
 _non_negative_int = _number(int, 0, strict=False)
 _positive_float = _number(float, 0, strict=True)
@@ -161,10 +172,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="max gradient norm (0: off)",
     )
     t.add_argument(
-        "--val-fraction", metavar="F", type=float, default=0.1, help="share of text for validation"
+        "--val-fraction",
+        metavar="F",
+        type=_fraction,
+        default=0.1,
+        help="share of text for validation",
     )
     t.add_argument(
-        "--seed", metavar="S", type=int, default=0, help="seed of the weights and the batches"
+        "--seed",
+        metavar="S",
+        type=_non_negative_int,
+        default=0,
+        help="seed of the weights and the batches",
     )
     t.add_argument("--out", metavar="FILE", default="gpt.npz", help="checkpoint to write")
     t.add_argument(
@@ -238,7 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="recompute the whole context at every step (slower; the same text)",
     )
-    g.add_argument("--seed", metavar="S", type=int, default=0, help="seed of the sampling")
+    g.add_argument(
+        "--seed", metavar="S", type=_non_negative_int, default=0, help="seed of the sampling"
+    )
     return parser
 
 
@@ -268,11 +289,38 @@ def _tokenize(sm, text: str, args):
     return tokenizer, train_ids, val_ids, about
 
 
+def check_train_args(parser, args) -> None:
+    """Every check that needs no text: before anything is read, built or written."""
+    from scratchml.checkpoint import check_destination
+
+    if args.d_model % args.n_heads:
+        parser.error(f"argument --n-heads: {args.n_heads} does not divide --d-model {args.d_model}")
+    if args.warmup > args.steps:
+        parser.error(f"argument --warmup: {args.warmup} is more than --steps {args.steps}")
+    if args.min_lr is not None and args.min_lr > args.lr:
+        parser.error(f"argument --min-lr: {args.min_lr} is more than --lr {args.lr}")
+    if args.text is not None and not os.path.isfile(args.text):
+        parser.error(f"argument --text: no such file: {args.text!r}")
+    try:
+        check_destination("train", "--out", args.out)
+    except ValueError as err:
+        parser.error(f"argument --out: {str(err).removeprefix('train: --out ')}")
+
+
 def cmd_train(args, argv) -> None:
     import scratchml as sm
 
     text = sm.load_text(args.text)
     tokenizer, train_ids, val_ids, about = _tokenize(sm, text, args)
+    n_tokens, n_val = len(train_ids) + len(val_ids), len(val_ids)
+    if min(n_val, n_tokens - n_val) < args.context + 1:
+        need = math.ceil((args.context + 1) / min(args.val_fraction, 1 - args.val_fraction))
+        raise ValueError(
+            f"the text has {n_tokens:,} tokens; with --val-fraction {args.val_fraction} its "
+            f"training and validation parts have {n_tokens - n_val:,} and {n_val:,}, but each "
+            f"needs at least --context + 1 = {args.context + 1}: give a text of at least "
+            f"{need:,} tokens or a shorter --context"
+        )
     dtype = np.dtype(args.dtype)
     model = sm.GPT(
         vocab_size=tokenizer.vocab_size,
@@ -376,6 +424,8 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "train":
+        check_train_args(parser, args)
     try:
         if args.command == "train":
             cmd_train(args, argv)

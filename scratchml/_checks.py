@@ -5,19 +5,55 @@ or a NaN is reported where it enters, naming the function, the argument, what wa
 expected and what was received.
 """
 
+import math
+import numbers
+
 import numpy as np
 
 
-def as_float_array(where: str, name: str, x) -> np.ndarray:
-    """Return ``x`` as a floating-point array, rejecting NaN, infinity and empty input."""
-    arr = np.asarray(x)
+class ArgumentTypeError(TypeError, ValueError):
+    """An argument of the wrong type. It is both a ``TypeError`` and a ``ValueError``, so
+    ``except ValueError`` catches every bad argument (as numpy's ``AxisError`` is both)."""
+
+
+def _shown(value) -> str:
+    """``repr`` of a received value, cut to 60 characters, with its type if not obvious."""
+    text = repr(value)
+    text = text if len(text) <= 60 else text[:57] + "..."
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        return text
+    return f"{text} ({type(value).__name__})"
+
+
+def as_array(where: str, name: str, x) -> np.ndarray:
+    """``np.asarray(x)``, but ragged nested lists and None give a clear error."""
+    if x is None:
+        raise ArgumentTypeError(f"{where}: {name} must be an array of numbers, got None")
+    if isinstance(x, str | bytes):
+        raise ArgumentTypeError(f"{where}: {name} must be an array of numbers, got {_shown(x)}")
+    try:
+        return np.asarray(x)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"{where}: {name} must be a rectangular array of numbers, got a ragged "
+            f"{type(x).__name__} (rows of different lengths)"
+        ) from None
+
+
+def as_float_array(where: str, name: str, x, finite: bool = True) -> np.ndarray:
+    """Return ``x`` as a floating-point array, rejecting NaN, infinity and empty input.
+
+    ``finite=False`` skips the (full-array) NaN/infinity check, for inputs that a later
+    checked layer reads anyway.
+    """
+    arr = x if type(x) is np.ndarray else as_array(where, name, x)
     if arr.dtype.kind not in "fiub":
-        raise TypeError(f"{where}: {name} must hold numbers, got dtype {arr.dtype}")
+        raise ArgumentTypeError(f"{where}: {name} must hold numbers, got dtype {arr.dtype}")
     if arr.dtype.kind != "f":
         arr = arr.astype(np.float64)
     if arr.size == 0:
         raise ValueError(f"{where}: {name} is empty (shape {arr.shape})")
-    if not np.all(np.isfinite(arr)):
+    if finite and not np.all(np.isfinite(arr)):
         bad = "NaN" if np.isnan(arr).any() else "infinity"
         raise ValueError(f"{where}: {name} contains {bad}")
     return arr
@@ -40,6 +76,8 @@ def check_ndim(where: str, name: str, x: np.ndarray, ndims: tuple[int, ...]) -> 
 
 def check_same_shape(where: str, a_name: str, a: np.ndarray, b_name: str, b: np.ndarray) -> None:
     """Require two arrays to have the same shape."""
+    if type(a) is not np.ndarray:
+        _not_array(where, a_name, a)
     if a.shape != b.shape:
         raise ValueError(
             f"{where}: {a_name} has shape {a.shape} but {b_name} has shape {b.shape}; "
@@ -47,16 +85,153 @@ def check_same_shape(where: str, a_name: str, a: np.ndarray, b_name: str, b: np.
         )
 
 
-def check_positive_int(where: str, name: str, value) -> int:
-    """Require a positive integer (bools are rejected)."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{where}: {name} must be a positive integer, got {value!r}")
+def check_int(where: str, name: str, value, minimum: int = 1) -> int:
+    """Require a Python or numpy integer ``>= minimum``.
+
+    Bools and floats (even ``3.0``) are rejected: a count is an integer, and a float
+    count is usually a division that went wrong.
+    """
+    want = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise ArgumentTypeError(f"{where}: {name} must be {want}, got {_shown(value)}")
+    if value < minimum:
+        raise ValueError(f"{where}: {name} must be {want}, got {value!r}")
     return int(value)
+
+
+def check_positive_int(where: str, name: str, value) -> int:
+    """Require a positive integer (bools and floats are rejected)."""
+    return check_int(where, name, value, 1)
+
+
+def check_float(
+    where: str, name: str, value, low=None, high=None, low_open=False, high_open=False
+) -> float:
+    """Require a finite real number in the given range; return it as a Python float.
+
+    Strings (even ``"0.1"``), None, bools, NaN and infinity are rejected. A Python float
+    keeps float32 arrays float32 (a float64 numpy scalar would not).
+    """
+    parts = [f"{'>' if low_open else '>='} {low}"] if low is not None else []
+    parts += [f"{'<' if high_open else '<='} {high}"] if high is not None else []
+    if low is not None and high is not None:
+        parts = [f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"]
+    want = " and ".join(parts)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ArgumentTypeError(
+            f"{where}: {name} must be a finite number {want}".rstrip() + f", got {_shown(value)}"
+        )
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"{where}: {name} must be {want or 'finite'}, got {v!r} (not finite)")
+    ok = (low is None or (v > low if low_open else v >= low)) and (
+        high is None or (v < high if high_open else v <= high)
+    )
+    if not ok:
+        raise ValueError(f"{where}: {name} must be {want}, got {v!r}")
+    return v
+
+
+def check_positive(where: str, name: str, value) -> float:
+    """A finite number ``> 0`` (learning rates, eps, temperatures...)."""
+    return check_float(where, name, value, low=0, low_open=True)
+
+
+def check_non_negative(where: str, name: str, value) -> float:
+    """A finite number ``>= 0`` (noise, weight decay, momentum...)."""
+    return check_float(where, name, value, low=0)
+
+
+def check_betas(where: str, name: str, value) -> tuple[float, float]:
+    """A pair ``(b1, b2)``, each in ``[0, 1)``."""
+    if isinstance(value, str | bytes) or not hasattr(value, "__len__") or len(value) != 2:
+        raise ArgumentTypeError(
+            f"{where}: {name} must be a pair (b1, b2) of numbers in [0, 1), got {_shown(value)}"
+        )
+    return tuple(
+        check_float(where, f"{name}[{i}]", b, low=0, high=1, high_open=True)
+        for i, b in enumerate(value)
+    )
+
+
+def check_rng(where: str, name: str, rng) -> np.random.Generator:
+    """``np.random.default_rng(rng)`` for None, an integer seed ``>= 0`` or a Generator."""
+    if rng is None or isinstance(rng, np.random.Generator):
+        return np.random.default_rng(rng)
+    if isinstance(rng, bool) or not isinstance(rng, int | np.integer):
+        raise ArgumentTypeError(
+            f"{where}: {name} must be None, an integer seed >= 0 or a numpy.random.Generator, "
+            f"got {_shown(rng)}"
+        )
+    if rng < 0:
+        raise ValueError(f"{where}: {name} must be an integer seed >= 0, got {rng!r}")
+    return np.random.default_rng(rng)
+
+
+def check_float_dtype(where: str, name: str, dtype, half: bool = False) -> np.dtype:
+    """Require float32 or float64 (no int or complex model; float16 only with ``half``, for
+    storage); return the dtype."""
+    allowed = ("float16", "float32", "float64") if half else ("float32", "float64")
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt.name not in allowed or (dtype is None):
+        raise ArgumentTypeError(
+            f"{where}: {name} must be {' or '.join(allowed)}, got {_shown(dtype)}"
+        )
+    return dt
+
+
+def check_axis(where: str, name: str, axis, ndim: int) -> int:
+    """Require an integer axis in ``[-ndim, ndim)``; return it as a non-negative int."""
+    if isinstance(axis, bool) or not isinstance(axis, int | np.integer):
+        raise ArgumentTypeError(f"{where}: {name} must be an integer, got {_shown(axis)}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(
+            f"{where}: {name}={axis} is out of range for an array of {ndim} dimensions"
+        )
+    return int(axis) % ndim
+
+
+def check_callable(where: str, name: str, value) -> None:
+    """Require a callable."""
+    if not callable(value):
+        raise ArgumentTypeError(f"{where}: {name} must be callable, got {_shown(value)}")
+
+
+def check_layer(where: str, name: str, model) -> None:
+    """Require an object following the layer protocol (it has ``named_params``)."""
+    if not callable(getattr(model, "named_params", None)):
+        raise ArgumentTypeError(
+            f"{where}: {name} must follow the layer protocol (have named_params()), "
+            f"got {_shown(model)}"
+        )
+
+
+def check_finite_grad(where: str, name: str, g: np.ndarray, p: np.ndarray) -> None:
+    """A parameter's gradient: an array of the parameter's shape, finite.
+
+    The shape check is free; the finiteness check is one ``sum`` (no temporary array),
+    and only when the sum is not finite is the array searched for NaN or infinity.
+    """
+    if type(g) is not np.ndarray or g.shape != p.shape:
+        raise ValueError(
+            f"{where}: the gradient of {name!r} has shape {np.shape(g)} but the parameter "
+            f"has shape {p.shape}"
+        )
+    if not math.isfinite(g.sum()) and not np.isfinite(g).all():
+        bad = "NaN" if np.isnan(g).any() else "infinity"
+        raise NonFiniteError(f"{where}: the gradient of {name!r} contains {bad}")
+
+
+class NonFiniteError(ValueError):
+    """A NaN or infinity that appeared during training (a loss or a gradient)."""
 
 
 def as_labels(where: str, name: str, labels, shape: tuple[int, ...], n_classes: int) -> np.ndarray:
     """Return ``labels`` as an integer array of ``shape`` with values in ``[0, n_classes)``."""
-    arr = np.asarray(labels)
+    arr = as_array(where, name, labels)
     if arr.dtype.kind not in "iu":
         raise TypeError(
             f"{where}: {name} must be integer class indices, got dtype {arr.dtype} "
@@ -77,7 +252,7 @@ def as_labels(where: str, name: str, labels, shape: tuple[int, ...], n_classes: 
 
 def as_token_ids(where: str, name: str, ids, vocab_size: int) -> np.ndarray:
     """Return ``ids`` as an integer array, requiring every id to be in ``[0, vocab_size)``."""
-    arr = np.asarray(ids)
+    arr = ids if type(ids) is np.ndarray else as_array(where, name, ids)
     if arr.dtype.kind not in "iu":
         raise TypeError(f"{where}: {name} must be integer token ids, got dtype {arr.dtype}")
     if arr.size == 0:
@@ -93,11 +268,19 @@ def as_token_ids(where: str, name: str, ids, vocab_size: int) -> np.ndarray:
 
 
 def check_shape(where: str, name: str, x: np.ndarray, expected: tuple, what: str) -> None:
-    """Require ``x.shape == expected``; ``what`` names where ``expected`` comes from."""
-    if np.shape(x) != tuple(expected):
+    """Require a float array with ``x.shape == expected``; ``what`` names where ``expected``
+    comes from. Used for every ``dy`` handed to a ``backward``."""
+    if type(x) is not np.ndarray or x.dtype.kind != "f":
+        _not_array(where, name, x)
+    if x.shape != tuple(expected):
         raise ValueError(
             f"{where}: {name} has shape {np.shape(x)} but {what} has shape {tuple(expected)}"
         )
+
+
+def _not_array(where: str, name: str, x) -> None:
+    kind = f"dtype {x.dtype}" if isinstance(x, np.ndarray) else _shown(x)
+    raise ArgumentTypeError(f"{where}: {name} must be a float numpy array, got {kind}")
 
 
 def held_out_size(where: str, name: str, fraction, n: int, unit: str, parts: str) -> int:
@@ -106,6 +289,8 @@ def held_out_size(where: str, name: str, fraction, n: int, unit: str, parts: str
     ``unit`` names what is counted ("rows", "ids") and ``parts`` the two parts, for the
     message (e.g. "train or test set").
     """
+    if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real):
+        raise ArgumentTypeError(f"{where}: {name} must be in (0, 1), got {_shown(fraction)}")
     if not 0 < fraction < 1:
         raise ValueError(f"{where}: {name} must be in (0, 1), got {fraction!r}")
     n_held = round(n * fraction)

@@ -17,9 +17,11 @@ import numpy as np
 
 from scratchml._checks import (
     as_float_array,
+    check_float_dtype,
     check_last_dim,
     check_ndim,
     check_positive_int,
+    check_rng,
     check_shape,
 )
 from scratchml.kv_cache import KVCache
@@ -145,9 +147,16 @@ def attention_backward(d_out, q, k, v, weights) -> tuple[np.ndarray, np.ndarray,
     The mask needs no special treatment: a hidden position has weight exactly 0, and
     the softmax backward multiplies by the weight, so its score gets gradient 0.
     """
-    check_shape(
-        "attention_backward", "d_out", d_out, weights.shape[:-1] + v.shape[-1:], "the output"
+    where = "attention_backward"
+    q, k, v, weights = (
+        as_float_array(where, n, a, False) for n, a in zip("qkvw", (q, k, v, weights), strict=True)
     )
+    if q.ndim < 2 or k.shape[:-1] != v.shape[:-1] or weights.shape != q.shape[:-1] + k.shape[-2:-1]:
+        raise ValueError(
+            f"{where}: q {q.shape}, k {k.shape}, v {v.shape} and weights {weights.shape} do "
+            "not fit together: weights must be (..., T_q, T_k) for q (..., T_q, d), k (..., T_k, d)"
+        )
+    check_shape(where, "d_out", d_out, weights.shape[:-1] + v.shape[-1:], "the output")
     dv = weights.swapaxes(-1, -2) @ d_out  # (..., T_k, d_v)
     d_weights = d_out @ v.swapaxes(-1, -2)  # (..., T_q, T_k)
     d_scores = softmax_backward(weights, d_weights)  # (..., T_q, T_k)
@@ -308,7 +317,8 @@ class SelfAttention(Layer):
         d_head = d_model if d_head is None else d_head
         self.d_head = check_positive_int("SelfAttention", "d_head", d_head)
         self.causal = bool(causal)
-        rng = np.random.default_rng(rng)
+        rng = check_rng("SelfAttention", "rng", rng)
+        dtype = check_float_dtype("SelfAttention", "dtype", dtype)
         for name in ("W_q", "W_k", "W_v"):
             self.params[name] = _init(rng, self.d_model, self.d_head, dtype)
         self.params["W_o"] = _init(rng, self.d_head, self.d_model, dtype)
@@ -415,7 +425,8 @@ class MultiHeadAttention(Layer):
             )
         self.d_head = d_model // n_heads
         self.causal = bool(causal)
-        rng = np.random.default_rng(rng)
+        rng = check_rng("MultiHeadAttention", "rng", rng)
+        dtype = check_float_dtype("MultiHeadAttention", "dtype", dtype)
         for name in ("W_q", "W_k", "W_v", "W_o"):
             self.params[name] = _init(rng, d_model, d_model, dtype)
         self.bias = bool(bias)

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from scratchml._checks import ArgumentTypeError, check_layer
 from scratchml.bpe import BPETokenizer
 from scratchml.gpt import GPT
 from scratchml.tokenizer import CharTokenizer
@@ -85,6 +86,56 @@ def params_sha256(params: dict) -> str:
 # --8<-- [end:params_sha256]
 
 
+def _check_path(where: str, name: str, path) -> Path:
+    if not isinstance(path, str | os.PathLike) or not str(path):
+        raise ArgumentTypeError(
+            f"{where}: {name} must be a file name (str or path), got {path!r:.60}"
+        )
+    return Path(path)
+
+
+def check_destination(where: str, name: str, path) -> Path:
+    """A file that can be written: not a directory, in an existing, writable directory."""
+    path = _check_path(where, name, path)
+    if path.is_dir():
+        raise ValueError(f"{where}: {name} {str(path)!r} is a directory; give a file name")
+    parent = path.parent
+    if not parent.is_dir():
+        raise ValueError(
+            f"{where}: {name} {str(path)!r}: the directory {str(parent)!r} does not exist"
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(
+            f"{where}: {name} {str(path)!r}: the directory {str(parent)!r} is not writable"
+        )
+    return path
+
+
+def _check_save(where: str, path, model, tokenizer, extra) -> Path:
+    """Everything ``load_checkpoint`` would reject, rejected before anything is written."""
+    check_layer(where, "model", model)
+    if not isinstance(getattr(model, "config", None), dict):
+        raise ArgumentTypeError(
+            f"{where}: model must have a config dict (a GPT), got {model!r:.60}"
+        )
+    if not isinstance(tokenizer, CharTokenizer | BPETokenizer):
+        raise ArgumentTypeError(
+            f"{where}: tokenizer must be a CharTokenizer or BPETokenizer, got {tokenizer!r:.60}"
+        )
+    if tokenizer.vocab_size != model.config.get("vocab_size"):
+        raise ValueError(
+            f"{where}: tokenizer has {tokenizer.vocab_size} tokens but the model's "
+            f"vocab_size is {model.config.get('vocab_size')}; they must be equal"
+        )
+    if extra is not None and not isinstance(extra, dict):
+        raise ArgumentTypeError(f"{where}: extra must be a dict or None, got {extra!r:.60}")
+    try:
+        json.dumps(extra)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{where}: extra must hold only what JSON can store ({err})") from None
+    return check_destination(where, "path", path)
+
+
 # --8<-- [start:save_checkpoint]
 def save_checkpoint(path, model, tokenizer, extra=None) -> Path:
     """Write ``model`` (with its ``config``) and ``tokenizer`` to one ``.npz`` file.
@@ -106,7 +157,7 @@ def save_checkpoint(path, model, tokenizer, extra=None) -> Path:
     -------
     pathlib.Path
     """
-    path = Path(path)
+    path = _check_save("save_checkpoint", path, model, tokenizer, extra)
     params = {name: layer.params[key] for name, layer, key in model.named_params()}
     meta = {
         "format": FORMAT,
@@ -201,6 +252,36 @@ def _tokenizer(meta: dict):
     return BPETokenizer([bytes.fromhex(t) for t in meta["vocab"]], meta["merges"], meta["pattern"])
 
 
+def _check_sizes(meta: dict, arrays: dict) -> None:
+    """The config's sizes against what the file holds, so that no claimed size is trusted."""
+    config = meta["config"]
+    for key in ("vocab_size", "d_model", "context_length", "n_layers"):
+        if isinstance(config.get(key), bool) or not isinstance(config.get(key), int):
+            raise _CheckpointError(
+                f"invalid config or vocabulary (config {key!r} is missing or not an integer)"
+            )
+    if config["vocab_size"] != len(meta["vocab"]):
+        raise _CheckpointError(
+            f"the vocabulary has {len(meta['vocab'])} characters but the config says "
+            f"vocab_size={config['vocab_size']}"
+        )
+    want = {
+        "tok_emb.W_E": (config["vocab_size"], config["d_model"]),
+        "pos_emb.W_P": (config["context_length"], config["d_model"]),
+    }
+    for name, shape in want.items():
+        if name not in arrays or arrays[name].shape != shape:
+            got = arrays[name].shape if name in arrays else "nothing"
+            raise _CheckpointError(
+                f"parameter {name!r} has shape {got} but the config needs {shape}"
+            )
+    blocks = {k.split(".")[1] for k in arrays if k.startswith("blocks.")}
+    if len(blocks) != config["n_layers"]:
+        raise _CheckpointError(
+            f"the config says n_layers={config['n_layers']} but the file holds {len(blocks)} blocks"
+        )
+
+
 # --8<-- [start:load_checkpoint]
 def load_checkpoint(path=None):
     """Load a checkpoint written by ``save_checkpoint``; all or nothing.
@@ -228,12 +309,13 @@ def load_checkpoint(path=None):
         format version, fails its checksum, or its parameters do not fit its config
         (missing, unexpected or mis-shaped). The message names the file and the problem.
     """
-    path = Path(SHIPPED_CHECKPOINT if path is None else path)
+    path = _check_path("load_checkpoint", "path", SHIPPED_CHECKPOINT if path is None else path)
     try:
         meta, arrays = _read(path)
         _validate_meta(meta)
         try:
             tokenizer = _tokenizer(meta)
+            _check_sizes(meta, arrays)  # before building the model: no size is trusted
             model = GPT(**meta["config"], rng=0)  # a fresh model: the file fills it
         except (TypeError, ValueError) as err:
             raise _CheckpointError(f"invalid config or vocabulary ({err})") from None

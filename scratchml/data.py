@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchml._checks import check_positive_int
+from scratchml._checks import check_float, check_non_negative, check_positive_int, check_rng
 
 # --8<-- [end:imports]
 
@@ -33,10 +33,7 @@ DIGITS_PATH = Path(__file__).with_name("_data") / "digits.npz"
 
 
 def _check_noise(where: str, noise) -> float:
-    noise = float(noise)
-    if not noise >= 0:  # also rejects NaN
-        raise ValueError(f"{where}: noise must be >= 0, got {noise!r}")
-    return noise
+    return check_non_negative(where, "noise", noise)
 
 
 # --8<-- [start:load_digits]
@@ -86,7 +83,9 @@ def make_regression_1d(
     """
     n = check_positive_int("make_regression_1d", "n", n)
     noise = _check_noise("make_regression_1d", noise)
-    rng = np.random.default_rng(rng)
+    slope = check_float("make_regression_1d", "slope", slope)
+    intercept = check_float("make_regression_1d", "intercept", intercept)
+    rng = check_rng("make_regression_1d", "rng", rng)
     x = rng.uniform(-1, 1, size=(n, 1))  # (n, 1)
     y = slope * x + intercept + noise * rng.standard_normal((n, 1))  # (n, 1)
     return x.astype(np.float32), y.astype(np.float32)
@@ -120,8 +119,8 @@ def make_blobs(
     """
     n_per_class = check_positive_int("make_blobs", "n_per_class", n_per_class)
     n_classes = check_positive_int("make_blobs", "n_classes", n_classes)
-    spread = _check_noise("make_blobs", spread)
-    rng = np.random.default_rng(rng)
+    spread = check_non_negative("make_blobs", "spread", spread)
+    rng = check_rng("make_blobs", "rng", rng)
     angles = 2 * np.pi * np.arange(n_classes) / n_classes  # (n_classes,)
     centers = 2 * np.stack([np.cos(angles), np.sin(angles)], axis=1)  # (n_classes, 2)
     y = np.repeat(np.arange(n_classes), n_per_class)  # (n,)
@@ -147,7 +146,7 @@ def make_moons(n_per_class: int = 100, noise: float = 0.1, rng=0) -> tuple[np.nd
     """
     n_per_class = check_positive_int("make_moons", "n_per_class", n_per_class)
     noise = _check_noise("make_moons", noise)
-    rng = np.random.default_rng(rng)
+    rng = check_rng("make_moons", "rng", rng)
     t = np.linspace(0, np.pi, n_per_class)  # (n_per_class,)
     upper = np.stack([np.cos(t), np.sin(t)], axis=1)  # (n_per_class, 2)
     lower = np.stack([1 - np.cos(t), 0.5 - np.sin(t)], axis=1)  # (n_per_class, 2)

@@ -15,8 +15,10 @@ import numpy as np
 from scratchml._checks import (
     as_float_array,
     as_token_ids,
+    check_float_dtype,
     check_last_dim,
     check_positive_int,
+    check_rng,
     check_shape,
 )
 from scratchml.layers import Layer
@@ -50,7 +52,10 @@ class Embedding(Layer):
         super().__init__()
         self.vocab_size = check_positive_int("Embedding", "vocab_size", vocab_size)
         self.d_model = check_positive_int("Embedding", "d_model", d_model)
-        rng = np.random.default_rng(rng)
+        rng, dtype = (
+            check_rng("Embedding", "rng", rng),
+            check_float_dtype("Embedding", "dtype", dtype),
+        )
         self.params["W_E"] = (0.02 * rng.standard_normal((vocab_size, d_model))).astype(dtype)
         self._ids = None
 
@@ -104,7 +109,8 @@ class Unembedding(Layer):
         super().__init__()
         self.d_model = check_positive_int("Unembedding", "d_model", d_model)
         self.vocab_size = check_positive_int("Unembedding", "vocab_size", vocab_size)
-        rng = np.random.default_rng(rng)
+        rng = check_rng("Unembedding", "rng", rng)
+        dtype = check_float_dtype("Unembedding", "dtype", dtype)
         self.params["W_U"] = (0.02 * rng.standard_normal((d_model, vocab_size))).astype(dtype)
         self._x = None
 

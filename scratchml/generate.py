@@ -13,23 +13,27 @@ probability exactly ``p_i``.
 """
 
 # --8<-- [start:imports]
+
 import math
 
 import numpy as np
 
-from scratchml._checks import as_float_array, as_token_ids, check_positive_int
+from scratchml._checks import (
+    as_float_array,
+    as_token_ids,
+    check_int,
+    check_ndim,
+    check_non_negative,
+    check_positive_int,
+    check_rng,
+)
 from scratchml.softmax import softmax
 
 # --8<-- [end:imports]
 
 
 def _check_sampling(where: str, temperature, top_k, top_p=None) -> tuple:
-    try:
-        t = float(temperature)
-    except (TypeError, ValueError):
-        t = math.nan
-    if not math.isfinite(t) or t < 0:
-        raise ValueError(f"{where}: temperature must be a finite number >= 0, got {temperature!r}")
+    t = check_non_negative(where, "temperature", temperature)
     if top_k is not None:
         top_k = check_positive_int(where, "top_k", top_k)
     if top_p is not None:
@@ -107,6 +111,8 @@ def sample_next_token(
     """
     t, top_k, top_p = _check_sampling("sample_next_token", temperature, top_k, top_p)
     logits = as_float_array("sample_next_token", "logits", logits).astype(np.float64)  # (B, V)
+    check_ndim("sample_next_token", "logits", logits, (1, 2))
+    rng = check_rng("sample_next_token", "rng", rng)
     if top_k is not None and top_k < logits.shape[-1]:
         kth = np.sort(logits, axis=-1)[..., -top_k, None]  # (B, 1): the k-th largest logit
         logits = np.where(logits < kth, -np.inf, logits)  # (B, V): the rest get probability 0
@@ -162,15 +168,16 @@ def generate(
     from then on every step costs a whole window, as without the cache.
     """
     t, top_k, top_p = _check_sampling("generate", temperature, top_k, top_p)
+    if not callable(getattr(model, "forward", None)):
+        raise TypeError(f"generate: model must have a forward(ids) method, got {model!r:.60}")
     vocab_size = getattr(model, "vocab_size", np.iinfo(np.int64).max)
     ids = as_token_ids("generate", "token_ids", token_ids, vocab_size).astype(np.int64)
     if ids.ndim not in (1, 2):
         raise ValueError(f"generate: token_ids has shape {ids.shape} but must be (T,) or (B, T)")
-    if isinstance(n_new, bool) or not isinstance(n_new, int | np.integer) or n_new < 0:
-        raise ValueError(f"generate: n_new must be an integer >= 0, got {n_new!r}")
+    n_new = check_int("generate", "n_new", n_new, minimum=0)
     if not isinstance(kv_cache, bool | np.bool_):
         raise TypeError(f"generate: kv_cache must be True or False, got {kv_cache!r}")
-    rng = np.random.default_rng(rng)
+    rng = check_rng("generate", "rng", rng)
     context = getattr(model, "context_length", ids.shape[-1] + n_new)
     cache = None
     if kv_cache and hasattr(model, "forward_cached"):

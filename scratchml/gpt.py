@@ -14,7 +14,14 @@ of ``T`` tokens is ``T`` training examples at once.
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_token_ids, check_positive_int
+from scratchml._checks import (
+    ArgumentTypeError,
+    as_token_ids,
+    check_float_dtype,
+    check_positive_int,
+    check_rng,
+    check_shape,
+)
 from scratchml.embedding import Embedding, Unembedding
 from scratchml.kv_cache import KVCache
 from scratchml.layers import Layer
@@ -35,7 +42,16 @@ class Sequential(Layer):
 
     def __init__(self, layers) -> None:
         super().__init__()
+        if isinstance(layers, Layer) or not hasattr(layers, "__iter__"):
+            raise ArgumentTypeError(
+                f"Sequential: layers must be a list of layers, got {layers!r:.60}"
+            )
         self.layers = list(layers)
+        for i, layer in enumerate(self.layers):
+            if not isinstance(layer, Layer):
+                raise ArgumentTypeError(
+                    f"Sequential: layers[{i}] must be a Layer, got {type(layer).__name__}"
+                )
         self.children = {str(i): layer for i, layer in enumerate(self.layers)}
 
     def __len__(self) -> int:
@@ -114,9 +130,12 @@ class GPT(Layer):
             check_positive_int("GPT", name, value)
         if d_model % n_heads:
             raise ValueError(f"GPT: d_model ({d_model}) must be divisible by n_heads ({n_heads})")
+        if d_hidden is not None:
+            check_positive_int("GPT", "d_hidden", d_hidden)
+        dtype = check_float_dtype("GPT", "dtype", dtype)
         self.config = dict(sizes, d_hidden=d_hidden)
         self.vocab_size, self.context_length = vocab_size, context_length
-        rng = np.random.default_rng(rng)
+        rng = check_rng("GPT", "rng", rng)
         self.tok_emb = Embedding(vocab_size, d_model, rng=rng, dtype=dtype)
         self.pos_emb = PositionalEmbedding(context_length, d_model, rng=rng, dtype=dtype)
         self.blocks = Sequential(
@@ -161,6 +180,10 @@ class GPT(Layer):
 
         Returns ``None``: token ids have no gradient.
         """
+        x = self.unembed._cached("_x")  # (B, T, d_model): the forward pass's last input
+        check_shape(
+            "GPT.backward", "dlogits", dlogits, x.shape[:-1] + (self.vocab_size,), "the logits"
+        )
         dx = self.unembed.backward(dlogits)  # (B, T, d_model)
         dx = self.ln_f.backward(dx)  # (B, T, d_model)
         dx = self.blocks.backward(dx)  # (B, T, d_model)

@@ -8,6 +8,16 @@ with what ``backward`` returns catches almost every mistake in a hand-written gr
 # --8<-- [start:imports]
 import numpy as np
 
+from scratchml._checks import (
+    ArgumentTypeError,
+    as_float_array,
+    check_callable,
+    check_layer,
+    check_non_negative,
+    check_positive,
+    check_rng,
+    check_same_shape,
+)
 from scratchml.layers import Layer
 
 # --8<-- [end:imports]
@@ -34,8 +44,13 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     numpy.ndarray
         Same shape as ``x``.
     """
-    if x.dtype != np.float64:
-        raise TypeError(f"numerical_gradient: x must be float64 for accuracy, got {x.dtype}")
+    check_callable("numerical_gradient", "f", f)
+    if type(x) is not np.ndarray or x.dtype != np.float64:
+        got = f"dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__
+        raise ArgumentTypeError(
+            f"numerical_gradient: x must be a float64 numpy array for accuracy, got {got}"
+        )
+    eps = check_positive("numerical_gradient", "eps", eps)
     grad = np.zeros_like(x)
     flat, gflat = x.reshape(-1), grad.reshape(-1)  # views onto x and grad
     for i in range(flat.size):
@@ -61,6 +76,10 @@ def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-8) -> float:
     gradients that are both below ``floor`` are compared on an absolute scale instead of
     reporting noise divided by (almost) zero as a large relative error.
     """
+    a = as_float_array("relative_error", "a", a)  # NaN or inf: an error, never a NaN result
+    b = as_float_array("relative_error", "b", b)
+    check_same_shape("relative_error", "a", a, "b", b)
+    floor = check_non_negative("relative_error", "floor", floor)
     scale = max(np.abs(a).max(initial=0.0), np.abs(b).max(initial=0.0), floor)
     return float(np.abs(a - b).max(initial=0.0) / scale)
 
@@ -91,6 +110,16 @@ def check_gradients(layer: Layer, x, loss=None, eps: float = 1e-6, rng=0) -> dic
     dict[str, float]
         Relative error per parameter name, plus ``"x"`` for the input when it is float.
     """
+    check_layer("check_gradients", "layer", layer)
+    if loss is not None and (not isinstance(loss, tuple | list) or len(loss) != 2):
+        raise ArgumentTypeError(
+            "check_gradients: loss must be a pair (value(y), grad(y)) of callables, "
+            f"got {loss!r:.60}"
+        )
+    for fn in loss or ():
+        check_callable("check_gradients", "loss", fn)
+    check_positive("check_gradients", "eps", eps)
+    check_rng("check_gradients", "rng", rng)
     layer.astype(np.float64)
     x = np.array(x, dtype=np.float64 if np.asarray(x).dtype.kind == "f" else None)
     if loss is None:

@@ -18,7 +18,15 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from scratchml._checks import as_float_array, check_last_dim, check_positive_int
+from scratchml._checks import (
+    ArgumentTypeError,
+    as_float_array,
+    check_float_dtype,
+    check_last_dim,
+    check_positive_int,
+    check_rng,
+    check_shape,
+)
 
 # --8<-- [end:imports]
 
@@ -53,6 +61,8 @@ class Layer:
 
     def named_params(self, prefix: str = "") -> Iterator[tuple[str, "Layer", str]]:
         """Yield ``(full_name, layer, key)`` for every parameter in this layer's tree."""
+        if not isinstance(prefix, str):
+            raise ArgumentTypeError(f"Layer.named_params: prefix must be a str, got {prefix!r}")
         for key in self.params:
             yield prefix + key, self, key
         for name, child in self.children.items():
@@ -60,6 +70,7 @@ class Layer:
 
     def astype(self, dtype) -> "Layer":
         """Cast every parameter in the tree to ``dtype`` (in place) and return ``self``."""
+        dtype = check_float_dtype(f"{type(self).__name__}.astype", "dtype", dtype, half=True)
         for _, layer, key in self.named_params():
             layer.params[key] = layer.params[key].astype(dtype)
             layer.grads.pop(key, None)
@@ -110,7 +121,7 @@ class Dense(Layer):
         self.n_out = check_positive_int("Dense", "n_out", n_out)
         if init not in ("lecun", "he"):
             raise ValueError(f"Dense: init must be 'lecun' or 'he', got {init!r}")
-        rng = np.random.default_rng(rng)
+        rng, dtype = check_rng("Dense", "rng", rng), check_float_dtype("Dense", "dtype", dtype)
         scale = 1.0 / np.sqrt(n_in) if init == "lecun" else np.sqrt(2.0 / n_in)
         self.params["W"] = (rng.standard_normal((n_in, n_out)) * scale).astype(dtype)
         self.params["b"] = np.zeros(n_out, dtype=dtype)
@@ -125,11 +136,7 @@ class Dense(Layer):
     # --8<-- [start:dense_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
         x = self._cached("_x")
-        if dy.shape != x.shape[:-1] + (self.n_out,):
-            raise ValueError(
-                f"Dense.backward: dy has shape {dy.shape} but the output had shape "
-                f"{x.shape[:-1] + (self.n_out,)}"
-            )
+        check_shape("Dense.backward", "dy", dy, x.shape[:-1] + (self.n_out,), "the output")
         x2 = x.reshape(-1, self.n_in)  # (N, n_in): all leading axes are rows
         dy2 = dy.reshape(-1, self.n_out)  # (N, n_out)
         self.grads["W"] = x2.T @ dy2  # (n_in, n_out)

@@ -13,7 +13,14 @@ respect to its input (the chain rule, one layer at a time).
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import check_positive_int
+from scratchml._checks import (
+    as_float_array,
+    check_float_dtype,
+    check_last_dim,
+    check_positive_int,
+    check_rng,
+    check_shape,
+)
 from scratchml.activations import ReLU, Sigmoid
 from scratchml.layers import Dense, Layer
 
@@ -60,7 +67,7 @@ class MLP(Layer):
             raise ValueError(
                 f"MLP: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}"
             )
-        rng = np.random.default_rng(rng)
+        rng, dtype = check_rng("MLP", "rng", rng), check_float_dtype("MLP", "dtype", dtype)
         self.layers: list[Layer] = []
         for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
             self.layers.append(Dense(n_in, n_out, rng=rng, dtype=dtype, init=init))
@@ -70,6 +77,8 @@ class MLP(Layer):
 
     # --8<-- [start:mlp_forward]
     def forward(self, x: np.ndarray) -> np.ndarray:
+        x = as_float_array("MLP.forward", "x", x)
+        check_last_dim("MLP.forward", "x", x, self.layers[0].n_in)
         for layer in self.layers:
             x = layer.forward(x)  # (batch, width of this layer)
         return x  # (batch, n_out)
@@ -78,6 +87,8 @@ class MLP(Layer):
 
     # --8<-- [start:mlp_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
+        x = self.layers[-1]._cached("_x")  # (batch, width): the output layer's input
+        check_shape("MLP.backward", "dy", dy, x.shape[:-1] + (self.layers[-1].n_out,), "the output")
         for layer in reversed(self.layers):
             dy = layer.backward(dy)  # (batch, width of the layer below)
         return dy  # (batch, n_in)
@@ -89,6 +100,8 @@ class MLP(Layer):
 
         For regression, use ``model(x)``: the outputs themselves are the prediction.
         """
+        x = as_float_array("MLP.predict", "x", x)
+        check_last_dim("MLP.predict", "x", x, self.layers[0].n_in)
         out = self.forward(x)  # (batch, n_out)
         if out.shape[-1] == 1:
             raise ValueError(

@@ -13,6 +13,23 @@ from scratchml._checks import as_float_array
 # --8<-- [end:imports]
 
 
+def _check_neuron(where: str, a, w, b) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    a = as_float_array(where, "a", a)
+    w = as_float_array(where, "w", w)
+    b = as_float_array(where, "b", b)
+    if w.ndim != 1 or b.ndim != 0:
+        raise ValueError(
+            f"{where}: w must have shape (n,) and b must be a number, "
+            f"got w of shape {w.shape} and b of shape {b.shape}"
+        )
+    if a.shape[-1:] != w.shape:
+        raise ValueError(
+            f"{where}: a has shape {a.shape} but w has shape {w.shape}; "
+            "a needs one entry per weight in its last dimension"
+        )
+    return a, w, b
+
+
 # --8<-- [start:weighted_sum]
 def weighted_sum(a, w, b) -> np.ndarray:
     """The neuron's pre-activation ``z = w . a + b``.
@@ -31,19 +48,7 @@ def weighted_sum(a, w, b) -> np.ndarray:
     numpy.ndarray, shape () or (batch,)
         One weighted sum per example.
     """
-    a = as_float_array("weighted_sum", "a", a)
-    w = as_float_array("weighted_sum", "w", w)
-    b = as_float_array("weighted_sum", "b", b)
-    if w.ndim != 1 or b.ndim != 0:
-        raise ValueError(
-            f"weighted_sum: w must have shape (n,) and b must be a number, "
-            f"got w of shape {w.shape} and b of shape {b.shape}"
-        )
-    if a.shape[-1:] != w.shape:
-        raise ValueError(
-            f"weighted_sum: a has shape {a.shape} but w has shape {w.shape}; "
-            "a needs one entry per weight in its last dimension"
-        )
+    a, w, b = _check_neuron("weighted_sum", a, w, b)
     return a @ w + b  # (batch,) or ()
 
 
@@ -53,6 +58,7 @@ def weighted_sum(a, w, b) -> np.ndarray:
 # --8<-- [start:fires]
 def fires(a, w, b) -> np.ndarray:
     """Step activation: True where the weighted sum is positive, i.e. where ``w . a > -b``."""
+    a, w, b = _check_neuron("fires", a, w, b)
     return weighted_sum(a, w, b) > 0  # same shape as the weighted sum
 
 

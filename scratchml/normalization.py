@@ -9,7 +9,14 @@ train much more steadily when every block reads inputs of a predictable size.
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_float_array, check_last_dim, check_positive_int, check_shape
+from scratchml._checks import (
+    as_float_array,
+    check_float_dtype,
+    check_last_dim,
+    check_positive,
+    check_positive_int,
+    check_shape,
+)
 from scratchml.layers import Layer
 
 # --8<-- [end:imports]
@@ -36,9 +43,8 @@ class LayerNorm(Layer):
     def __init__(self, d_model: int, eps: float = 1e-5, dtype=np.float32) -> None:
         super().__init__()
         self.d_model = check_positive_int("LayerNorm", "d_model", d_model)
-        if not eps > 0:
-            raise ValueError(f"LayerNorm: eps must be > 0, got {eps!r}")
-        self.eps = float(eps)  # a Python float: float32 stays float32
+        self.eps = check_positive("LayerNorm", "eps", eps)  # a Python float: float32 stays
+        dtype = check_float_dtype("LayerNorm", "dtype", dtype)
         self.params["gamma"] = np.ones(d_model, dtype=dtype)
         self.params["beta"] = np.zeros(d_model, dtype=dtype)
         self._cache = None

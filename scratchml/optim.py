@@ -15,6 +15,15 @@ import math
 
 import numpy as np
 
+from scratchml._checks import (
+    NonFiniteError,
+    check_betas,
+    check_finite_grad,
+    check_float,
+    check_layer,
+    check_non_negative,
+    check_positive,
+)
 from scratchml.layers import Layer
 
 # --8<-- [end:imports]
@@ -22,19 +31,18 @@ from scratchml.layers import Layer
 
 def _hyper(where: str, name: str, value, positive: bool = False, below_one: bool = False):
     """Return a hyperparameter as a Python float after checking its range."""
-    v = float(value)
-    ok = (v > 0 if positive else v >= 0) and (v < 1 if below_one else math.isfinite(v))
-    if not ok:
-        want = "in [0, 1)" if below_one else "> 0" if positive else ">= 0"
-        raise ValueError(f"{where}: {name} must be {want}, got {value!r}")
-    return v
+    if below_one:
+        return check_float(where, name, value, low=0, high=1, high_open=True)
+    return (check_positive if positive else check_non_negative)(where, name, value)
 
 
 def _grad(where: str, name: str, layer: Layer, key: str) -> np.ndarray:
-    """The gradient of one parameter, or a clear error if backward has not filled it."""
+    """The gradient of one parameter, or a clear error if backward has not filled it, or
+    filled it with the wrong shape, NaN or infinity."""
     g = layer.grads.get(key)
     if g is None:
         raise RuntimeError(f"{where}: no gradient for {name!r}; call backward before step")
+    check_finite_grad(where, name, g, layer.params[key])
     return g
 
 
@@ -56,6 +64,7 @@ class SGD:
     """
 
     def __init__(self, model: Layer, lr: float = 0.1, momentum: float = 0.0) -> None:
+        check_layer("SGD", "model", model)
         self.model = model
         self.lr = _hyper("SGD", "lr", lr, positive=True)
         self.momentum = _hyper("SGD", "momentum", momentum, below_one=True)
@@ -120,6 +129,8 @@ class Adam:
         eps: float = 1e-8,
         weight_decay: float = 0.0,
     ) -> None:
+        check_layer("Adam", "model", model)
+        check_betas("Adam", "betas", betas)
         self.model = model
         self.lr = _hyper("Adam", "lr", lr, positive=True)
         self.b1 = _hyper("Adam", "betas[0]", betas[0], below_one=True)
@@ -207,9 +218,12 @@ def clip_grad_norm(model: Layer, max_norm: float) -> float:
     float
         The global norm *before* clipping (useful to log).
     """
+    check_layer("clip_grad_norm", "model", model)
     max_norm = _hyper("clip_grad_norm", "max_norm", max_norm, positive=True)
     grads = [_grad("clip_grad_norm", n, layer, k) for n, layer, k in model.named_params()]
     total = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))  # sum of squares of all
+    if not math.isfinite(total):  # every gradient is finite, but their squares overflow
+        raise NonFiniteError(f"clip_grad_norm: the global gradient norm overflows ({total})")
     if total > max_norm:
         scale = max_norm / (total + 1e-6)  # Python float: keeps float32 grads float32
         for g in grads:

@@ -14,7 +14,14 @@ position is added to each token's embedding. Two classic choices:
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_float_array, check_ndim, check_positive_int, check_shape
+from scratchml._checks import (
+    as_float_array,
+    check_float_dtype,
+    check_ndim,
+    check_positive_int,
+    check_rng,
+    check_shape,
+)
 from scratchml.layers import Layer
 
 # --8<-- [end:imports]
@@ -39,6 +46,7 @@ def positional_encoding(n_positions: int, d_model: int, dtype=np.float32) -> np.
     """
     n_positions = check_positive_int("positional_encoding", "n_positions", n_positions)
     d_model = check_positive_int("positional_encoding", "d_model", d_model)
+    dtype = check_float_dtype("positional_encoding", "dtype", dtype)
     pos = np.arange(n_positions)[:, None]  # (n_positions, 1)
     two_i = np.arange(0, d_model, 2)  # (ceil(d/2),): 0, 2, 4, ...
     angle = pos / 10000.0 ** (two_i / d_model)  # (n_positions, ceil(d/2)): one frequency per pair
@@ -77,7 +85,8 @@ class PositionalEmbedding(Layer):
         super().__init__()
         self.n_positions = check_positive_int("PositionalEmbedding", "n_positions", n_positions)
         self.d_model = check_positive_int("PositionalEmbedding", "d_model", d_model)
-        rng = np.random.default_rng(rng)
+        rng = check_rng("PositionalEmbedding", "rng", rng)
+        dtype = check_float_dtype("PositionalEmbedding", "dtype", dtype)
         W_P = 0.02 * rng.standard_normal((n_positions, d_model))  # (n_positions, d_model)
         self.params["W_P"] = W_P.astype(dtype)
         self._shape = None

@@ -8,22 +8,34 @@ nothing mathematically (the factor ``exp(-max)`` cancels) but keeps every expone
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_float_array
+from scratchml._checks import as_float_array, check_axis, check_positive, check_same_shape
 
 # --8<-- [end:imports]
 
 
-def _check_temperature(where: str, temperature) -> float:
+def _check_temperature(where: str, temperature, dtype) -> float:
     try:
-        t = float(temperature)
-    except (TypeError, ValueError):
-        t = float("nan")
-    if isinstance(temperature, bool) or not np.isfinite(t) or t <= 0:
+        t = check_positive(where, "temperature", temperature)
+    except ValueError:
         raise ValueError(
             f"{where}: temperature must be a finite number > 0, got {temperature!r} "
             "(for greedy decoding use generate(..., temperature=0))"
+        ) from None
+    if dtype.type(t) == 0:  # e.g. 1e-50 in float32: dividing by it would give inf or NaN
+        raise ValueError(
+            f"{where}: temperature={temperature!r} rounds to 0 in {dtype}; "
+            f"the smallest usable temperature is about {np.finfo(dtype).tiny:.1e}"
         )
     return t
+
+
+def _check_x(where: str, x, axis) -> np.ndarray:
+    """Any-dtype ``x`` becomes float; every ``x`` must be at least 1-D, non-empty, valid axis."""
+    x = x if type(x) is np.ndarray and x.dtype.kind == "f" else as_float_array(where, "x", x, False)
+    if x.ndim == 0 or x.size == 0:
+        raise ValueError(f"{where}: x has shape {x.shape} but must be a non-empty array of scores")
+    check_axis(where, "axis", axis, x.ndim)
+    return x
 
 
 def _check_row_max(where: str, row_max: np.ndarray, temperature: float) -> None:
@@ -58,10 +70,8 @@ def softmax(x, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     numpy.ndarray
         Same shape and float dtype as ``x``; non-negative, sums to 1 along ``axis``.
     """
-    x = np.asarray(x)
-    if x.dtype.kind != "f":
-        x = as_float_array("softmax", "x", x)
-    t = _check_temperature("softmax", temperature)
+    x = _check_x("softmax", x, axis)
+    t = _check_temperature("softmax", temperature, x.dtype)
     z = x / x.dtype.type(t)  # a new array (same shape, same dtype): x is left untouched
     z_max = z.max(axis=axis, keepdims=True)  # one maximum per row
     _check_row_max("softmax", z_max, t)  # NaN, +inf or an all -inf row: a clear error
@@ -77,9 +87,7 @@ def softmax(x, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
 # --8<-- [start:log_softmax]
 def log_softmax(x, axis: int = -1) -> np.ndarray:
     """``log(softmax(x))`` computed without taking the log of a tiny number."""
-    x = np.asarray(x)
-    if x.dtype.kind != "f":
-        x = as_float_array("log_softmax", "x", x)
+    x = _check_x("log_softmax", x, axis)
     x_max = x.max(axis=axis, keepdims=True)  # one maximum per row
     _check_row_max("log_softmax", x_max, temperature=1.0)  # NaN, +inf, all -inf: an error
     z = x - x_max
@@ -96,11 +104,11 @@ def softmax_backward(p: np.ndarray, dp: np.ndarray, axis: int = -1) -> np.ndarra
     The Jacobian ``dp_i/dx_j = p_i (delta_ij - p_j)`` is never built: contracting it with
     ``dp`` collapses to one elementwise product and one sum.
     """
-    if np.shape(p) != np.shape(dp):
-        raise ValueError(
-            f"softmax_backward: p has shape {np.shape(p)} but dp has shape {np.shape(dp)}; "
-            "they must match"
-        )
+    p = as_float_array("softmax_backward", "p", p, finite=False)
+    check_same_shape(
+        "softmax_backward", "p", p, "dp", as_float_array("softmax_backward", "dp", dp, False)
+    )
+    check_axis("softmax_backward", "axis", axis, p.ndim)
     dx = dp - (dp * p).sum(axis=axis, keepdims=True)  # same shape as p
     dx *= p  # in place: the same product, one temporary fewer
     return dx

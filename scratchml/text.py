@@ -24,7 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchml._checks import check_positive_int, held_out_size
+from scratchml._checks import (
+    ArgumentTypeError,
+    as_array,
+    check_positive_int,
+    check_rng,
+    held_out_size,
+)
 
 # --8<-- [end:imports]
 
@@ -57,6 +63,8 @@ def load_text(path=None) -> str:
         from pydoc_data.topics import topics  # part of the standard library
 
         return "".join(topics[name] for name in sorted(topics))
+    if not isinstance(path, str | os.PathLike):
+        raise ArgumentTypeError(f"load_text: path must be a str or a path, got {path!r:.60}")
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -95,6 +103,10 @@ def load_tiny_shakespeare(cache_dir=None) -> str:
     if cache_dir is None:
         cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
         cache_dir = Path(cache_home) / "scratchml"
+    if not isinstance(cache_dir, str | os.PathLike):
+        raise ArgumentTypeError(
+            f"load_tiny_shakespeare: cache_dir must be a str or a path, got {cache_dir!r:.60}"
+        )
     path = Path(cache_dir) / "tinyshakespeare.txt"
     if not path.exists():
         try:
@@ -177,7 +189,8 @@ def get_batch(ids, batch_size: int, context_length: int, rng=None):
             f"get_batch: the text has {len(ids)} tokens but one window needs "
             f"context_length + 1 = {T + 1}; use a longer text or a shorter context"
         )
-    starts = np.random.default_rng(rng).integers(0, len(ids) - T, size=B)  # (B,)
+    rng = check_rng("get_batch", "rng", rng)
+    starts = rng.integers(0, len(ids) - T, size=B)  # (B,)
     windows = starts[:, None] + np.arange(T + 1)  # (B, T + 1): indices of each window
     batch = ids[windows].astype(np.int64)  # (B, T + 1)
     return batch[:, :-1], batch[:, 1:]  # x (B, T), y (B, T): y is x shifted by one
@@ -187,9 +200,14 @@ def get_batch(ids, batch_size: int, context_length: int, rng=None):
 
 
 def _as_id_sequence(where: str, ids) -> np.ndarray:
-    arr = np.asarray(ids)
+    if isinstance(ids, str):
+        raise ArgumentTypeError(
+            f"{where}: ids must be integer token ids, got a str "
+            "(encode the text with a tokenizer first)"
+        )
+    arr = as_array(where, "ids", ids)
     if arr.dtype.kind not in "iu":
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{where}: ids must be integer token ids, got dtype {arr.dtype} "
             "(encode the text with a tokenizer first)"
         )

@@ -9,7 +9,7 @@ characters, but the idea is the same: text in, one integer per token out.
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_token_ids
+from scratchml._checks import ArgumentTypeError, as_array, as_token_ids
 
 # --8<-- [end:imports]
 
@@ -43,6 +43,10 @@ class CharTokenizer:
     """
 
     def __init__(self, chars) -> None:
+        if not isinstance(chars, str) and not hasattr(chars, "__iter__"):
+            raise ArgumentTypeError(
+                f"CharTokenizer: chars must be an iterable of characters, got {chars!r:.60}"
+            )
         chars = list(chars)
         for c in chars:
             if not isinstance(c, str) or len(c) != 1:
@@ -89,7 +93,7 @@ class CharTokenizer:
     # --8<-- [start:char_tokenizer_decode]
     def decode(self, ids) -> str:
         """Return the text spelled by a 1-D sequence of ids."""
-        ids = np.asarray(ids)
+        ids = as_array("CharTokenizer.decode", "ids", ids)
         if ids.ndim != 1:
             raise ValueError(f"CharTokenizer.decode: ids has shape {ids.shape} but must be 1-D")
         if ids.size == 0:

@@ -21,13 +21,33 @@ import time
 
 import numpy as np
 
-from scratchml._checks import check_positive_int
+from scratchml._checks import (
+    NonFiniteError,
+    check_callable,
+    check_int,
+    check_layer,
+    check_non_negative,
+    check_positive,
+    check_positive_int,
+    check_rng,
+)
 from scratchml.generate import generate
 from scratchml.losses import cross_entropy, cross_entropy_with_grad
 from scratchml.optim import Adam, clip_grad_norm
 from scratchml.text import get_batch
 
 # --8<-- [end:imports]
+
+
+def _check_schedule(where: str, lr, steps, warmup_steps, min_lr) -> None:
+    """The schedule's arguments: positive lr and steps, warmup in [0, steps], min_lr <= lr."""
+    lr = check_positive(where, "lr", lr)
+    steps = check_positive_int(where, "steps", steps)
+    warmup_steps = check_int(where, "warmup_steps", warmup_steps, minimum=0)
+    if warmup_steps > steps:
+        raise ValueError(f"{where}: warmup_steps={warmup_steps} is more than steps={steps}")
+    if min_lr is not None and check_non_negative(where, "min_lr", min_lr) > lr:
+        raise ValueError(f"{where}: min_lr={min_lr!r} must be <= lr={lr!r}")
 
 
 # --8<-- [start:scheduled_lr]
@@ -41,6 +61,8 @@ def scheduled_lr(step: int, lr: float, steps: int, warmup_steps: int = 0, min_lr
       half a cosine from ``lr`` down to ``min_lr`` at the last step, so the final steps
       take small, careful moves.
     """
+    _check_schedule("scheduled_lr", lr, steps, warmup_steps, min_lr)
+    step = check_positive_int("scheduled_lr", "step", step)
     if step <= warmup_steps:
         return lr * step / warmup_steps
     if min_lr is None:
@@ -55,6 +77,13 @@ def scheduled_lr(step: int, lr: float, steps: int, warmup_steps: int = 0, min_lr
 # --8<-- [start:evaluate_loss]
 def evaluate_loss(model, batches) -> float:
     """Mean cross-entropy of ``model`` over a list of ``(x, y)`` batches (no training)."""
+    check_layer("evaluate_loss", "model", model)
+    if isinstance(batches, str) or not hasattr(batches, "__len__") or len(batches) == 0:
+        raise ValueError(
+            f"evaluate_loss: batches must be a non-empty list of (x, y) pairs, got {batches!r:.60}"
+        )
+    if not all(isinstance(b, tuple | list) and len(b) == 2 for b in batches):
+        raise ValueError("evaluate_loss: every entry of batches must be an (x, y) pair")
     return float(np.mean([cross_entropy(model.forward(x), y) for x, y in batches]))
 
 
@@ -165,14 +194,27 @@ def train(
         evaluation, NaN at step 0) and ``"val_loss"``, ``"samples"`` (``(step, text)`` pairs),
         ``"tokens_per_s"`` (of the training steps alone) and ``"seconds"`` (wall time).
     """
+    check_layer("train", "model", model)
+    if not isinstance(getattr(model, "context_length", None), int):
+        raise TypeError("train: model must be a language model with a context_length (a GPT)")
     steps = check_positive_int("train", "steps", steps)
     batch_size = check_positive_int("train", "batch_size", batch_size)
     eval_every = check_positive_int("train", "eval_every", eval_every)
     eval_batches = check_positive_int("train", "eval_batches", eval_batches)
+    _check_schedule("train", lr, steps, warmup_steps, min_lr)
+    check_non_negative("train", "weight_decay", weight_decay)
+    if grad_clip is not None:
+        check_non_negative("train", "grad_clip", grad_clip)
+    sample_every = check_int("train", "sample_every", sample_every, minimum=0)
+    sample_length = check_positive_int("train", "sample_length", sample_length)
+    check_positive("train", "temperature", temperature)
+    check_callable("train", "log", log)
     if sample_every and tokenizer is None:
         raise ValueError("train: sample_every needs a tokenizer to turn samples into text")
     T = model.context_length
-    rng = np.random.default_rng(rng)  # one stream: every draw below comes from it
+    for ids in (train_ids, val_ids):
+        get_batch(ids, 1, T, 0)  # the text's checks (dtype, 1-D, long enough), before step 1
+    rng = check_rng("train", "rng", rng)  # one stream: every draw below comes from it
     val_batches = [get_batch(val_ids, batch_size, T, rng) for _ in range(eval_batches)]
     sample_seed = int(rng.integers(2**31))  # the same dice for every sample
     optimizer = Adam(model, lr=lr, betas=(0.9, 0.99), weight_decay=weight_decay)
@@ -189,6 +231,8 @@ def train(
         history["eval_step"].append(step)
         history["train_loss"].append(train_loss)
         val_loss = evaluate_loss(model, val_batches)
+        if not math.isfinite(val_loss):
+            raise NonFiniteError(f"the validation loss is {val_loss}")
         history["val_loss"].append(val_loss)
         bar.clear()
         shown = f"  train {train_loss:.4f}" if recent else ""  # none before step 1
@@ -204,28 +248,38 @@ def train(
         log(f"--- sample at step {step} (temperature {temperature}) ---\n{text}\n---")
 
     evaluate(0)
-    for step in range(1, steps + 1):
-        tic = time.perf_counter()
-        # --8<-- [start:train_step]
-        x, y = get_batch(train_ids, batch_size, T, rng)  # (B, T) each: y is x shifted by one
-        logits = model.forward(x)  # (B, T, V): a score for every possible next token
-        loss, dlogits = cross_entropy_with_grad(logits, y)  # scalar, (B, T, V)
-        model.backward(dlogits)  # every gradient, computed with the current weights
-        if grad_clip:
-            clip_grad_norm(model, grad_clip)  # shorten a too-long step, keep its direction
-        optimizer.lr = scheduled_lr(step, lr, steps, warmup_steps, min_lr)
-        optimizer.step()  # only now do the weights change
-        # --8<-- [end:train_step]
-        train_seconds += time.perf_counter() - tic
-        history["step"].append(step)
-        history["loss"].append(float(loss))
-        history["lr"].append(optimizer.lr)
-        tokens_per_s = step * batch_size * T / train_seconds
-        bar.update(step, float(loss), tokens_per_s, (steps - step) * train_seconds / step)
-        if step % eval_every == 0 or step == steps:
-            evaluate(step)
-        if sample_every and (step % sample_every == 0 or step == steps):
-            sample(step)
+    step = 0
+    try:
+        for step in range(1, steps + 1):
+            tic = time.perf_counter()
+            # --8<-- [start:train_step]
+            x, y = get_batch(train_ids, batch_size, T, rng)  # (B, T) each: y is x shifted by one
+            logits = model.forward(x)  # (B, T, V): a score for every possible next token
+            loss, dlogits = cross_entropy_with_grad(logits, y)  # scalar, (B, T, V)
+            model.backward(dlogits)  # every gradient, computed with the current weights
+            if grad_clip:
+                clip_grad_norm(model, grad_clip)  # shorten a too-long step, keep its direction
+            optimizer.lr = scheduled_lr(step, lr, steps, warmup_steps, min_lr)
+            optimizer.step()  # only now do the weights change
+            # --8<-- [end:train_step]
+            if not math.isfinite(loss):
+                raise NonFiniteError(f"the training loss is {float(loss)}")
+            train_seconds += time.perf_counter() - tic
+            history["step"].append(step)
+            history["loss"].append(float(loss))
+            history["lr"].append(optimizer.lr)
+            tokens_per_s = step * batch_size * T / train_seconds
+            bar.update(step, float(loss), tokens_per_s, (steps - step) * train_seconds / step)
+            if step % eval_every == 0 or step == steps:
+                evaluate(step)
+            if sample_every and (step % sample_every == 0 or step == steps):
+                sample(step)
+    except ValueError as err:  # the inputs were checked above: this is a NaN or inf
+        bar.clear()
+        raise NonFiniteError(
+            f"train: stopped at step {step}, something became non-finite: {err} "
+            "(try a lower lr, or grad_clip)"
+        ) from None
     bar.clear()
     history["tokens_per_s"] = steps * batch_size * T / train_seconds
     history["seconds"] = time.perf_counter() - start

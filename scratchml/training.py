@@ -10,7 +10,16 @@ gradient is computed with the weights that produced the forward pass.
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_float_array, as_labels, check_positive_int, held_out_size
+from scratchml._checks import (
+    ArgumentTypeError,
+    as_array,
+    as_float_array,
+    as_labels,
+    check_layer,
+    check_positive_int,
+    check_rng,
+    held_out_size,
+)
 from scratchml.layers import Layer
 from scratchml.losses import cross_entropy_with_grad, mse_loss_with_grad
 from scratchml.optim import Adam
@@ -22,7 +31,7 @@ LOSSES = {"cross_entropy": cross_entropy_with_grad, "mse": mse_loss_with_grad}
 
 def _check_xy(where: str, X, y) -> tuple[np.ndarray, np.ndarray]:
     X = as_float_array(where, "X", X)
-    y = np.asarray(y)
+    y = as_array(where, "y", y)
     if X.ndim < 1 or y.ndim < 1 or len(X) != len(y):
         raise ValueError(
             f"{where}: X has shape {X.shape} and y has shape {y.shape}; "
@@ -52,7 +61,7 @@ def iterate_minibatches(X, y, batch_size: int, rng=None):
     """
     X, y = _check_xy("iterate_minibatches", X, y)
     batch_size = check_positive_int("iterate_minibatches", "batch_size", batch_size)
-    order = np.random.default_rng(rng).permutation(len(X))  # (n,)
+    order = check_rng("iterate_minibatches", "rng", rng).permutation(len(X))  # (n,)
     X, y = X[order], y[order]  # shuffled copies: batches below are cheap slices
     for start in range(0, len(X), batch_size):
         yield X[start : start + batch_size], y[start : start + batch_size]  # (batch, ...)
@@ -82,7 +91,7 @@ def train_test_split(X, y, test_fraction: float = 0.2, rng=0):
     n_test = held_out_size(
         "train_test_split", "test_fraction", test_fraction, len(X), "rows", "train or test set"
     )
-    order = np.random.default_rng(rng).permutation(len(X))  # (n,)
+    order = check_rng("train_test_split", "rng", rng).permutation(len(X))  # (n,)
     test, train = order[:n_test], order[n_test:]  # (n_test,), (n - n_test,)
     return X[train], X[test], y[train], y[test]  # (n - n_test, ...), (n_test, ...), ...
 
@@ -107,14 +116,23 @@ def accuracy(logits_or_labels, y) -> float:
     float
         Between 0 and 1.
     """
-    pred = np.asarray(logits_or_labels)
-    y = np.asarray(y)
+    pred = as_array("accuracy", "logits_or_labels", logits_or_labels)
+    y = as_array("accuracy", "y", y)
+    if y.dtype.kind not in "iu":
+        raise ArgumentTypeError(f"accuracy: y must be integer class labels, got dtype {y.dtype}")
     if pred.ndim == y.ndim + 1:
+        pred = as_float_array("accuracy", "logits_or_labels", pred)  # scores: no NaN
+        as_labels("accuracy", "y", y, y.shape, pred.shape[-1])  # labels in 0..C-1
         pred = pred.argmax(axis=-1)  # (n,): index of the largest score
     if pred.shape != y.shape or y.size == 0:
         raise ValueError(
             f"accuracy: logits_or_labels has shape {np.shape(logits_or_labels)} and y has "
             f"shape {y.shape}; expected scores (n, C) or labels (n,) with n = len(y) > 0"
+        )
+    if pred.dtype.kind not in "iu":
+        raise ArgumentTypeError(
+            f"accuracy: predicted labels of shape {pred.shape} must be integers, got dtype "
+            f"{pred.dtype} (or pass scores of shape {y.shape + (-1,)})"
         )
     return float(np.mean(pred == y))  # scalar: the fraction of matches
 
@@ -192,6 +210,10 @@ def fit(
         weighted by their size). With a validation set also ``"val_loss"`` and, for
         cross-entropy, ``"val_accuracy"``.
     """
+    check_layer("fit", "model", model)
+    if optimizer is not None and not callable(getattr(optimizer, "step", None)):
+        raise ArgumentTypeError(f"fit: optimizer must have a step() method, got {optimizer!r:.60}")
+    batch_size = check_positive_int("fit", "batch_size", batch_size)
     if loss not in LOSSES:
         raise ValueError(f"fit: loss must be one of {sorted(LOSSES)}, got {loss!r}")
     if (X_val is None) != (y_val is None):
@@ -202,7 +224,7 @@ def fit(
         X_val, y_val = _prepare("fit", model, loss, X_val, y_val, ("X_val", "y_val"))
     loss_fn = LOSSES[loss]  # returns (loss value, gradient with respect to the output)
     optimizer = Adam(model) if optimizer is None else optimizer
-    rng = np.random.default_rng(rng)  # one stream: a new shuffle every epoch
+    rng = check_rng("fit", "rng", rng)  # one stream: a new shuffle every epoch
     history: dict[str, list[float]] = {"loss": []}
     for epoch in range(epochs):
         total = 0.0

@@ -15,7 +15,15 @@ through the ``+``: the backward of ``x + f(x)`` is ``dy + f'(x)^T dy``.
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_float_array, check_last_dim, check_positive_int, check_shape
+from scratchml._checks import (
+    as_float_array,
+    check_float_dtype,
+    check_last_dim,
+    check_ndim,
+    check_positive_int,
+    check_rng,
+    check_shape,
+)
 from scratchml.activations import GELU, ReLU
 from scratchml.attention import MultiHeadAttention
 from scratchml.layers import Dense, Layer
@@ -59,7 +67,10 @@ class FeedForward(Layer):
             )
         d_hidden = 4 * self.d_model if d_hidden is None else d_hidden
         d_hidden = check_positive_int("FeedForward", "d_hidden", d_hidden)
-        rng = np.random.default_rng(rng)
+        rng, dtype = (
+            check_rng("FeedForward", "rng", rng),
+            check_float_dtype("FeedForward", "dtype", dtype),
+        )
         self.fc1 = Dense(d_model, d_hidden, rng=rng, dtype=dtype)
         self.act = ACTIVATIONS[activation]()
         self.fc2 = Dense(d_hidden, d_model, rng=rng, dtype=dtype)
@@ -137,7 +148,9 @@ class TransformerBlock(Layer):
             raise ValueError(
                 f"TransformerBlock: d_model ({d_model}) must be divisible by n_heads ({n_heads})"
             )
-        rng = np.random.default_rng(rng)
+        rng = check_rng("TransformerBlock", "rng", rng)
+        dtype = check_float_dtype("TransformerBlock", "dtype", dtype)
+        self.d_model = d_model
         self.ln1 = LayerNorm(d_model, eps=eps, dtype=dtype)
         self.attn = MultiHeadAttention(d_model, n_heads, causal, rng=rng, dtype=dtype, bias=bias)
         self.ln2 = LayerNorm(d_model, eps=eps, dtype=dtype)
@@ -146,6 +159,9 @@ class TransformerBlock(Layer):
 
     # --8<-- [start:transformer_block_forward]
     def forward(self, x) -> np.ndarray:
+        x = as_float_array("TransformerBlock.forward", "x", x, finite=False)  # ln1 checks NaN
+        check_ndim("TransformerBlock.forward", "x", x, (2, 3))
+        check_last_dim("TransformerBlock.forward", "x", x, self.d_model)
         x = x + self.attn(self.ln1(x))  # (B, T, d_model): read from other positions
         return x + self.ffn(self.ln2(x))  # (B, T, d_model): compute at each position
 
@@ -153,6 +169,9 @@ class TransformerBlock(Layer):
 
     # --8<-- [start:transformer_block_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
+        check_shape(
+            "TransformerBlock.backward", "dy", dy, self.ln1._cached("_cache")[0].shape, "the output"
+        )
         dx = dy + self.ln2.backward(self.ffn.backward(dy))  # through x + ffn(ln2(x))
         return dx + self.ln1.backward(self.attn.backward(dx))  # through x + attn(ln1(x))
 

@@ -212,7 +212,7 @@ def test_wrong_version(saved):
 def test_wrong_config(saved):
     path, _ = saved
     rewrite(path, change_meta=lambda m: m["config"].update(n_layers=3))
-    rejected(path, "missing ['blocks.2.attn.W_k'")
+    rejected(path, "the config says n_layers=3 but the file holds 2 blocks")
     rewrite(path, change_meta=lambda m: m["config"].update(n_layers=2, d_model=32))
     rejected(path, "parameter 'tok_emb.W_E' has shape (21, 16) but the config needs (21, 32)")
     rewrite(path, change_meta=lambda m: m["config"].update(d_model=16, n_heads=3))

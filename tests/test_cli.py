@@ -103,8 +103,11 @@ BAD = [
     (["train", "--steps", "0"], "argument --steps: expected an integer > 0, got '0'"),
     (["train", "--lr", "fast"], "argument --lr: expected a number > 0, got 'fast'"),
     (["train", "--dtype", "float16"], "argument --dtype: invalid choice: 'float16'"),
-    (["train", "--text", "missing.txt"], "load_text: no such file: 'missing.txt'"),
-    (["train", "--d-model", "10", "--n-heads", "3"], "d_model (10) must be divisible by n_heads"),
+    (["train", "--text", "missing.txt"], "argument --text: no such file: 'missing.txt'"),
+    (
+        ["train", "--d-model", "10", "--n-heads", "3"],
+        "argument --n-heads: 3 does not divide --d-model 10",
+    ),
     (["generate", "--checkpoint", "missing.npz"], "'missing.npz': no such file"),
     (
         ["generate", "--temperature", "-1"],

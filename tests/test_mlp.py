@@ -154,6 +154,6 @@ def test_bad_arguments_are_named():
 
 def test_wrong_input_width_is_named():
     with pytest.raises(
-        ValueError, match=r"Dense.forward: x has shape \(2, 5\) but its last dimension must be 4"
+        ValueError, match=r"MLP.forward: x has shape \(2, 5\) but its last dimension must be 4"
     ):
         MLP([4, 3, 2], rng=0).forward(np.zeros((2, 5)))
