@@ -1,22 +1,9 @@
 """The generate command: --top-p, --no-kv-cache, --gpt2 DIR (errors; end to end with GPT-2)."""
 
-import importlib
-import os
-
 import pytest
+from _parity import require
 
 from scratchml.__main__ import main
-
-
-def require(module_name: str):
-    """Import a parity reference or skip; fail instead under SCRATCHML_REQUIRE_PARITY=1."""
-    try:
-        return importlib.import_module(module_name)
-    except ImportError as exc:
-        reason = f"{module_name} is not installed or not merged yet ({exc})"
-        if os.environ.get("SCRATCHML_REQUIRE_PARITY") == "1":
-            pytest.fail(f"SCRATCHML_REQUIRE_PARITY=1 but {reason}", pytrace=False)
-        pytest.skip(reason)
 
 
 def run(capsys, *args):
@@ -71,14 +58,12 @@ def test_gpt2_directory_errors(capsys, tmp_path):
 def test_gpt2_end_to_end(capsys, tmp_path):
     """A small random GPT-2 saved by transformers with a BPE tokenizer beside it: the command
     writes the greedy continuation transformers computes."""
-    require("scratchml.gpt2")
     torch = require("torch")
     transformers = require("transformers")
     import scratchml
 
-    if not hasattr(scratchml, "BPETokenizer"):
-        require("scratchml.BPETokenizer (the bpe branch)")
-    tokenizer = scratchml.BPETokenizer.train("the cat sat on the mat. " * 40, 300)
+    text = "the cat sat on the mat; a dog lay in the fog, and then it ran off. " * 40
+    tokenizer = scratchml.BPETokenizer.train(text, 280)
     tokenizer.save(tmp_path)
     torch.manual_seed(0)
     config = transformers.GPT2Config(
