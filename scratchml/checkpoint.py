@@ -252,7 +252,7 @@ def _tokenizer(meta: dict):
     return BPETokenizer([bytes.fromhex(t) for t in meta["vocab"]], meta["merges"], meta["pattern"])
 
 
-def _check_sizes(meta: dict, arrays: dict) -> None:
+def _check_sizes(meta: dict, arrays: dict, vocab_size: int) -> None:
     """The config's sizes against what the file holds, so that no claimed size is trusted."""
     config = meta["config"]
     for key in ("vocab_size", "d_model", "context_length", "n_layers"):
@@ -260,9 +260,9 @@ def _check_sizes(meta: dict, arrays: dict) -> None:
             raise _CheckpointError(
                 f"invalid config or vocabulary (config {key!r} is missing or not an integer)"
             )
-    if config["vocab_size"] != len(meta["vocab"]):
+    if config["vocab_size"] != vocab_size:
         raise _CheckpointError(
-            f"the vocabulary has {len(meta['vocab'])} characters but the config says "
+            f"the vocabulary has {vocab_size} tokens but the config says "
             f"vocab_size={config['vocab_size']}"
         )
     want = {
@@ -315,7 +315,7 @@ def load_checkpoint(path=None):
         _validate_meta(meta)
         try:
             tokenizer = _tokenizer(meta)
-            _check_sizes(meta, arrays)  # before building the model: no size is trusted
+            _check_sizes(meta, arrays, tokenizer.vocab_size)  # before building the model: no size is trusted
             model = GPT(**meta["config"], rng=0)  # a fresh model: the file fills it
         except (TypeError, ValueError) as err:
             raise _CheckpointError(f"invalid config or vocabulary ({err})") from None

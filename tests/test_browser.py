@@ -153,10 +153,16 @@ def axe(page, source: str) -> list[str]:
 def dark(page) -> None:
     """Switch the page to Material's slate scheme, as its palette toggle does."""
     page.evaluate(
-        """() => { for (const e of [document.body, document.documentElement]) {
-             e.setAttribute('data-md-color-scheme', 'slate'); } }"""
+        """() => {
+             // The theme animates colour changes: measure the colours, not a transition.
+             const still = document.createElement('style');
+             still.textContent = '*, *::before, *::after ' +
+                 '{ transition: none !important; animation: none !important; }';
+             document.head.append(still);
+             for (const e of [document.body, document.documentElement]) {
+               e.setAttribute('data-md-color-scheme', 'slate'); } }"""
     )
-    page.wait_for_timeout(50)
+    page.wait_for_timeout(100)
 
 
 def visit(browser, url: str, screenshot: Path, axe_source: str) -> dict:

@@ -224,7 +224,7 @@ def test_wrong_config(saved):
 def test_wrong_vocabulary(saved):
     path, _ = saved
     rewrite(path, change_meta=lambda m: m["vocab"].append("Z"))
-    rejected(path, "the vocabulary has 22 characters but the config says vocab_size=21")
+    rejected(path, "the vocabulary has 22 tokens but the config says vocab_size=21")
     rewrite(path, change_meta=lambda m: m.update(vocab=["a", "a"]))
     rejected(path, "invalid config or vocabulary", "repeated character")
 

@@ -1,8 +1,9 @@
 // Small fixes a reader with a keyboard or a phone needs; runs on every page view,
 // including those reached by instant navigation.
-document$.subscribe(({ body }) => {
-  // Scroll boxes a keyboard can reach (axe: scrollable-region-focusable): display math,
-  // tables, code and lab cells. Material gives its own code blocks tabindex already.
+// Scroll boxes a keyboard can reach (axe: scrollable-region-focusable): display math,
+// tables, code and lab cells. Material gives its own code blocks tabindex already. Widths
+// change once KaTeX's fonts have loaded and when the window is resized: look again then.
+function markScrollBoxes(body) {
   const boxes = body.querySelectorAll(
     ".md-typeset div.arithmatex, .md-typeset .md-typeset__table, .md-typeset table, " +
       ".md-typeset pre, " +
@@ -17,6 +18,11 @@ document$.subscribe(({ body }) => {
       }
     }
   }
+}
+
+document$.subscribe(({ body }) => {
+  markScrollBoxes(body);
+  document.fonts.ready.then(() => markScrollBoxes(body));
   // A figure opens its full-size SVG on a tap: on a phone the labels of a multi-panel
   // figure are too small to read in the column.
   for (const img of body.querySelectorAll('.md-typeset img[src*="figures/"]')) {
@@ -33,3 +39,5 @@ document$.subscribe(({ body }) => {
     link.append(hint);
   }
 });
+
+window.addEventListener("resize", () => markScrollBoxes(document.body));
