@@ -315,7 +315,7 @@ def load_checkpoint(path=None):
         _validate_meta(meta)
         try:
             tokenizer = _tokenizer(meta)
-            _check_sizes(meta, arrays, tokenizer.vocab_size)  # before building the model: no size is trusted
+            _check_sizes(meta, arrays, tokenizer.vocab_size)  # no size is trusted
             model = GPT(**meta["config"], rng=0)  # a fresh model: the file fills it
         except (TypeError, ValueError) as err:
             raise _CheckpointError(f"invalid config or vocabulary ({err})") from None
