@@ -3,7 +3,7 @@
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import pytest
 
@@ -127,3 +127,80 @@ def test_the_scanner_sees_a_planted_import(built_site, tmp_path):
         encoding="utf-8",
     )
     assert foreign_code_urls(tmp_path) == ["labs/digits/index.html: https://cdn.example.org/x.mjs"]
+
+
+# --- internal links and anchors -------------------------------------------------------
+
+
+class LinkCollector(HTMLParser):
+    """The ``<a href>`` and ``<img src>`` targets of a page, and the ids it defines."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for key in ("id", "name"):
+            if attrs.get(key):
+                self.ids.add(attrs[key])
+        target = attrs.get("href") if tag == "a" else attrs.get("src") if tag == "img" else None
+        if target:
+            self.links.append(target)
+
+
+def broken_links(site: Path) -> list[str]:
+    """Every internal link or image of the built site whose file or ``#anchor`` is missing.
+
+    404.html is skipped: it is served at any depth, so its links are written from the root.
+    """
+    pages: dict[Path, LinkCollector] = {}
+    for page in sorted(site.rglob("*.html")):
+        collector = LinkCollector()
+        collector.feed(page.read_text(encoding="utf-8"))
+        pages[page.resolve()] = collector
+    broken = []
+    for page, collector in pages.items():
+        if page.name == "404.html":
+            continue
+        for link in collector.links:
+            parsed = urlparse(link)
+            if parsed.scheme or parsed.netloc or link.startswith(("mailto:", "javascript:")):
+                continue
+            path, fragment = unquote(parsed.path), unquote(parsed.fragment)
+            target = (page.parent / path).resolve() if path else page
+            if target.is_dir():
+                target = target / "index.html"
+            where = f"{page.relative_to(site.resolve())}: {link}"
+            if not target.exists():
+                broken.append(f"{where} (no such file)")
+            elif fragment and target.suffix == ".html":
+                ids = pages[target].ids if target in pages else set()
+                if fragment not in ids:
+                    broken.append(f"{where} (no such anchor)")
+    return broken
+
+
+def test_every_internal_link_and_anchor_resolves(built_site):
+    broken = broken_links(built_site)
+    assert not broken, "broken links in the built site:\n" + "\n".join(broken)
+
+
+def test_the_link_checker_sees_a_broken_link_and_anchor(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.html").write_text(
+        '<h2 id="here">x</h2><a href="#here">ok</a><a href="../b/">ok</a>'
+        '<a href="#gone">bad anchor</a><a href="../c/">bad page</a>'
+        '<a href="../b/#nope">bad anchor elsewhere</a><img src="../x.svg">'
+        '<a href="https://example.org/">external</a>',
+        encoding="utf-8",
+    )
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "index.html").write_text('<p id="top"></p>', encoding="utf-8")
+    assert broken_links(tmp_path) == [
+        "a/index.html: #gone (no such anchor)",
+        "a/index.html: ../c/ (no such file)",
+        "a/index.html: ../b/#nope (no such anchor)",
+        "a/index.html: ../x.svg (no such file)",
+    ]
