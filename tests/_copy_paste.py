@@ -20,7 +20,9 @@ echo (not None) is reported too: print it and show the output, or assign it.
 
 from __future__ import annotations
 
+import html as html_lib
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -127,6 +129,34 @@ def page_blocks(html: str) -> list[Block]:
     return blocks
 
 
+_LAB_CELL = re.compile(r'<div class="jp-Cell (jp-\w+Cell) jp-Notebook-cell" id=')
+_LAB_CODE = re.compile(r'<div class="clipboard-copy-txt" id="cell-\d+">(.*?)</div>', re.S)
+_LAB_TEXT = re.compile(
+    r'<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="text/plain"[^>]*>'
+    r"\s*<pre>(.*?)</pre>",
+    re.S,
+)
+
+
+def lab_blocks(html: str) -> list[Block]:
+    """Every code cell of a built lab page, as its copy button copies it, with its output.
+
+    A lab's copy button copies the cell's hidden ``clipboard-copy-txt`` text; the output a
+    reader sees is the cell's plain-text outputs, in order (plots and stderr progress lines
+    are not compared).
+    """
+    cells = _LAB_CELL.split(html)[1:]  # kind, body, kind, body, ...
+    blocks = []
+    for kind, body in zip(cells[::2], cells[1::2], strict=True):
+        code = _LAB_CODE.search(body) if kind == "jp-CodeCell" else None
+        if code is None:
+            continue
+        outputs = [html_lib.unescape(re.sub(r"<[^>]+>", "", t)) for t in _LAB_TEXT.findall(body)]
+        expected = "".join(outputs) or None
+        blocks.append(Block("python", "", html_lib.unescape(code.group(1)).rstrip(), expected))
+    return blocks
+
+
 def pasted(blocks: list[Block]) -> list[Block]:
     """The blocks a reader copies and pastes: every Python block except excerpts."""
     return [b for b in blocks if b.lang == "python" and not b.excerpt]
@@ -138,7 +168,8 @@ def pasted(blocks: list[Block]) -> list[Block]:
 # A listing defines functions that the page may never call (it imports the package's own
 # copy to run its examples), so a missing import would only strike when the reader calls
 # one: after a listing is pasted, every global name its functions and classes use must
-# already be defined (symtable lists them exactly as the compiler resolves them).
+# already be defined (symtable lists them exactly as the compiler resolves them). What a
+# plotting call returns (matplotlib objects, echoed beside a lab's plot) is not reported.
 DRIVER = r"""
 import ast, builtins, contextlib, io, json, symtable, sys, traceback
 
@@ -156,6 +187,13 @@ def unresolved(code, namespace):
     return sorted(missing)
 
 
+def drawing(value):
+    # What a plotting call returns (a Line2D, a list of them, a Text): matplotlib's own
+    # bookkeeping, which a console echoes beside the plot; the labs' plots are not outputs.
+    items = value if isinstance(value, (list, tuple)) and value else [value]
+    return all(type(v).__module__.startswith("matplotlib") for v in items)
+
+
 blocks = json.loads(open(sys.argv[1], encoding="utf-8").read())
 namespace = {"__name__": "__main__"}
 results = []
@@ -166,7 +204,7 @@ for n, block in enumerate(blocks):
             for node in ast.parse(code, name).body:
                 if isinstance(node, ast.Expr):
                     value = eval(compile(ast.Expression(node.value), name, "eval"), namespace)
-                    if value is not None:
+                    if value is not None and not drawing(value):
                         echoes.append(f"line {node.lineno}: {ast.unparse(node)[:60]}")
                 else:
                     module = ast.Module([node], type_ignores=[])

@@ -11,19 +11,23 @@ Each page runs in two configurations, each in its own subprocess environment (th
 process's own environment is left alone): one BLAS thread with the machine's own OpenBLAS
 kernel, and two BLAS threads with OpenBLAS forced to its Sandybridge kernel. Both change the
 last bits of float products; a page passes only if its printed numbers do not depend on them.
+
+The labs are pasted the same way, cell by cell from their built pages (their copy buttons
+copy each cell's text), and each cell's plain-text outputs are compared.
 """
 
 import os
 from pathlib import Path
 
 import pytest
-from _copy_paste import page_blocks, paste_into_fresh_python, pasted, problems
+from _copy_paste import lab_blocks, page_blocks, paste_into_fresh_python, pasted, problems
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 PAGES = sorted(p.relative_to(DOCS) for p in DOCS.rglob("*.md") if "vendor" not in p.parts)
+LABS = sorted(p.stem for p in (DOCS / "labs").glob("*.py"))
 
 CONFIGS = {
     "1-thread": {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
@@ -59,6 +63,20 @@ def test_pasting_every_block_prints_what_the_page_shows(built_site, page, config
     found = problems(str(page), blocks, results)
     assert not found, "\n\n".join(found)
     assert len(results) == len(blocks)
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+@pytest.mark.parametrize("lab", LABS)
+def test_pasting_every_lab_cell_prints_what_the_lab_shows(built_site, lab, config):
+    """The labs keep the same promise: their cells, copied from the built page and pasted in
+    order, print the outputs the page shows, in both configurations."""
+    html = (built_site / "labs" / lab / "index.html").read_text(encoding="utf-8")
+    cells = lab_blocks(html)
+    assert len(cells) >= 5 and sum(c.expected is not None for c in cells) >= 3, len(cells)
+    results = paste_into_fresh_python(cells, config_env(config))
+    found = problems(f"labs/{lab}", cells, results)
+    assert not found, "\n\n".join(found)
+    assert len(results) == len(cells)
 
 
 def test_pages_with_code_are_read(built_site):
