@@ -190,7 +190,7 @@ def gelu(z) -> np.ndarray:
         Same shape and float dtype as ``z``.
     """
     z = as_float_array("gelu", "z", z)
-    t = np.tanh(GELU_C * (z + 0.044715 * z**3))  # same shape as z
+    t = np.tanh(GELU_C * (z + 0.044715 * z * z * z))  # same shape; z * z * z: z**3 is slow
     return 0.5 * z * (1 + t)
 
 
@@ -215,8 +215,8 @@ def gelu_grad(z) -> np.ndarray:
         Same shape and float dtype as ``z``.
     """
     z = as_float_array("gelu_grad", "z", z)
-    t = np.tanh(GELU_C * (z + 0.044715 * z**3))  # same shape as z
-    du = GELU_C * (1 + 3 * 0.044715 * z**2)  # du/dz
+    t = np.tanh(GELU_C * (z + 0.044715 * z * z * z))  # same shape as z
+    du = GELU_C * (1 + 3 * 0.044715 * z * z)  # du/dz
     return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * du
 
 
