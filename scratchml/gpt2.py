@@ -405,7 +405,7 @@ def _required_file(directory, name: str) -> str:
 def _stored_tensors(path) -> dict:
     """The file's tensors under GPT-2's own names, without buffers and the tied head."""
     tensors = {}
-    for name, array in load_safetensors(path).items():
+    for name, array in load_safetensors(path, writable=True).items():  # copy-on-write
         name = name.removeprefix("transformer.")  # GPT2LMHeadModel prefixes the body
         if name.endswith((".attn.bias", ".attn.masked_bias")) and array.ndim == 4:
             continue  # old files store the causal mask as a buffer: not a parameter
@@ -463,7 +463,10 @@ def load_gpt2_model(directory, dtype=np.float32) -> GPT2:
                     f"load_gpt2: {hf_name} has shape {stored[hf_name].shape}, which does not "
                     f"fit {target} of shape {layer.params[key].shape} from config.json"
                 )
-            layer.params[key][...] = part  # read from the file, converted to dtype
+            if part.dtype == layer.params[key].dtype:
+                layer.params[key] = part  # a view of the file: no copy, pages read on use
+            else:
+                layer.params[key] = part.astype(layer.params[key].dtype)  # converted: a copy
     return model
 
 

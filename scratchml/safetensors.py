@@ -111,12 +111,15 @@ def _check_entry(path, name: str, entry, data_size: int) -> None:
 
 
 # --8<-- [start:load_safetensors]
-def load_safetensors(path) -> dict[str, np.ndarray]:
-    """Every tensor of a safetensors file, as read-only arrays mapped from the file.
+def load_safetensors(path, writable: bool = False) -> dict[str, np.ndarray]:
+    """Every tensor of a safetensors file, as arrays mapped from the file.
 
     Parameters
     ----------
     path : str or os.PathLike
+    writable : bool, default False
+        False: read-only arrays. True: copy-on-write arrays; writing to one copies the
+        pages it touches into this process's memory and never changes the file.
 
     Returns
     -------
@@ -131,6 +134,8 @@ def load_safetensors(path) -> dict[str, np.ndarray]:
     """
     if not os.path.isfile(path):
         raise ValueError(f"load_safetensors: path {os.fspath(path)!r} is not a file")
+    if not isinstance(writable, bool):
+        raise TypeError(f"load_safetensors: writable must be True or False, got {writable!r}")
     header, data_start = read_safetensors_header(path)
     header.pop("__metadata__", None)
     data_size = os.path.getsize(path) - data_start
@@ -138,7 +143,8 @@ def load_safetensors(path) -> dict[str, np.ndarray]:
         _check_entry(path, name, entry, data_size)
     if data_size == 0:  # np.memmap cannot map zero bytes
         return {n: np.zeros(e["shape"], DTYPES[e["dtype"]]) for n, e in header.items()}
-    data = np.memmap(path, dtype=np.uint8, mode="r", offset=data_start)  # (data_size,) bytes
+    mode = "c" if writable else "r"  # "c": copy-on-write
+    data = np.memmap(path, dtype=np.uint8, mode=mode, offset=data_start)  # (data_size,) bytes
     tensors = {}
     for name, entry in header.items():
         begin, end = entry["data_offsets"]
@@ -162,6 +168,8 @@ def save_safetensors(path, tensors: dict, metadata=None) -> None:
     metadata : dict[str, str], optional
         Stored as the header's ``"__metadata__"`` (Hugging Face writes ``{"format": "pt"}``).
     """
+    if os.path.isdir(path):
+        raise ValueError(f"save_safetensors: path {os.fspath(path)!r} is a directory, not a file")
     if not isinstance(tensors, dict):
         raise TypeError(f"save_safetensors: tensors must be a dict, got {type(tensors).__name__}")
     names = {np.dtype(v): k for k, v in DTYPES.items()}
@@ -186,11 +194,20 @@ def save_safetensors(path, tensors: dict, metadata=None) -> None:
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
     raw = json.dumps(header, separators=(",", ":")).encode()
     raw += b" " * (-len(raw) % 8)  # pad with spaces so the data starts 8-byte aligned
-    with open(path, "wb") as f:
-        f.write(len(raw).to_bytes(8, "little"))  # N, little-endian
-        f.write(raw)
-        for a in arrays:
-            f.write(a.tobytes())
+    # Written beside the target, then renamed over it: a model loaded from the old file
+    # keeps reading it (it is mapped), and a failed write leaves the old file as it was.
+    part = f"{os.fspath(path)}.part"
+    try:
+        with open(part, "wb") as f:
+            f.write(len(raw).to_bytes(8, "little"))  # N, little-endian
+            f.write(raw)
+            for a in arrays:
+                f.write(a.tobytes())
+        os.replace(part, path)
+    except BaseException:
+        if os.path.exists(part):
+            os.remove(part)
+        raise
 
 
 # --8<-- [end:save_safetensors]

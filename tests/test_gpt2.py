@@ -375,6 +375,41 @@ def test_safetensors_arrays_are_memory_mapped_views(tmp_path):
     assert not a.flags.owndata and not a.flags.writeable
 
 
+def test_safetensors_writable_arrays_are_copy_on_write(tmp_path):
+    path = tmp_path / "x.safetensors"
+    save_safetensors(path, {"a": np.ones((3, 4), np.float32)})
+    before = path.read_bytes()
+    a = load_safetensors(path, writable=True)["a"]
+    a[1, 2] = 7.0  # allowed, and only this process sees it
+    assert a.flags.writeable and a[1, 2] == 7.0
+    assert path.read_bytes() == before
+    assert load_safetensors(path)["a"][1, 2] == 1.0
+    with pytest.raises(TypeError, match="load_safetensors: writable must be True or False"):
+        load_safetensors(path, writable="yes")
+
+
+def test_save_safetensors_over_a_mapped_file_keeps_the_mapped_arrays(tmp_path):
+    path = tmp_path / "x.safetensors"
+    save_safetensors(path, {"a": np.full((50, 50), 2.0, np.float32)})
+    mapped = load_safetensors(path)["a"]
+    save_safetensors(path, {"a": np.full((10,), 5.0, np.float32)})  # a new file, renamed over
+    assert np.all(mapped == 2.0) and mapped.shape == (50, 50)
+    assert np.all(load_safetensors(path)["a"] == 5.0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.safetensors"]  # no .part left
+
+
+def test_save_safetensors_rejects_a_directory_and_leaves_nothing_on_failure(tmp_path):
+    with pytest.raises(ValueError, match="save_safetensors: path .* is a directory"):
+        save_safetensors(tmp_path, {"a": np.ones(2, np.float32)})
+    path = tmp_path / "x.safetensors"
+    save_safetensors(path, {"a": np.ones(2, np.float32)})
+    before = path.read_bytes()
+    with pytest.raises(TypeError):
+        save_safetensors(path, {"a": np.ones(2, np.float32), "b": np.array(["s"])})
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.safetensors"]
+
+
 def _write_raw(path, header_bytes, data=b"", n=None):
     n = len(header_bytes) if n is None else n
     path.write_bytes(n.to_bytes(8, "little") + header_bytes + data)
@@ -442,6 +477,24 @@ def test_save_and_load_round_trip(tmp_path):
     assert f32(ids).dtype == np.float32
     assert all(layer.params[k].dtype == np.float32 for _, layer, k in f32.named_params())
     assert not any(d.training for d in _dropouts(loaded))
+
+
+def test_loaded_parameters_are_views_of_the_file_and_training_leaves_it_alone(tmp_path):
+    model = _saved(tmp_path, np.float32)
+    before = (tmp_path / "model.safetensors").read_bytes()
+    loaded = load_gpt2_model(tmp_path)  # float32 on disk and in memory: no copy
+    shared = [layer.params[k] for _, layer, k in loaded.named_params()]
+    assert all(not p.flags.owndata for p in shared)
+    for p in shared:
+        p += 0.5  # what an optimizer step does: in place
+    assert (tmp_path / "model.safetensors").read_bytes() == before
+    again = load_gpt2_model(tmp_path)
+    ids = rng.integers(0, 11, (1, 6))
+    assert np.array_equal(again(ids), model.eval()(ids))
+    save_gpt2(loaded, tmp_path)  # onto the very file it is mapped from
+    assert all(np.all(np.isfinite(p)) for p in shared)
+    reread = load_gpt2_model(tmp_path)
+    assert np.array_equal(reread(ids), loaded(ids))
 
 
 def _dropouts(model):
