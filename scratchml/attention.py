@@ -37,6 +37,16 @@ def causal_mask(n: int) -> np.ndarray:
 
     The lower triangle including the diagonal: each position sees itself and the
     positions before it, never the ones after it.
+
+    Parameters
+    ----------
+    n : int
+        The sequence length (``>= 1``).
+
+    Returns
+    -------
+    numpy.ndarray
+        bool, shape ``(n, n)``.
     """
     n = check_positive_int("causal_mask", "n", n)
     return np.tril(np.ones((n, n), dtype=bool))  # (n, n)
@@ -276,6 +286,18 @@ def cached_causal_mask(start: int, n: int) -> np.ndarray:
     New token ``i`` sits at position ``start + i`` and may see keys ``0..start + i``: every
     cached key and the new ones up to itself. Rows ``start..start+n-1`` of
     ``causal_mask(start + n)``.
+
+    Parameters
+    ----------
+    start : int
+        Number of tokens already in the cache (``>= 0``).
+    n : int
+        Number of new tokens (``>= 1``).
+
+    Returns
+    -------
+    numpy.ndarray
+        bool, shape ``(n, start + n)``.
     """
     if isinstance(start, bool) or not isinstance(start, int | np.integer) or start < 0:
         raise ValueError(f"cached_causal_mask: start must be an integer >= 0, got {start!r}")
