@@ -159,3 +159,20 @@ def test_built_api_pages_show_signatures_and_parameter_tables(built_site):
     assert len(api_docs) > len(PUBLIC), "the API pages' entries are not indexed"
     junk = [d["location"] for d in api_docs if "Type Description" in d["text"]]
     assert junk == [], f"table headers in the search index: {junk[:5]}"
+
+
+def test_listings_link_to_the_api_page_of_their_module():
+    hook = load_module("hooks/api_links.py")
+    hook.on_config({"docs_dir": str(ROOT / "docs")})
+    page = type("Page", (), {"url": "part1/backpropagation/"})()
+    html = (
+        '<div class="highlight"><span class="filename">scratchml/layers.py</span><pre>x</pre>'
+        '<span class="filename">excerpt of class MLP in scratchml/mlp.py</span><pre>y</pre>'
+        '<span class="filename">scratchml/nothing.py</span><pre>z</pre></div>'
+    )
+    out = hook.on_page_content(html, page, None, None)
+    assert out.count('<a class="api-link" href="../../api/layers/">API reference</a>') == 2
+    assert "</a><span" in out and "</span><pre>x" in out  # the title stays next to its code
+    assert out.count("api-link") == 2  # no page documents scratchml/nothing.py: no link
+    api_page = type("Page", (), {"url": "api/layers/"})()
+    assert hook.on_page_content(html, api_page, None, None) == html
