@@ -40,6 +40,17 @@ def as_array(where: str, name: str, x) -> np.ndarray:
         ) from None
 
 
+def as_numeric_array(where: str, name: str, x) -> np.ndarray:
+    """``as_array``, then require numbers (integers or floats, not strings or complex) and
+    at least one of them. Cheap: no pass over the entries."""
+    arr = x if type(x) is np.ndarray else as_array(where, name, x)
+    if arr.dtype.kind not in "biuf":
+        raise ArgumentTypeError(f"{where}: {name} must hold numbers, got dtype {arr.dtype}")
+    if arr.size == 0:
+        raise ValueError(f"{where}: {name} is empty (shape {arr.shape})")
+    return arr
+
+
 def as_float_array(where: str, name: str, x, finite: bool = True) -> np.ndarray:
     """Return ``x`` as a floating-point array, rejecting NaN, infinity and empty input.
 

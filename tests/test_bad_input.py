@@ -436,7 +436,15 @@ probe(
 
 name, fn = "attention_backward", sm.attention_backward
 _, W = sm.scaled_dot_product_attention(Q, Q, Q)
-arrays(name, fn, "d_out", lambda x: ((x, Q, Q, Q, W), {}), (2, 3, 4), nan=False, empty=False)
+for kind, d_out, exc, given in [  # a gradient: a float numpy array of the output's shape
+    ("dy: None", None, TypeError, "None"),
+    ("dy: list", Q.tolist(), TypeError, "list"),
+    ("dy: str", "abc", TypeError, "'abc'"),
+    ("dy: int", Q.astype(int), TypeError, "int64"),
+    ("dy: 0-d", np.float64(1.0), TypeError, r"np\.float64\(1\.0\)"),
+    ("dy: wrong shape", np.ones((2, 3, 5)), ValueError, r"\(2, 3, 5\)"),
+]:
+    probe(name, kind, fn, (d_out, Q, Q, Q, W), exc=exc, arg="d_out", given=given)
 probe(name, "array: None", fn, (Q, None, Q, Q, W), exc=TypeError, arg="q", given="None")
 probe(name, "array: wrong shape", fn, (Q, Q, Q, Q, W[..., :2]), arg="weights", given=r"\(2, 3, 2\)")
 
@@ -480,7 +488,9 @@ CONSTRUCTORS = {  # name: (factory taking keyword overrides, {argument: kind of 
     "Dropout": (lambda **k: Dropout(**{"p": 0.1, **k}), dict(p=UNIT_INTERVAL, rng=RNG)),
     "SelfAttention": (
         lambda **k: SelfAttention(**{"d_model": 4, **k}),
-        dict(d_model=POSITIVE_INT, d_head=POSITIVE_INT, causal=FLAG, rng=RNG, dtype=DTYPE),
+        dict(
+            d_model=POSITIVE_INT, d_head=POSITIVE_INT.but(None), causal=FLAG, rng=RNG, dtype=DTYPE
+        ),
     ),
     "MultiHeadAttention": (
         lambda **k: MultiHeadAttention(**{"d_model": 4, "n_heads": 2, **k}),
@@ -571,6 +581,7 @@ probe("MLP", "choice", sm.MLP, ([3, 2],), {"activation": "tanh"}, arg="activatio
 probe("MLP", "sizes", sm.MLP, ([3],), arg="layer_sizes", given=r"\[3\]")
 probe("MLP", "sizes", sm.MLP, ([3, 0],), arg="layer_sizes", given="0")
 probe("MLP", "sizes", sm.MLP, (None,), exc=TypeError, arg="layer_sizes", given="None")
+probe("MLP", "sizes", sm.MLP, (64,), arg="layer_sizes", given=r"\[64\]")
 probe("MLP", "sizes", sm.MLP, ("34",), exc=TypeError, arg="layer_sizes", given="'34'")
 probe(
     "FeedForward",
@@ -737,7 +748,7 @@ probe(
     "single output",
     method(lambda: sm.MLP([3, 1]), "predict"),
     (np.ones((2, 3)),),
-    arg="model(x)",
+    match=r"^MLP\.predict returns class labels, but this MLP has a single output",
 )
 
 # Constructors without arguments, and the sinusoidal encoding.
@@ -856,8 +867,7 @@ for name, make in [
         method(make, "forward_cached"),
         (np.ones((1, 2, 4)), "cache"),
         exc=TypeError,
-        arg="cache",
-        given="str",
+        match=expect(name.replace("TransformerBlock", "MultiHeadAttention"), "cache", "str"),
     )
 probe(
     "GPT.new_kv_cache",
