@@ -1230,10 +1230,10 @@ probe(
     "path",
     sm.load_text,
     ("/nonexistent/x.txt",),
-    arg="path",
+    arg="no such file",  # a path is named by its value
     given="'/nonexistent/x.txt'",
 )
-probe("load_text", "path", sm.load_text, ("/",), arg="path", given="directory")
+probe("load_text", "path", sm.load_text, ("/",), arg="'/'", given="directory")
 probe(
     "load_tiny_shakespeare",
     "path",
@@ -1270,7 +1270,7 @@ probe(
     given="NoneType",
 )
 probe("CharTokenizer.encode", "text", CHARS.encode, ([1],), exc=TypeError, arg="text", given="list")
-probe("CharTokenizer.encode", "text", CHARS.encode, ("xyz",), arg="text", given="'x'")
+probe("CharTokenizer.encode", "text", CHARS.encode, ("xyz",), arg="character", given="'x'")
 ids_arrays("CharTokenizer.decode", CHARS.decode, "ids", lambda x: ((x,), {}), (3,), V, empty=False)
 probe("CharTokenizer.decode", "ids: 2-D", CHARS.decode, ([[1, 2]],), arg="ids", given=r"\(1, 2\)")
 
@@ -1281,7 +1281,7 @@ probe(name, "tokens", BPETokenizer, ("abc", []), exc=TypeError, arg="tokens", gi
 probe(name, "merges", BPETokenizer, (BYTES, None), exc=TypeError, arg="merges", given="None")
 probe(name, "merges", BPETokenizer, (BYTES, [(1, 2, 3)]), arg="merges", given=r"\(1, 2, 3\)")
 probe(name, "merges", BPETokenizer, (BYTES, [("a", "b")]), exc=TypeError, arg="merges", given="'a'")
-probe(name, "merges", BPETokenizer, (BYTES, [(0, 300)]), arg="merge", given="300")
+probe(name, "merges", BPETokenizer, (BYTES, [(0, 300)]), arg="merges[0]", given="300")
 probe(name, "pattern", BPETokenizer, (BYTES, []), {"pattern": "("}, arg="pattern", given=r"'\('")
 probe(
     name,
