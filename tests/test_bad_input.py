@@ -1648,7 +1648,7 @@ CLI = [
     (["train", "--vocab-size", "300"], r"--vocab-size .*need --tokenizer bpe"),
     (
         ["train", "--tokenizer-dir", "/nonexistent", "--tokenizer", "bpe"],
-        r"--tokenizer-dir: .*'/nonexistent'",
+        r"argument --tokenizer-dir: no file '/nonexistent/vocab\.json'",
     ),
     (["generate", "--top-k", "0"], r"argument --top-k: .*got '0'"),
     (["generate", "--top-p", "0"], r"argument --top-p: .*got '0'"),
