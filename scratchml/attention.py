@@ -40,6 +40,16 @@ def causal_mask(n: int) -> np.ndarray:
 
     The lower triangle including the diagonal: each position sees itself and the
     positions before it, never the ones after it.
+
+    Parameters
+    ----------
+    n : int
+        The sequence length (``>= 1``).
+
+    Returns
+    -------
+    numpy.ndarray
+        bool, shape ``(n, n)``.
     """
     n = check_positive_int("causal_mask", "n", n)
     return np.tril(np.ones((n, n), dtype=bool))  # (n, n)
@@ -280,6 +290,18 @@ def cached_causal_mask(start: int, n: int) -> np.ndarray:
     New token ``i`` sits at position ``start + i`` and may see keys ``0..start + i``: every
     cached key and the new ones up to itself. Rows ``start..start+n-1`` of
     ``causal_mask(start + n)``.
+
+    Parameters
+    ----------
+    start : int
+        Number of tokens already in the cache (``>= 0``).
+    n : int
+        Number of new tokens (``>= 1``).
+
+    Returns
+    -------
+    numpy.ndarray
+        bool, shape ``(n, start + n)``.
     """
     start = check_int("cached_causal_mask", "start", start, minimum=0)
     n = check_positive_int("cached_causal_mask", "n", n)

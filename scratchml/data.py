@@ -71,8 +71,10 @@ def make_regression_1d(
         Standard deviation of the Gaussian noise added to ``y``.
     rng : int or numpy.random.Generator
         Seed.
-    slope, intercept : float
-        The true line a single neuron should recover.
+    slope : float
+        Slope of the true line a single neuron should recover.
+    intercept : float
+        Intercept of that line (its value at ``x = 0``).
 
     Returns
     -------
@@ -138,6 +140,15 @@ def make_moons(n_per_class: int = 100, noise: float = 0.1, rng=0) -> tuple[np.nd
     Class 0 is the upper arc ``(cos t, sin t)``, class 1 the lower arc
     ``(1 - cos t, 0.5 - sin t)``, for ``t`` evenly spaced in ``[0, pi]``, plus Gaussian
     noise. A single neuron fails here; one hidden layer succeeds.
+
+    Parameters
+    ----------
+    n_per_class : int
+        Number of points on each arc.
+    noise : float
+        Standard deviation of the Gaussian noise added to both coordinates.
+    rng : int or numpy.random.Generator
+        Seed.
 
     Returns
     -------

@@ -145,13 +145,19 @@ def generate(
         The prompt (at least one token).
     n_new : int
         Number of tokens to append (0 returns the prompt).
-    temperature, top_k, rng, top_p
+    temperature : float, default 1.0
+        As in ``sample_next_token``: divides the logits; ``0`` is greedy.
+    top_k : int, optional
+        As in ``sample_next_token``: keep only the ``k`` largest logits.
+    rng : int or numpy.random.Generator, optional
         As in ``sample_next_token``. Pass a seed or generator for reproducible text.
     kv_cache : bool, default True
         Use the model's KV cache if it has one (``new_kv_cache`` and ``forward_cached``,
         as ``GPT`` does): the prompt is fed once, then only the new token at each step.
         ``False`` recomputes the whole window at every step. Both give the same logits
         up to rounding.
+    top_p : float in (0, 1], optional
+        As in ``sample_next_token``: nucleus sampling, after the temperature and ``top_k``.
 
     Returns
     -------

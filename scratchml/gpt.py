@@ -39,6 +39,11 @@ class Sequential(Layer):
 
     ``backward`` visits them in reverse order, each receiving the gradient its
     successor returned.
+
+    Parameters
+    ----------
+    layers : iterable of Layer
+        The layers, in the order ``forward`` applies them.
     """
 
     def __init__(self, layers) -> None:

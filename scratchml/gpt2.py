@@ -165,6 +165,24 @@ def gpt2_num_params(vocab_size, d_model, n_layers, context_length, d_hidden=None
     Per block: two layer norms (``2 * 2 d``), four ``d x d`` attention matrices with
     their biases (``4 d^2 + 4 d``), the MLP (``d h + h + h d + d``). Plus the token and
     position embeddings and the final layer norm; the tied unembedding adds nothing.
+
+    Parameters
+    ----------
+    vocab_size : int
+        Number of tokens in the vocabulary.
+    d_model : int
+        Width of every token's vector.
+    n_layers : int
+        Number of transformer blocks.
+    context_length : int
+        Number of learned positions.
+    d_hidden : int, optional
+        Hidden width of each MLP, ``4 * d_model`` by default.
+
+    Returns
+    -------
+    int
+        The number of trainable numbers, equal to ``GPT2(...).num_params()``.
     """
     sizes = dict(vocab_size=vocab_size, d_model=d_model, n_layers=n_layers)
     for name, n in dict(sizes, context_length=context_length).items():
@@ -185,8 +203,17 @@ class GPT2(GPT):
 
     Parameters
     ----------
-    vocab_size, d_model, n_heads, n_layers, context_length : int
-        Default to GPT-2 small: 50257, 768, 12, 12, 1024.
+    vocab_size : int
+        Number of tokens in the vocabulary (GPT-2 small: 50257).
+    d_model : int
+        Width of every token's vector (GPT-2 small: 768).
+    n_heads : int
+        Attention heads per block; must divide ``d_model`` (GPT-2 small: 12).
+    n_layers : int
+        Number of transformer blocks (GPT-2 small: 12).
+    context_length : int
+        The longest sequence the model reads, one learned position each (GPT-2 small:
+        1024).
     d_hidden : int, optional
         Hidden width of each MLP, ``4 * d_model`` by default.
     dropout : float, default 0.0
@@ -389,6 +416,19 @@ def gpt2_config(config: dict, path="config.json") -> dict:
 
     Checks what this implementation assumes: ``model_type`` gpt2, the tanh GELU, tied
     embeddings, ``n_embd`` divisible by ``n_head``, plain ``1/sqrt(d_head)`` scaling.
+
+    Parameters
+    ----------
+    config : dict
+        The parsed ``config.json``.
+    path : str or PathLike
+        Where the file was read from; used only to name it in error messages.
+
+    Returns
+    -------
+    dict
+        ``vocab_size``, ``d_model``, ``n_heads``, ``n_layers``, ``context_length``,
+        ``d_hidden`` and ``eps``, ready for ``GPT2(**kwargs)``.
     """
     if not isinstance(config, dict):
         raise _config_error(path, f"expected a JSON object, got {type(config).__name__}")
@@ -544,6 +584,13 @@ def save_gpt2(model: GPT2, directory) -> None:
 
     The inverse of ``load_gpt2_model``: the same names, ``c_attn`` rebuilt from
     ``W_q``, ``W_k`` and ``W_v``. Tokenizer files are not written.
+
+    Parameters
+    ----------
+    model : GPT2
+        The model to save.
+    directory : str or PathLike
+        The folder to write into; created if it does not exist.
     """
     if not isinstance(model, GPT2):
         raise TypeError(f"save_gpt2: model must be a GPT2, got {type(model).__name__}")

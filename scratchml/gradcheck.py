@@ -89,6 +89,20 @@ def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-8) -> float:
     ``eps = 1e-6`` on a loss of order 1 carries rounding noise of about 1e-10, so two
     gradients that are both below ``floor`` are compared on an absolute scale instead of
     reporting noise divided by (almost) zero as a large relative error.
+
+    Parameters
+    ----------
+    a : array_like
+        One gradient, e.g. the one ``backward`` computed.
+    b : array_like
+        The other, of the same shape, e.g. from ``numerical_gradient``.
+    floor : float
+        The smallest scale divided by (``>= 0``).
+
+    Returns
+    -------
+    float
+        The relative error, ``>= 0``.
     """
     a = as_float_array("relative_error", "a", a)  # NaN or inf: an error, never a NaN result
     b = as_float_array("relative_error", "b", b)
@@ -118,6 +132,10 @@ def check_gradients(layer: Layer, x, loss=None, eps: float = 1e-6, rng=0) -> dic
     loss : tuple of callables ``(value(y), grad(y))``, optional
         A loss on the output and its gradient, e.g. ``(lambda y: mse_loss(y, t),
         lambda y: mse_loss_grad(y, t))``.
+    eps : float
+        The step of the central differences (see ``numerical_gradient``).
+    rng : int or numpy.random.Generator
+        Seed of the random weights ``R`` used when no ``loss`` is given.
 
     Returns
     -------

@@ -60,6 +60,13 @@ def mse_loss_grad(pred, target) -> np.ndarray:
     ``N = pred.size`` is the number of averaged elements: the mean divides every
     squared error by ``N``, so every gradient entry is divided by ``N`` too.
 
+    Parameters
+    ----------
+    pred : array_like
+        The predictions.
+    target : array_like
+        The true values, same shape as ``pred``.
+
     Returns
     -------
     numpy.ndarray
@@ -77,6 +84,20 @@ def mse_loss_with_grad(pred, target) -> tuple[np.floating, np.ndarray]:
     """``(mse_loss(pred, target), mse_loss_grad(pred, target))`` in one pass.
 
     A training loop needs both every step; computing ``pred - target`` once saves work.
+
+    Parameters
+    ----------
+    pred : array_like
+        The predictions.
+    target : array_like
+        The true values, same shape as ``pred``.
+
+    Returns
+    -------
+    loss : numpy.floating
+        The same scalar as ``mse_loss``.
+    grad : numpy.ndarray
+        The same array as ``mse_loss_grad``.
     """
     pred, target = _check_pred_target("mse_loss_with_grad", pred, target)
     diff = pred - target  # same shape as pred
@@ -132,6 +153,13 @@ def cross_entropy_grad(logits, labels) -> np.ndarray:
     ``N`` is the number of rows (``labels.size``). The softmax and the log cancel so
     neatly that the gradient is just "predicted probability minus the truth".
 
+    Parameters
+    ----------
+    logits : array_like
+        Unnormalized scores, shape ``(..., C)``, as for ``cross_entropy``.
+    labels : array_like of int
+        The correct class of every row, shape ``logits.shape[:-1]``.
+
     Returns
     -------
     numpy.ndarray
@@ -154,6 +182,20 @@ def cross_entropy_with_grad(logits, labels) -> tuple[np.floating, np.ndarray]:
     A training loop needs both every step. Both come from the same log-probabilities:
     the loss picks the correct class's entry, the gradient exponentiates them back into
     probabilities, so the softmax is computed once.
+
+    Parameters
+    ----------
+    logits : array_like
+        Unnormalized scores, shape ``(..., C)``, as for ``cross_entropy``.
+    labels : array_like of int
+        The correct class of every row, shape ``logits.shape[:-1]``.
+
+    Returns
+    -------
+    loss : numpy.floating
+        The same scalar as ``cross_entropy``.
+    grad : numpy.ndarray
+        The same array as ``cross_entropy_grad``.
     """
     logits, labels = _check_logits_labels("cross_entropy_with_grad", logits, labels)
     logp = log_softmax(logits).reshape(-1, logits.shape[-1])  # (N, C)

@@ -57,7 +57,22 @@ def weighted_sum(a, w, b) -> np.ndarray:
 
 # --8<-- [start:fires]
 def fires(a, w, b) -> np.ndarray:
-    """Step activation: True where the weighted sum is positive, i.e. where ``w . a > -b``."""
+    """Step activation: True where the weighted sum is positive, i.e. where ``w . a > -b``.
+
+    Parameters
+    ----------
+    a : array_like, shape (n,) or (batch, n)
+        Inputs, one row per example.
+    w : array_like, shape (n,)
+        One weight per input.
+    b : float
+        The bias: a larger bias makes the neuron fire more easily.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape () or (batch,)
+        Whether the neuron fires, per example.
+    """
     a, w, b = _check_neuron("fires", a, w, b)
     return weighted_sum(a, w, b) > 0  # same shape as the weighted sum
 

@@ -86,7 +86,20 @@ def softmax(x, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
 
 # --8<-- [start:log_softmax]
 def log_softmax(x, axis: int = -1) -> np.ndarray:
-    """``log(softmax(x))`` computed without taking the log of a tiny number."""
+    """``log(softmax(x))`` computed without taking the log of a tiny number.
+
+    Parameters
+    ----------
+    x : array_like
+        Scores (logits).
+    axis : int
+        The axis along which the probabilities sum to 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``x``; every entry ``<= 0``.
+    """
     x = _check_x("log_softmax", x, axis)
     x_max = x.max(axis=axis, keepdims=True)  # one maximum per row
     _check_row_max("log_softmax", x_max, temperature=1.0)  # NaN, +inf, all -inf: an error
@@ -103,6 +116,20 @@ def softmax_backward(p: np.ndarray, dp: np.ndarray, axis: int = -1) -> np.ndarra
 
     The Jacobian ``dp_i/dx_j = p_i (delta_ij - p_j)`` is never built: contracting it with
     ``dp`` collapses to one elementwise product and one sum.
+
+    Parameters
+    ----------
+    p : array_like
+        The output of ``softmax(x, axis)``.
+    dp : array_like
+        Gradient of the loss with respect to ``p``, same shape.
+    axis : int
+        The axis the softmax was taken along.
+
+    Returns
+    -------
+    numpy.ndarray
+        Gradient of the loss with respect to ``x``, same shape as ``p``.
     """
     p = as_float_array("softmax_backward", "p", p, finite=False)
     check_same_shape(

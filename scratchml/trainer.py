@@ -94,6 +94,24 @@ def scheduled_lr(step: int, lr: float, steps: int, warmup_steps: int = 0, min_lr
       half a cosine from ``lr`` down to ``min_lr`` at the last step, so the final steps
       take small, careful moves.
 
+    Parameters
+    ----------
+    step : int
+        The step, from 1 to ``steps``.
+    lr : float
+        The peak learning rate, reached at the end of the warmup.
+    steps : int
+        The total number of steps of the run.
+    warmup_steps : int
+        Steps of linear warmup (0: none).
+    min_lr : float or None
+        The rate at the last step, or None for a constant rate after the warmup.
+
+    Returns
+    -------
+    float
+        The learning rate to use at ``step``.
+
     Raises
     ------
     ValueError
@@ -119,6 +137,18 @@ def scheduled_lr(step: int, lr: float, steps: int, warmup_steps: int = 0, min_lr
 # --8<-- [start:evaluate_loss]
 def evaluate_loss(model, batches) -> float:
     """Mean cross-entropy of ``model`` over a list of ``(x, y)`` batches (no training).
+
+    Parameters
+    ----------
+    model : Layer
+        A language model: ``forward(x)`` returns logits ``(B, T, V)``.
+    batches : list of (x, y) pairs
+        Input ids and target ids, each ``(B, T)``, as ``get_batch`` draws them.
+
+    Returns
+    -------
+    float
+        The mean of the batches' cross-entropies.
 
     Raises
     ------
@@ -215,26 +245,41 @@ def train(
         A language model such as ``GPT``, with a ``context_length``. It trains in the
         dtype of its parameters (float32 by default, ``model.astype(np.float64)`` for
         float64).
-    train_ids, val_ids : array_like of int, shape (n,)
-        The encoded text, split by ``train_val_split``.
-    steps, batch_size : int
-        Number of updates, and windows per update (each ``context_length`` tokens long).
-    lr, weight_decay : float
-        Adam's peak learning rate (betas 0.9 and 0.99) and decoupled weight decay.
+    train_ids : array_like of int, shape (n,)
+        The encoded training text, split by ``train_val_split``.
+    val_ids : array_like of int, shape (n,)
+        The encoded validation text, the other part of that split.
+    steps : int
+        Number of updates.
+    batch_size : int
+        Windows per update, each ``context_length`` tokens long.
+    lr : float
+        Adam's peak learning rate (betas 0.9 and 0.99).
+    weight_decay : float
+        Adam's decoupled weight decay.
     grad_clip : float or None
         Clip the global gradient norm to this value before each update; None turns it off.
-    warmup_steps : int, min_lr : float or None
-        The schedule of ``scheduled_lr``: linear warmup, then constant (``min_lr=None``)
-        or a cosine decay to ``min_lr``.
+    warmup_steps : int
+        Steps of linear warmup at the start of the schedule (see ``scheduled_lr``).
+    min_lr : float or None
+        After the warmup, the rate stays constant (``min_lr=None``) or follows a cosine
+        decay to ``min_lr``.
     eval_every : int
         Measure the validation loss before training, every ``eval_every`` steps and
-        after the last step, each time on the same ``eval_batches`` batches of
+        after the last step.
+    eval_batches : int
+        Each validation loss is measured on the same ``eval_batches`` batches of
         ``val_ids`` (drawn once, at the start).
     sample_every : int
         With a ``tokenizer``, print a sample every ``sample_every`` steps and after the
-        last step (0: never). Each sample is ``sample_length`` characters at
-        ``temperature``, drawn with the same seed every time, so the samples show the
-        model changing, not the dice.
+        last step (0: never). Each sample is drawn with the same seed every time, so the
+        samples show the model changing, not the dice.
+    tokenizer : CharTokenizer or BPETokenizer, optional
+        Turns the sampled ids into text; needed only when ``sample_every`` is not 0.
+    sample_length : int
+        Number of tokens in each sample (characters, with a ``CharTokenizer``).
+    temperature : float
+        The sampling temperature of the samples (``> 0``).
     rng : int or numpy.random.Generator
         Seed of everything random in the run: the same seed gives the same losses.
     log : callable

@@ -203,18 +203,26 @@ def fit(
     ----------
     model : Layer
         Anything following the layer protocol, e.g. an ``MLP``.
-    X, y : array_like
-        Training inputs ``(n, n_in)`` and targets: integer labels ``(n,)`` for
-        ``"cross_entropy"``, numbers shaped like the output ``(n, n_out)`` for ``"mse"``.
-        ``X`` is cast to the dtype of the model's parameters (float32 by default).
+    X : array_like
+        Training inputs ``(n, n_in)``, cast to the dtype of the model's parameters
+        (float32 by default).
+    y : array_like
+        Training targets: integer labels ``(n,)`` for ``"cross_entropy"``, numbers shaped
+        like the output ``(n, n_out)`` for ``"mse"``.
     loss : {"cross_entropy", "mse"}
+        The loss to minimize.
     optimizer : object with ``step()``, optional
         Built on ``model``, e.g. ``SGD(model, lr=0.1)``. Default: ``Adam(model)``.
-    epochs, batch_size : int
+    epochs : int
+        Passes over the training set.
+    batch_size : int
+        Rows per minibatch (the last one of an epoch may be smaller).
     rng : int or numpy.random.Generator
         Seed of the shuffling, so that a run is reproducible.
-    X_val, y_val : array_like, optional
-        A held-out set, evaluated after every epoch.
+    X_val : array_like, optional
+        Inputs of a held-out set, evaluated after every epoch.
+    y_val : array_like, optional
+        Targets of that held-out set.
     verbose : bool
         Print one line per epoch.
 

@@ -10,7 +10,10 @@ of class ``md-annotation`` or ``linenos``, with the end trimmed.
 
 **Which blocks a reader pastes.** Every Python block of the page, top to bottom, listings
 included, except an *excerpt*: a block whose title starts with ``excerpt of`` (lines cut out
-of a function body, which cannot run on their own; the reader sees that title).
+of a function body, which cannot run on their own; the reader sees that title). The
+signatures of the API reference (mkdocstrings' ``doc-signature`` blocks, under a heading
+naming the function or class) are not examples either: they show how to call a name, with
+its parameters' annotations, and are not pasted.
 
 **Which output belongs to a block.** The ``text`` block right after it, when the page marks
 it with ``<!--pytest-codeblocks:expected-output-->`` (the comment stays in the HTML). A block
@@ -65,6 +68,8 @@ class _Parse(HTMLParser):
         if self._block is None:
             if tag == "div" and "highlight" in classes:
                 lang = next((c[9:] for c in classes if c.startswith("language-")), "")
+                if "doc-signature" in classes:
+                    lang = "signature"  # an API reference signature: read, not pasted
                 self._block, self._div_depth = Block(lang, "", ""), 1
             return
         if tag == "div":

@@ -10,7 +10,9 @@ never run. This test fails on every such fence unless it is
   built page). A listing must stand alone: once expanded it holds only imports and whole
   definitions, and its module's ``imports`` section comes first on the page (in it or in
   an earlier listing of that module). Lines cut out of a function body are an *excerpt*,
-  titled ``excerpt of <name>() in scratchml/<module>.py``; the copy-paste test skips
+  titled ``excerpt of <name>() in scratchml/<module>.py``, and methods shown without their
+  class are titled ``excerpt of class <Name> in scratchml/<module>.py`` (pasted alone, a
+  method would define a stray function, not change the class); the copy-paste test skips
   excerpts, by that title, or
 - explicitly marked with ``<!-- display-only -->`` on the line before it.
 
@@ -37,7 +39,8 @@ DISPLAY_ONLY = "<!-- display-only -->"
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 LISTING = re.compile(r'^python title="(?P<module>scratchml/\w+\.py)"$')
 EXCERPT = re.compile(
-    r'^python title="excerpt of \w+(\.\w+)*\(\) in (?P<module>scratchml/\w+\.py)"$'
+    r'^python title="excerpt of (\w+(\.\w+)*\(\)|class \w+|classes \w+ and \w+) '
+    r'in (?P<module>scratchml/\w+\.py)"$'
 )
 STANDALONE = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef, ast.Assign)
 SECTION = re.compile(r'--8<-- "(?P<module>[^":]+):(?P<section>[^"]+)"')
@@ -125,6 +128,14 @@ def problems(text: str, name: str) -> list[str]:
     return out
 
 
+def _indented(module: str, section: str) -> bool:
+    """Whether a section starts with an indented ``def``: a method, shown without its class."""
+    lines = (ROOT / module).read_text(encoding="utf-8").split("\n")
+    start = next(i for i, line in enumerate(lines) if f"[start:{section}]" in line)
+    first = next(line for line in lines[start + 1 :] if line.strip())
+    return first.startswith((" ", "\t")) and first.lstrip().startswith(("def ", "@"))
+
+
 def listing_problems(f: Fence, where: str, imported: set[str]) -> list[str]:
     """A listing a reader pastes must run: whole definitions, its imports shown first."""
     module = LISTING.match(f.info)["module"]
@@ -137,6 +148,12 @@ def listing_problems(f: Fence, where: str, imported: set[str]) -> list[str]:
         return [
             f'{where}: pasting this listing fails: show --8<-- "{module}:imports" first '
             "(in this listing, or an earlier one of the same module)"
+        ]
+    methods = [m["section"] for m in includes if _indented(module, m["section"])]
+    if methods:
+        return [
+            f"{where}: this listing shows {', '.join(methods)} without its class (pasted, it "
+            f'would define a stray function): title it "excerpt of class <Name> in {module}"'
         ]
     code = load_module("conftest.py").expand_snippets(textwrap.dedent("\n".join(f.body)))
     try:
@@ -196,6 +213,11 @@ def test_no_python_fence_is_silently_skipped(path):
             "only",
         ),
         (
+            '```python title="scratchml/layers.py"\n--8<-- "scratchml/layers.py:imports"\n'
+            '--8<-- "scratchml/layers.py:dense_backward"\n```\n',
+            "without its class",
+        ),
+        (
             '```python title="part of fit"\n--8<-- "scratchml/training.py:fit_loop"\n```\n',
             "never run",
         ),
@@ -214,6 +236,8 @@ def test_guard_catches(page, expected):
         '--8<-- "scratchml/neuron.py:fires"\n```\n',
         '```python title="excerpt of fit() in scratchml/training.py"\n'
         '--8<-- "scratchml/training.py:fit_loop"\n```\n',
+        '```python title="excerpt of class Dense in scratchml/layers.py"\n'
+        '--8<-- "scratchml/layers.py:dense_backward"\n```\n',
         '<!-- display-only -->\n```python title="train.py"\nfor step in range(10**9): ...\n```\n',
         "```python\nprint(1)\n```\n\n<!--pytest-codeblocks:expected-output-->\n```text\n1\n```\n",
         "```console\n$ make test\n```\n",

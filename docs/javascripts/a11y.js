@@ -1,11 +1,14 @@
 // Small fixes a reader with a keyboard or a phone needs; runs on every page view,
 // including those reached by instant navigation.
 // Scroll boxes a keyboard can reach (axe: scrollable-region-focusable): display math,
-// tables, code and lab cells. Material gives its own code blocks tabindex already. Widths
+// tables, code and lab cells. Material gives its own code blocks tabindex already. In the
+// API reference mkdocstrings displays its tables as tables, so Material's wrapper around
+// them (.md-typeset__scrollwrap) is the box that scrolls. Widths
 // change once KaTeX's fonts have loaded and when the window is resized: look again then.
 function markScrollBoxes(body) {
   const boxes = body.querySelectorAll(
     ".md-typeset div.arithmatex, .md-typeset .md-typeset__table, .md-typeset table, " +
+      ".md-typeset .md-typeset__scrollwrap, " +
       ".md-typeset pre, " +
       ".jupyter-wrapper pre, .jupyter-wrapper .jp-OutputArea-output"
   );
