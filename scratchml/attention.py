@@ -328,18 +328,18 @@ class SelfAttention(Layer):
     rng : int or numpy.random.Generator, optional
     dtype : numpy dtype, default float32
 
+    Raises
+    ------
+    ValueError
+        If a size is not a positive integer; also a ``TypeError`` if ``causal`` is not
+        True or False, or ``rng`` or ``dtype`` is of the wrong kind.
+
     Notes
     -----
     Parameters ``W_q``, ``W_k``, ``W_v`` of shape ``(d_model, d_head)`` and ``W_o`` of
     shape ``(d_head, d_model)``, no biases. With ``d_head = d_model`` this is exactly
     ``MultiHeadAttention`` with one head. After ``forward``, ``last_weights`` holds the
     attention weights, ``(B, T, T)``.
-
-    Raises
-    ------
-    ValueError
-        If a size is not a positive integer; also a ``TypeError`` if ``causal`` is not
-        True or False, or ``rng`` or ``dtype`` is of the wrong kind.
     """
 
     def __init__(self, d_model: int, d_head=None, causal: bool = True, rng=None, dtype=np.float32):
@@ -426,6 +426,13 @@ class MultiHeadAttention(Layer):
         Add biases ``b_q``, ``b_k``, ``b_v`` and ``b_o`` (each ``(d_model,)``, starting at
         0) to the four projections, as GPT-2 does.
 
+    Raises
+    ------
+    ValueError
+        If a size is not a positive integer or ``n_heads`` does not divide ``d_model``;
+        also a ``TypeError`` if ``causal`` or ``bias`` is not True or False, or ``rng`` or
+        ``dtype`` is of the wrong kind.
+
     Notes
     -----
     Parameters ``W_q``, ``W_k``, ``W_v``, ``W_o``, each ``(d_model, d_model)``, no biases
@@ -436,13 +443,6 @@ class MultiHeadAttention(Layer):
     head at once; reshapes then separate them (views, no copies). The head outputs are
     concatenated back to ``d_model`` and mixed by ``W_o``. After ``forward``,
     ``last_weights`` holds the attention weights, ``(B, n_heads, T, T)``.
-
-    Raises
-    ------
-    ValueError
-        If a size is not a positive integer or ``n_heads`` does not divide ``d_model``;
-        also a ``TypeError`` if ``causal`` or ``bias`` is not True or False, or ``rng`` or
-        ``dtype`` is of the wrong kind.
     """
 
     def __init__(

@@ -67,16 +67,16 @@ class GPT2Block(TransformerBlock):
     eps : float, default 1e-5
         The layer norms' ``eps`` (GPT-2's ``layer_norm_epsilon``).
 
-    Notes
-    -----
-    Children ``ln1``, ``attn``, ``ln2``, ``ffn`` as in the tiny GPT, plus ``drop_attn``
-    and ``drop_ffn``, which have no parameters.
-
     Raises
     ------
     ValueError
         As ``TransformerBlock``, naming ``GPT2Block``; also if ``dropout`` is not in
         ``[0, 1)``.
+
+    Notes
+    -----
+    Children ``ln1``, ``attn``, ``ln2``, ``ffn`` as in the tiny GPT, plus ``drop_attn``
+    and ``drop_ffn``, which have no parameters.
     """
 
     def __init__(
@@ -225,18 +225,18 @@ class GPT2(GPT):
         Seed or generator of the initial weights and of the dropout masks.
     dtype : numpy dtype, default float32
 
-    Notes
-    -----
-    Parameter names as in ``GPT``, with the biases ``blocks.i.attn.b_q`` ... ``b_o``;
-    there is no ``unembed.W_U``: the unembedding reads ``tok_emb.W_E``. GPT-2 also drops
-    attention weights in training; this model does not (it matters only for training).
-
     Raises
     ------
     ValueError
         If a size is not a positive integer, ``n_heads`` does not divide ``d_model``,
         ``dropout`` is not in ``[0, 1)`` or ``eps`` is not positive; also a ``TypeError``
         for an ``rng`` or ``dtype`` of the wrong kind.
+
+    Notes
+    -----
+    Parameter names as in ``GPT``, with the biases ``blocks.i.attn.b_q`` ... ``b_o``;
+    there is no ``unembed.W_U``: the unembedding reads ``tok_emb.W_E``. GPT-2 also drops
+    attention weights in training; this model does not (it matters only for training).
     """
 
     def __init__(

@@ -124,16 +124,16 @@ class TransformerBlock(Layer):
     eps : float, default 1e-5
         The layer norms' ``eps``.
 
-    Notes
-    -----
-    Children ``ln1``, ``attn``, ``ln2``, ``ffn``. Input and output ``(B, T, d_model)``.
-
     Raises
     ------
     ValueError
         If a size is not a positive integer, ``n_heads`` does not divide ``d_model``,
         ``eps`` is not a positive number, ``activation`` is unknown, or ``causal``,
         ``bias``, ``rng`` or ``dtype`` has the wrong type (a ``TypeError`` too).
+
+    Notes
+    -----
+    Children ``ln1``, ``attn``, ``ln2``, ``ffn``. Input and output ``(B, T, d_model)``.
     """
 
     def __init__(
