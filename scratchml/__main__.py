@@ -301,6 +301,14 @@ def check_train_args(parser, args) -> None:
         parser.error(f"argument --min-lr: {args.min_lr} is more than --lr {args.lr}")
     if args.text is not None and not os.path.isfile(args.text):
         parser.error(f"argument --text: no such file: {args.text!r}")
+    if args.tokenizer == "char" and (args.vocab_size, args.tokenizer_dir) != (None, None):
+        parser.error("argument --tokenizer: --vocab-size and --tokenizer-dir need --tokenizer bpe")
+    if args.vocab_size is not None and args.tokenizer_dir is not None:
+        parser.error("argument --tokenizer-dir: give --vocab-size or --tokenizer-dir, not both")
+    for name in ("vocab.json", "merges.txt") if args.tokenizer_dir is not None else ():
+        path = os.path.join(args.tokenizer_dir, name)
+        if not os.path.isfile(path):
+            parser.error(f"argument --tokenizer-dir: no file {path!r}")
     try:
         check_destination("train", "--out", args.out)
     except ValueError as err:

@@ -40,6 +40,17 @@ def as_array(where: str, name: str, x) -> np.ndarray:
         ) from None
 
 
+def as_numeric_array(where: str, name: str, x) -> np.ndarray:
+    """``as_array``, then require numbers (integers or floats, not strings or complex) and
+    at least one of them. Cheap: no pass over the entries."""
+    arr = x if type(x) is np.ndarray else as_array(where, name, x)
+    if arr.dtype.kind not in "biuf":
+        raise ArgumentTypeError(f"{where}: {name} must hold numbers, got dtype {arr.dtype}")
+    if arr.size == 0:
+        raise ValueError(f"{where}: {name} is empty (shape {arr.shape})")
+    return arr
+
+
 def as_float_array(where: str, name: str, x, finite: bool = True) -> np.ndarray:
     """Return ``x`` as a floating-point array, rejecting NaN, infinity and empty input.
 
@@ -200,6 +211,19 @@ def check_callable(where: str, name: str, value) -> None:
         raise ArgumentTypeError(f"{where}: {name} must be callable, got {_shown(value)}")
 
 
+def check_bool(where: str, name: str, value) -> bool:
+    """Require True or False (a string such as ``"no"`` would count as true)."""
+    if not isinstance(value, bool | np.bool_):
+        raise ArgumentTypeError(f"{where}: {name} must be True or False, got {_shown(value)}")
+    return bool(value)
+
+
+def check_choice(where: str, name: str, value, choices) -> None:
+    """Require one of ``choices`` (strings such as ``"relu"``)."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{where}: {name} must be one of {sorted(choices)}, got {value!r:.60}")
+
+
 def check_layer(where: str, name: str, model) -> None:
     """Require an object following the layer protocol (it has ``named_params``)."""
     if not callable(getattr(model, "named_params", None)):
@@ -210,14 +234,19 @@ def check_layer(where: str, name: str, model) -> None:
 
 
 def check_finite_grad(where: str, name: str, g: np.ndarray, p: np.ndarray) -> None:
-    """A parameter's gradient: an array of the parameter's shape, finite.
+    """A parameter's gradient: a float array of the parameter's shape, finite.
 
-    The shape check is free; the finiteness check is one ``sum`` (no temporary array),
-    and only when the sum is not finite is the array searched for NaN or infinity.
+    The type and shape checks are free; the finiteness check is one ``sum`` (no temporary
+    array), and only when the sum is not finite is the array searched for NaN or infinity.
     """
-    if type(g) is not np.ndarray or g.shape != p.shape:
+    if type(g) is not np.ndarray or g.dtype.kind != "f":
+        kind = f"dtype {g.dtype}" if isinstance(g, np.ndarray) else _shown(g)
+        raise ArgumentTypeError(
+            f"{where}: the gradient of {name!r} must be a float numpy array, got {kind}"
+        )
+    if g.shape != p.shape:
         raise ValueError(
-            f"{where}: the gradient of {name!r} has shape {np.shape(g)} but the parameter "
+            f"{where}: the gradient of {name!r} has shape {g.shape} but the parameter "
             f"has shape {p.shape}"
         )
     if not math.isfinite(g.sum()) and not np.isfinite(g).all():

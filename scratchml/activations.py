@@ -16,7 +16,7 @@ input (float32 stays float32).
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_float_array, check_same_shape
+from scratchml._checks import as_float_array, check_shape
 from scratchml.layers import Layer
 
 # --8<-- [end:imports]
@@ -132,12 +132,13 @@ class ReLU(Layer):
         self._out = None
 
     def forward(self, z: np.ndarray) -> np.ndarray:
+        z = as_float_array("ReLU.forward", "z", z, finite=False)  # relu() checks for NaN
         self._out = relu(z)  # same shape as z
         return self._out
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         out = self._cached("_out")
-        check_same_shape("ReLU.backward", "dy", dy, "the forward output", out)
+        check_shape("ReLU.backward", "dy", dy, out.shape, "the forward output")
         return dy * (out > 0)  # same shape: gradient flows only where z > 0
 
 
@@ -156,12 +157,13 @@ class Sigmoid(Layer):
         self._s = None
 
     def forward(self, z: np.ndarray) -> np.ndarray:
+        z = as_float_array("Sigmoid.forward", "z", z, finite=False)  # sigmoid() checks NaN
         self._s = sigmoid(z)  # same shape as z
         return self._s
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         s = self._cached("_s")
-        check_same_shape("Sigmoid.backward", "dy", dy, "the forward output", s)
+        check_shape("Sigmoid.backward", "dy", dy, s.shape, "the forward output")
         return dy * s * (1 - s)  # same shape as s
 
 
@@ -242,7 +244,7 @@ class GELU(Layer):
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         z = self._cached("_z")
-        check_same_shape("GELU.backward", "dy", dy, "the forward input", z)
+        check_shape("GELU.backward", "dy", dy, z.shape, "the forward input")
         return dy * gelu_grad(z)  # same shape as z
 
 

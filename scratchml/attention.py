@@ -16,8 +16,11 @@ import math
 import numpy as np
 
 from scratchml._checks import (
+    as_array,
     as_float_array,
+    check_bool,
     check_float_dtype,
+    check_int,
     check_last_dim,
     check_ndim,
     check_positive_int,
@@ -77,7 +80,7 @@ def _check_attention_inputs(q, k, v, mask):
             "the leading (batch) dimensions must match"
         )
     if mask is not None:
-        mask = np.asarray(mask)
+        mask = as_array(where, "mask", mask)
         if mask.dtype != bool:
             raise TypeError(
                 f"{where}: mask must be boolean (True = may attend), got dtype {mask.dtype}"
@@ -179,7 +182,7 @@ def attention_backward(d_out, q, k, v, weights) -> tuple[np.ndarray, np.ndarray,
 # --8<-- [end:attention_backward]
 
 
-def _check_mha_inputs(x, matrices, n_heads) -> np.ndarray:
+def _check_mha_inputs(x, matrices, n_heads, causal) -> np.ndarray:
     """The arguments of ``multi_head_attention``: ``x`` as a float array, every shape."""
     where = "multi_head_attention"
     d_model = np.shape(matrices[0])[0] if np.ndim(matrices[0]) == 2 else -1
@@ -191,6 +194,7 @@ def _check_mha_inputs(x, matrices, n_heads) -> np.ndarray:
     check_positive_int(where, "n_heads", n_heads)
     if d_model % n_heads:
         raise ValueError(f"{where}: d_model ({d_model}) must be divisible by n_heads ({n_heads})")
+    check_bool(where, "causal", causal)
     return x
 
 
@@ -223,7 +227,7 @@ def multi_head_attention(x, W_q, W_k, W_v, W_o, n_heads: int, causal: bool = Tru
     weights : numpy.ndarray
         Every head's attention weights, ``(B, n_heads, T, T)``.
     """
-    x = _check_mha_inputs(x, (W_q, W_k, W_v, W_o), n_heads)  # clear errors, before any math
+    x = _check_mha_inputs(x, (W_q, W_k, W_v, W_o), n_heads, causal)  # clear errors, first
     B, T, d_model = x.shape
     d_head = d_model // n_heads
     q, k, v = x @ W_q, x @ W_k, x @ W_v  # each (B, T, d_model): the whole input, projected
@@ -299,8 +303,7 @@ def cached_causal_mask(start: int, n: int) -> np.ndarray:
     numpy.ndarray
         bool, shape ``(n, start + n)``.
     """
-    if isinstance(start, bool) or not isinstance(start, int | np.integer) or start < 0:
-        raise ValueError(f"cached_causal_mask: start must be an integer >= 0, got {start!r}")
+    start = check_int("cached_causal_mask", "start", start, minimum=0)
     n = check_positive_int("cached_causal_mask", "n", n)
     keys = np.arange(start + n)  # (start + n,): positions of all keys
     queries = np.arange(start, start + n)  # (n,): positions of the new tokens
@@ -325,6 +328,12 @@ class SelfAttention(Layer):
     rng : int or numpy.random.Generator, optional
     dtype : numpy dtype, default float32
 
+    Raises
+    ------
+    ValueError
+        If a size is not a positive integer; also a ``TypeError`` if ``causal`` is not
+        True or False, or ``rng`` or ``dtype`` is of the wrong kind.
+
     Notes
     -----
     Parameters ``W_q``, ``W_k``, ``W_v`` of shape ``(d_model, d_head)`` and ``W_o`` of
@@ -338,7 +347,7 @@ class SelfAttention(Layer):
         self.d_model = check_positive_int("SelfAttention", "d_model", d_model)
         d_head = d_model if d_head is None else d_head
         self.d_head = check_positive_int("SelfAttention", "d_head", d_head)
-        self.causal = bool(causal)
+        self.causal = check_bool("SelfAttention", "causal", causal)
         rng = check_rng("SelfAttention", "rng", rng)
         dtype = check_float_dtype("SelfAttention", "dtype", dtype)
         for name in ("W_q", "W_k", "W_v"):
@@ -417,6 +426,13 @@ class MultiHeadAttention(Layer):
         Add biases ``b_q``, ``b_k``, ``b_v`` and ``b_o`` (each ``(d_model,)``, starting at
         0) to the four projections, as GPT-2 does.
 
+    Raises
+    ------
+    ValueError
+        If a size is not a positive integer or ``n_heads`` does not divide ``d_model``;
+        also a ``TypeError`` if ``causal`` or ``bias`` is not True or False, or ``rng`` or
+        ``dtype`` is of the wrong kind.
+
     Notes
     -----
     Parameters ``W_q``, ``W_k``, ``W_v``, ``W_o``, each ``(d_model, d_model)``, no biases
@@ -446,12 +462,12 @@ class MultiHeadAttention(Layer):
                 f"MultiHeadAttention: d_model ({d_model}) must be divisible by n_heads ({n_heads})"
             )
         self.d_head = d_model // n_heads
-        self.causal = bool(causal)
+        self.causal = check_bool("MultiHeadAttention", "causal", causal)
         rng = check_rng("MultiHeadAttention", "rng", rng)
         dtype = check_float_dtype("MultiHeadAttention", "dtype", dtype)
         for name in ("W_q", "W_k", "W_v", "W_o"):
             self.params[name] = _init(rng, d_model, d_model, dtype)
-        self.bias = bool(bias)
+        self.bias = check_bool("MultiHeadAttention", "bias", bias)
         for name in ("b_q", "b_k", "b_v", "b_o") if self.bias else ():
             self.params[name] = np.zeros(d_model, dtype=dtype)
         self.last_weights = None

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import regex
 
-from scratchml._checks import as_token_ids, check_positive_int
+from scratchml._checks import ArgumentTypeError, as_array, as_token_ids, check_positive_int
 
 # --8<-- [end:imports]
 
@@ -130,9 +130,12 @@ class BPETokenizer:
 
     def __init__(self, tokens, merges, pattern: str = GPT2_PATTERN) -> None:
         where = "BPETokenizer"
+        if isinstance(tokens, str | bytes) or not hasattr(tokens, "__iter__"):
+            raise ArgumentTypeError(f"{where}: tokens must be a list of bytes, got {tokens!r:.60}")
         tokens = list(tokens)
-        if not all(isinstance(t, bytes) and t for t in tokens):
-            raise TypeError(f"{where}: tokens must be non-empty bytes objects")
+        for t in tokens:
+            if not isinstance(t, bytes) or not t:
+                raise TypeError(f"{where}: tokens must be non-empty bytes objects, got {t!r:.40}")
         self.token_id = {t: i for i, t in enumerate(tokens)}  # bytes -> id
         if len(self.token_id) != len(tokens):
             raise ValueError(f"{where}: tokens contains a repeated token")
@@ -140,19 +143,15 @@ class BPETokenizer:
         if missing:
             raise ValueError(f"{where}: tokens lacks the single byte {missing[0]:#04x}")
         self.tokens = tokens
-        self.merges = [tuple(int(i) for i in pair) for pair in merges]
+        self.merges = _check_merges(where, merges, len(tokens))
         self.ranks = {}  # (a, b) -> (rank, id of the merged token)
         for rank, (a, b) in enumerate(self.merges):
-            if not (0 <= a < len(tokens) and 0 <= b < len(tokens)):
-                raise ValueError(f"{where}: merge {rank} refers to an id outside the vocabulary")
             merged = self.token_id.get(tokens[a] + tokens[b])
             if merged is None:
-                raise ValueError(f"{where}: merge {rank} makes a token not in the vocabulary")
+                raise ValueError(f"{where}: merges[{rank}] makes a token not in the vocabulary")
             self.ranks[(a, b)] = (rank, merged)
-        if not isinstance(pattern, str):
-            raise TypeError(f"{where}: pattern must be a str, got {type(pattern).__name__}")
         self.pattern = pattern
-        self._regex = regex.compile(pattern)
+        self._regex = _compile(where, pattern)
         self.eot_id = len(tokens)
         self._cache: dict[str, list[int]] = {}  # pre-token -> its ids
 
@@ -198,9 +197,7 @@ class BPETokenizer:
                 f"{where}: vocab_size must be at least 257 (256 bytes + {END_OF_TEXT}), "
                 f"got {vocab_size}"
             )
-        if not isinstance(pattern, str):
-            raise TypeError(f"{where}: pattern must be a str, got {type(pattern).__name__}")
-        compiled = regex.compile(pattern)
+        compiled = _compile(where, pattern)
         counts = Counter()  # pre-token -> how often it occurs
         for part in text.split(END_OF_TEXT):
             counts.update(compiled.findall(part))
@@ -270,7 +267,7 @@ class BPETokenizer:
         the middle of a character gets U+FFFD for the broken part, as GPT-2 does.
         """
         where = "BPETokenizer.decode"
-        arr = np.asarray(ids)
+        arr = as_array(where, "ids", ids)
         if arr.ndim != 1:
             raise ValueError(f"{where}: ids has shape {arr.shape} but must be 1-D")
         if arr.size == 0:
@@ -297,6 +294,10 @@ class BPETokenizer:
             The directory (created if needed).
         """
         directory = _as_path("BPETokenizer.save", "directory", directory)
+        if directory.exists() and not directory.is_dir():
+            raise ValueError(
+                f"BPETokenizer.save: directory {str(directory)!r} is a file, not a directory"
+            )
         directory.mkdir(parents=True, exist_ok=True)
         vocab = {_to_symbols(t): i for i, t in enumerate(self.tokens)}
         vocab[END_OF_TEXT] = self.eot_id
@@ -382,6 +383,42 @@ def _utf8(where: str, name: str, text: str) -> bytes:
         raise ValueError(
             f"{where}: {name} holds the lone surrogate {err.object[err.start]!r}, which "
             "has no UTF-8 bytes"
+        ) from None
+
+
+def _check_merges(where: str, merges, n_tokens: int) -> list[tuple[int, int]]:
+    """The merge rules as ``(a, b)`` pairs of ids in ``0..n_tokens-1``."""
+    if isinstance(merges, str | bytes) or not hasattr(merges, "__iter__"):
+        raise ArgumentTypeError(
+            f"{where}: merges must be a list of (id, id) pairs, got {merges!r:.60}"
+        )
+    out = []
+    for rank, pair in enumerate(merges):
+        if isinstance(pair, str | bytes) or not hasattr(pair, "__len__") or len(pair) != 2:
+            raise ValueError(f"{where}: merges[{rank}] must be a pair of ids, got {pair!r:.40}")
+        if not all(isinstance(i, int | np.integer) and not isinstance(i, bool) for i in pair):
+            raise ArgumentTypeError(
+                f"{where}: merges[{rank}] must hold two integer ids, got {pair!r:.40}"
+            )
+        a, b = int(pair[0]), int(pair[1])
+        if not (0 <= a < n_tokens and 0 <= b < n_tokens):
+            raise ValueError(
+                f"{where}: merges[{rank}] = {(a, b)} refers to an id outside the vocabulary "
+                f"0..{n_tokens - 1}"
+            )
+        out.append((a, b))
+    return out
+
+
+def _compile(where: str, pattern):
+    """The pre-tokenisation pattern, compiled; a clear error if it is not a valid one."""
+    if not isinstance(pattern, str):
+        raise TypeError(f"{where}: pattern must be a str, got {type(pattern).__name__}")
+    try:
+        return regex.compile(pattern)
+    except regex.error as err:
+        raise ValueError(
+            f"{where}: pattern {pattern!r:.60} is not a valid regular expression ({err})"
         ) from None
 
 

@@ -23,6 +23,7 @@ on Python's help topics with the command in ``SHIPPED_COMMAND``.
 import hashlib
 import json
 import os
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -95,7 +96,12 @@ def _check_path(where: str, name: str, path) -> Path:
 
 
 def check_destination(where: str, name: str, path) -> Path:
-    """A file that can be written: not a directory, in an existing, writable directory."""
+    """A file that can be written: not a directory, in an existing, writable directory.
+
+    Writability is tried, not guessed from permission bits (root ignores them, and a
+    read-only file system or ``/proc`` refuses whatever they say): an empty file is
+    created beside ``path`` and removed again.
+    """
     path = _check_path(where, name, path)
     if path.is_dir():
         raise ValueError(f"{where}: {name} {str(path)!r} is a directory; give a file name")
@@ -104,10 +110,15 @@ def check_destination(where: str, name: str, path) -> Path:
         raise ValueError(
             f"{where}: {name} {str(path)!r}: the directory {str(parent)!r} does not exist"
         )
-    if not os.access(parent, os.W_OK | os.X_OK):
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".check", dir=parent)
+    except OSError as err:
         raise ValueError(
-            f"{where}: {name} {str(path)!r}: the directory {str(parent)!r} is not writable"
-        )
+            f"{where}: {name} {str(path)!r}: the directory {str(parent)!r} is not writable "
+            f"({err.strerror})"
+        ) from None
+    os.close(fd)
+    os.remove(probe)
     return path
 
 
@@ -156,6 +167,14 @@ def save_checkpoint(path, model, tokenizer, extra=None) -> Path:
     Returns
     -------
     pathlib.Path
+
+    Raises
+    ------
+    ValueError
+        Before anything is written, if ``load_checkpoint`` would reject the file: ``path``
+        is a directory or not writable, ``model`` has no ``config``, the tokenizer's
+        vocabulary differs from the model's, or ``extra`` is not a JSON-storable dict (a
+        ``TypeError`` too, for an argument of the wrong type).
     """
     path = _check_save("save_checkpoint", path, model, tokenizer, extra)
     params = {name: layer.params[key] for name, layer, key in model.named_params()}
@@ -180,9 +199,13 @@ def save_checkpoint(path, model, tokenizer, extra=None) -> Path:
     arrays = {_PARAM_PREFIX + name: a for name, a in params.items()}
     arrays[_META_KEY] = np.array(json.dumps(meta, ensure_ascii=True))  # a 0-d unicode array
     partial = path.with_name(path.name + ".part")
-    with open(partial, "wb") as f:  # a file object: numpy does not append ".npz"
-        np.savez_compressed(f, **arrays)
-    os.replace(partial, path)
+    try:
+        with open(partial, "wb") as f:  # a file object: numpy does not append ".npz"
+            np.savez_compressed(f, **arrays)
+        os.replace(partial, path)
+    except BaseException:  # a full disk, an interrupt: leave nothing half-written behind
+        partial.unlink(missing_ok=True)
+        raise
     return path
 
 

@@ -10,7 +10,7 @@ identity, so generating text is deterministic.
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_float_array, check_shape
+from scratchml._checks import as_float_array, check_float, check_rng, check_shape
 from scratchml.layers import Layer
 
 # --8<-- [end:imports]
@@ -33,14 +33,18 @@ class Dropout(Layer):
     training : bool, default True
         Dropout acts only while True; set it to False for evaluation (``GPT2.eval()``
         does that for every dropout layer of a model).
+
+    Raises
+    ------
+    ValueError
+        If ``p`` is not a number in ``[0, 1)`` or ``rng`` is not a seed or a Generator
+        (a ``TypeError`` too, for a value of the wrong type).
     """
 
     def __init__(self, p: float = 0.0, rng=None) -> None:
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p < 1:
-            raise ValueError(f"Dropout: p must be a number with 0 <= p < 1, got {p!r}")
-        self.p = float(p)
-        self.rng = np.random.default_rng(rng)
+        self.p = check_float("Dropout", "p", p, low=0, high=1, high_open=True)
+        self.rng = check_rng("Dropout", "rng", rng)
         self.training = True
         self._cache = None
 

@@ -14,11 +14,12 @@ probability exactly ``p_i``.
 
 # --8<-- [start:imports]
 
-import math
+import numbers
 
 import numpy as np
 
 from scratchml._checks import (
+    ArgumentTypeError,
     as_float_array,
     as_token_ids,
     check_int,
@@ -37,14 +38,11 @@ def _check_sampling(where: str, temperature, top_k, top_p=None) -> tuple:
     if top_k is not None:
         top_k = check_positive_int(where, "top_k", top_k)
     if top_p is not None:
-        p = math.nan
-        if not isinstance(top_p, bool) and isinstance(
-            top_p, int | float | np.integer | np.floating
-        ):
-            p = float(top_p)
-        if not 0 < p <= 1:
+        if isinstance(top_p, bool) or not isinstance(top_p, numbers.Real):
+            raise ArgumentTypeError(f"{where}: top_p must be a number in (0, 1], got {top_p!r}")
+        if not 0 < top_p <= 1:  # NaN fails too
             raise ValueError(f"{where}: top_p must be a number in (0, 1], got {top_p!r}")
-        top_p = p
+        top_p = float(top_p)
     return t, top_k, top_p
 
 
@@ -66,6 +64,8 @@ def top_p_filter(probs, top_p: float) -> np.ndarray:
         Ties with the least likely token kept are kept too, so the result does not depend
         on the order of the vocabulary.
     """
+    if top_p is None:  # "no nucleus" in generate(), but here a number is needed
+        raise ArgumentTypeError("top_p_filter: top_p must be a number in (0, 1], got None")
     _, _, top_p = _check_sampling("top_p_filter", 1.0, None, top_p)
     probs = as_float_array("top_p_filter", "probs", probs)  # (B, V)
     if (probs < 0).any():

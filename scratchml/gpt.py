@@ -16,6 +16,7 @@ import numpy as np
 
 from scratchml._checks import (
     ArgumentTypeError,
+    as_numeric_array,
     as_token_ids,
     check_float_dtype,
     check_positive_int,
@@ -58,6 +59,7 @@ class Sequential(Layer):
                     f"Sequential: layers[{i}] must be a Layer, got {type(layer).__name__}"
                 )
         self.children = {str(i): layer for i, layer in enumerate(self.layers)}
+        self._out_shape = None
 
     def __len__(self) -> int:
         return len(self.layers)
@@ -66,11 +68,14 @@ class Sequential(Layer):
         return self.layers[i]
 
     def forward(self, x):
+        x = as_numeric_array("Sequential.forward", "x", x)  # floats or ids: the layers check more
         for layer in self.layers:
             x = layer(x)
+        self._out_shape = np.shape(x)
         return x
 
     def backward(self, dy):
+        check_shape("Sequential.backward", "dy", dy, self._cached("_out_shape"), "the output")
         for layer in reversed(self.layers):
             dy = layer.backward(dy)
         return dy
@@ -185,7 +190,7 @@ class GPT(Layer):
 
         Returns ``None``: token ids have no gradient.
         """
-        x = self.unembed._cached("_x")  # (B, T, d_model): the forward pass's last input
+        x = self.unembed._cached("_x", "GPT.backward")  # (B, T, d_model): the last input
         check_shape(
             "GPT.backward", "dlogits", dlogits, x.shape[:-1] + (self.vocab_size,), "the logits"
         )

@@ -29,8 +29,13 @@ import numpy as np
 from scratchml._checks import (
     as_float_array,
     as_token_ids,
+    check_bool,
+    check_float,
+    check_float_dtype,
     check_last_dim,
+    check_positive,
     check_positive_int,
+    check_rng,
     check_shape,
 )
 from scratchml.dropout import Dropout
@@ -62,6 +67,12 @@ class GPT2Block(TransformerBlock):
     eps : float, default 1e-5
         The layer norms' ``eps`` (GPT-2's ``layer_norm_epsilon``).
 
+    Raises
+    ------
+    ValueError
+        As ``TransformerBlock``, naming ``GPT2Block``; also if ``dropout`` is not in
+        ``[0, 1)``.
+
     Notes
     -----
     Children ``ln1``, ``attn``, ``ln2``, ``ffn`` as in the tiny GPT, plus ``drop_attn``
@@ -71,7 +82,8 @@ class GPT2Block(TransformerBlock):
     def __init__(
         self, d_model, n_heads, d_hidden=None, dropout=0.0, rng=None, dtype=np.float32, eps=1e-5
     ) -> None:
-        rng = np.random.default_rng(rng)
+        rng = check_rng("GPT2Block", "rng", rng)
+        check_float("GPT2Block", "dropout", dropout, low=0, high=1, high_open=True)
         super().__init__(
             d_model, n_heads, d_hidden, rng=rng, dtype=dtype, bias=True, activation="gelu", eps=eps
         )
@@ -80,6 +92,7 @@ class GPT2Block(TransformerBlock):
 
     # --8<-- [start:gpt2_block_forward]
     def forward(self, x) -> np.ndarray:
+        x = self._check_x("GPT2Block.forward", x)  # (B, T, d_model), as TransformerBlock does
         x = x + self.drop_attn(self.attn(self.ln1(x)))  # (B, T, d_model)
         return x + self.drop_ffn(self.ffn(self.ln2(x)))  # (B, T, d_model)
 
@@ -87,6 +100,8 @@ class GPT2Block(TransformerBlock):
 
     # --8<-- [start:gpt2_block_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
+        where = "GPT2Block.backward"
+        check_shape(where, "dy", dy, self.ln1._cached("_cache", where)[0].shape, "the output")
         dx = dy + self.ln2.backward(self.ffn.backward(self.drop_ffn.backward(dy)))
         return dx + self.ln1.backward(self.attn.backward(self.drop_attn.backward(dx)))
 
@@ -169,6 +184,11 @@ def gpt2_num_params(vocab_size, d_model, n_layers, context_length, d_hidden=None
     int
         The number of trainable numbers, equal to ``GPT2(...).num_params()``.
     """
+    sizes = dict(vocab_size=vocab_size, d_model=d_model, n_layers=n_layers)
+    for name, n in dict(sizes, context_length=context_length).items():
+        check_positive_int("gpt2_num_params", name, n)
+    if d_hidden is not None:
+        check_positive_int("gpt2_num_params", "d_hidden", d_hidden)
     d, h = d_model, 4 * d_model if d_hidden is None else d_hidden
     per_block = 2 * 2 * d + (4 * d * d + 4 * d) + (d * h + h + h * d + d)
     return vocab_size * d + context_length * d + n_layers * per_block + 2 * d
@@ -205,6 +225,13 @@ class GPT2(GPT):
         Seed or generator of the initial weights and of the dropout masks.
     dtype : numpy dtype, default float32
 
+    Raises
+    ------
+    ValueError
+        If a size is not a positive integer, ``n_heads`` does not divide ``d_model``,
+        ``dropout`` is not in ``[0, 1)`` or ``eps`` is not positive; also a ``TypeError``
+        for an ``rng`` or ``dtype`` of the wrong kind.
+
     Notes
     -----
     Parameter names as in ``GPT``, with the biases ``blocks.i.attn.b_q`` ... ``b_o``;
@@ -232,11 +259,16 @@ class GPT2(GPT):
             check_positive_int("GPT2", name, value)
         if d_model % n_heads:
             raise ValueError(f"GPT2: d_model ({d_model}) must be divisible by n_heads ({n_heads})")
+        if d_hidden is not None:
+            check_positive_int("GPT2", "d_hidden", d_hidden)
+        check_float("GPT2", "dropout", dropout, low=0, high=1, high_open=True)
+        check_positive("GPT2", "eps", eps)
+        dtype = check_float_dtype("GPT2", "dtype", dtype)
         self.config = dict(vocab_size=vocab_size, d_model=d_model, n_heads=n_heads)
         self.config.update(n_layers=n_layers, context_length=context_length, d_hidden=d_hidden)
         self.config.update(dropout=dropout, eps=eps)
         self.vocab_size, self.context_length = vocab_size, context_length
-        rng = np.random.default_rng(rng)
+        rng = check_rng("GPT2", "rng", rng)
         self.tok_emb = Embedding(vocab_size, d_model, rng=rng, dtype=dtype)
         self.pos_emb = PositionalEmbedding(context_length, d_model, rng=rng, dtype=dtype)
         self.drop = Dropout(dropout, rng)
@@ -286,6 +318,9 @@ class GPT2(GPT):
     # --8<-- [start:gpt2_backward]
     def backward(self, dlogits: np.ndarray) -> None:
         """Fill ``grads``; ``W_E``'s gradient is the sum of its two uses."""
+        x = self.unembed._cached("_x", "GPT2.backward")  # (B, T, d_model)
+        shape = x.shape[:-1] + (self.vocab_size,)  # (B, T, V)
+        check_shape("GPT2.backward", "dlogits", dlogits, shape, "the logits")
         dx = self.unembed.backward(dlogits)  # (B, T, d_model); leaves unembed.grad_W_E
         dx = self.ln_f.backward(dx)  # (B, T, d_model)
         dx = self.blocks.backward(dx)  # (B, T, d_model)
@@ -299,9 +334,10 @@ class GPT2(GPT):
     # --8<-- [start:gpt2_train_eval]
     def train(self, mode: bool = True) -> "GPT2":
         """Switch every dropout layer on (``mode=True``) or off; returns the model."""
+        mode = check_bool("GPT2.train", "mode", mode)
         for layer in _walk(self):
             if isinstance(layer, Dropout):
-                layer.training = bool(mode)
+                layer.training = mode
         return self
 
     def eval(self) -> "GPT2":
@@ -560,6 +596,8 @@ def save_gpt2(model: GPT2, directory) -> None:
         raise TypeError(f"save_gpt2: model must be a GPT2, got {type(model).__name__}")
     if not isinstance(directory, str | os.PathLike):
         raise TypeError(f"save_gpt2: directory must be a path, got {type(directory).__name__}")
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        raise ValueError(f"save_gpt2: directory {str(directory)!r} is a file, not a directory")
     os.makedirs(directory, exist_ok=True)
     c = model.config
     config = dict(model_type="gpt2", architectures=["GPT2LMHeadModel"])

@@ -10,8 +10,11 @@ import numpy as np
 
 from scratchml._checks import (
     ArgumentTypeError,
+    NonFiniteError,
     as_float_array,
+    as_numeric_array,
     check_callable,
+    check_float,
     check_layer,
     check_non_negative,
     check_positive,
@@ -43,6 +46,12 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     -------
     numpy.ndarray
         Same shape as ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a non-empty float64 array, ``eps`` is not a positive number, or
+        ``f()`` does not return a finite number (a ``TypeError`` too, for the wrong type).
     """
     check_callable("numerical_gradient", "f", f)
     if type(x) is not np.ndarray or x.dtype != np.float64:
@@ -50,7 +59,10 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
         raise ArgumentTypeError(
             f"numerical_gradient: x must be a float64 numpy array for accuracy, got {got}"
         )
+    if x.size == 0:
+        raise ValueError(f"numerical_gradient: x is empty (shape {x.shape})")
     eps = check_positive("numerical_gradient", "eps", eps)
+    check_float("numerical_gradient", "f()", f())  # a finite number, or an error now
     grad = np.zeros_like(x)
     flat, gflat = x.reshape(-1), grad.reshape(-1)  # views onto x and grad
     for i in range(flat.size):
@@ -61,6 +73,8 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
         f_minus = f()
         flat[i] = old
         gflat[i] = (f_plus - f_minus) / (2 * eps)
+    if not np.isfinite(grad).all():
+        raise NonFiniteError("numerical_gradient: f() became NaN or infinite as x was nudged")
     return grad
 
 
@@ -138,8 +152,9 @@ def check_gradients(layer: Layer, x, loss=None, eps: float = 1e-6, rng=0) -> dic
         check_callable("check_gradients", "loss", fn)
     check_positive("check_gradients", "eps", eps)
     check_rng("check_gradients", "rng", rng)
+    x = as_numeric_array("check_gradients", "x", x)  # floats, or integer token ids
     layer.astype(np.float64)
-    x = np.array(x, dtype=np.float64 if np.asarray(x).dtype.kind == "f" else None)
+    x = np.array(x, dtype=np.float64 if x.dtype.kind == "f" else None)
     if loss is None:
         r = np.random.default_rng(rng).standard_normal(np.shape(layer.forward(x)))
         loss = (lambda y: float(np.sum(y * r)), lambda y: r)

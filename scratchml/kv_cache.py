@@ -16,7 +16,7 @@ stores ``2 * n_layers * d_model`` numbers per token.
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_float_array, check_positive_int
+from scratchml._checks import as_float_array, check_float_dtype, check_positive_int
 
 # --8<-- [end:imports]
 
@@ -43,15 +43,19 @@ class KVCache:
         Preallocated storage; positions ``0..length-1`` are filled.
     length : int
         Number of positions stored, the position of the next token.
+
+    Raises
+    ------
+    ValueError
+        If a size is not a positive integer, or ``dtype`` is not a float type (a
+        ``TypeError`` too, for a value of the wrong type).
     """
 
     def __init__(self, batch: int, n_heads: int, max_len: int, d_head: int, dtype=np.float32):
         sizes = dict(batch=batch, n_heads=n_heads, max_len=max_len, d_head=d_head)
         for name, value in sizes.items():
             check_positive_int("KVCache", name, value)
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"KVCache: dtype must be a floating-point type, got {dtype}")
+        dtype = check_float_dtype("KVCache", "dtype", dtype, half=True)  # float16: a cast model
         shape = (batch, n_heads, max_len, d_head)
         self.keys = np.zeros(shape, dtype=dtype)  # (B, H, max_len, d_head), filled from the left
         self.values = np.zeros(shape, dtype=dtype)  # (B, H, max_len, d_head)

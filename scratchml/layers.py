@@ -51,10 +51,10 @@ class Layer:
         self.children: dict[str, Layer] = {}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__}.forward: a subclass must define it")
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__}.backward: a subclass must define it")
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x)
@@ -80,11 +80,15 @@ class Layer:
         """Total number of trainable numbers in the tree."""
         return sum(layer.params[key].size for _, layer, key in self.named_params())
 
-    def _cached(self, name: str):
-        """Return what ``forward`` cached, or explain that ``forward`` must run first."""
+    def _cached(self, name: str, where: str | None = None):
+        """Return what ``forward`` cached, or explain that ``forward`` must run first.
+
+        ``where`` names the caller when a composite layer reads a child's cache.
+        """
         value = getattr(self, name, None)
         if value is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+            where = where or f"{type(self).__name__}.backward"
+            raise RuntimeError(f"{where} called before forward")
         return value
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from scratchml._checks import (
     as_float_array,
+    check_choice,
     check_float_dtype,
     check_last_dim,
     check_positive_int,
@@ -63,10 +64,8 @@ class MLP(Layer):
             raise ValueError(
                 f"MLP: layer_sizes must list at least an input and an output size, got {sizes}"
             )
-        if activation not in ACTIVATIONS:
-            raise ValueError(
-                f"MLP: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}"
-            )
+        check_choice("MLP", "activation", activation, ACTIVATIONS)
+        check_choice("MLP", "init", init, ("lecun", "he"))
         rng, dtype = check_rng("MLP", "rng", rng), check_float_dtype("MLP", "dtype", dtype)
         self.layers: list[Layer] = []
         for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
@@ -87,7 +86,7 @@ class MLP(Layer):
 
     # --8<-- [start:mlp_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        x = self.layers[-1]._cached("_x")  # (batch, width): the output layer's input
+        x = self.layers[-1]._cached("_x", "MLP.backward")  # (batch, width): output layer's input
         check_shape("MLP.backward", "dy", dy, x.shape[:-1] + (self.layers[-1].n_out,), "the output")
         for layer in reversed(self.layers):
             dy = layer.backward(dy)  # (batch, width of the layer below)

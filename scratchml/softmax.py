@@ -16,8 +16,8 @@ from scratchml._checks import as_float_array, check_axis, check_positive, check_
 def _check_temperature(where: str, temperature, dtype) -> float:
     try:
         t = check_positive(where, "temperature", temperature)
-    except ValueError:
-        raise ValueError(
+    except ValueError as err:  # ArgumentTypeError (a string, None) stays a TypeError too
+        raise type(err)(
             f"{where}: temperature must be a finite number > 0, got {temperature!r} "
             "(for greedy decoding use generate(..., temperature=0))"
         ) from None

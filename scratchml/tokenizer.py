@@ -49,12 +49,17 @@ class CharTokenizer:
             )
         chars = list(chars)
         for c in chars:
-            if not isinstance(c, str) or len(c) != 1:
+            if not isinstance(c, str):
+                raise ArgumentTypeError(
+                    f"CharTokenizer: every entry of chars must be a str, got {c!r:.40}"
+                )
+            if len(c) != 1:
                 raise ValueError(
                     f"CharTokenizer: every entry of chars must be one character, got {c!r}"
                 )
         if len(set(chars)) != len(chars):
-            raise ValueError("CharTokenizer: chars contains a repeated character")
+            repeated = next(c for c in chars if chars.count(c) > 1)
+            raise ValueError(f"CharTokenizer: chars contains a repeated character, {repeated!r}")
         if not chars:
             raise ValueError("CharTokenizer: chars is empty")
         self.chars = chars
@@ -64,9 +69,8 @@ class CharTokenizer:
     def from_text(cls, text: str) -> "CharTokenizer":
         """Build the vocabulary from ``text``: its distinct characters, sorted."""
         if not isinstance(text, str) or not text:
-            raise ValueError(
-                f"CharTokenizer.from_text: text must be a non-empty str, got {text!r:.40}"
-            )
+            error = ValueError if isinstance(text, str) else ArgumentTypeError
+            raise error(f"CharTokenizer.from_text: text must be a non-empty str, got {text!r:.40}")
         return cls(sorted(set(text)))
 
     @property

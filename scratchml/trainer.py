@@ -22,7 +22,10 @@ import time
 import numpy as np
 
 from scratchml._checks import (
+    ArgumentTypeError,
     NonFiniteError,
+    as_token_ids,
+    check_bool,
     check_callable,
     check_int,
     check_layer,
@@ -48,6 +51,36 @@ def _check_schedule(where: str, lr, steps, warmup_steps, min_lr) -> None:
         raise ValueError(f"{where}: warmup_steps={warmup_steps} is more than steps={steps}")
     if min_lr is not None and check_non_negative(where, "min_lr", min_lr) > lr:
         raise ValueError(f"{where}: min_lr={min_lr!r} must be <= lr={lr!r}")
+
+
+def _check_data(where: str, model, train_ids, val_ids, tokenizer) -> tuple:
+    """The texts as token ids the model can read, each long enough for one window of
+    ``context_length + 1`` tokens, and a tokenizer (if any) of the model's vocabulary."""
+    vocab_size = getattr(model, "vocab_size", np.iinfo(np.int64).max)
+    T = model.context_length
+    texts = []
+    for name, ids in (("train_ids", train_ids), ("val_ids", val_ids)):
+        ids = as_token_ids(where, name, ids, vocab_size)
+        if ids.ndim != 1:
+            raise ValueError(f"{where}: {name} has shape {ids.shape} but must be 1-D")
+        if len(ids) < T + 1:
+            raise ValueError(
+                f"{where}: {name}: the text has {len(ids)} tokens but one window needs "
+                f"context_length + 1 = {T + 1}; use a longer text or a shorter context"
+            )
+        texts.append(ids)
+    if tokenizer is not None:
+        if not all(callable(getattr(tokenizer, f, None)) for f in ("encode", "decode")):
+            raise ArgumentTypeError(
+                f"{where}: tokenizer must have encode() and decode() (a CharTokenizer or "
+                f"BPETokenizer), got {tokenizer!r:.60}"
+            )
+        if getattr(tokenizer, "vocab_size", vocab_size) != vocab_size:
+            raise ValueError(
+                f"{where}: tokenizer has {tokenizer.vocab_size} tokens but the model's "
+                f"vocab_size is {vocab_size}; they must be equal"
+            )
+    return tuple(texts)
 
 
 # --8<-- [start:scheduled_lr]
@@ -78,9 +111,18 @@ def scheduled_lr(step: int, lr: float, steps: int, warmup_steps: int = 0, min_lr
     -------
     float
         The learning rate to use at ``step``.
+
+    Raises
+    ------
+    ValueError
+        If ``step`` is not in ``1..steps``, ``lr`` is not a positive number, ``warmup_steps``
+        is not in ``0..steps``, or ``min_lr`` is not in ``[0, lr]`` (a ``TypeError`` too,
+        for a value of the wrong type).
     """
     _check_schedule("scheduled_lr", lr, steps, warmup_steps, min_lr)
     step = check_positive_int("scheduled_lr", "step", step)
+    if step > steps:
+        raise ValueError(f"scheduled_lr: step={step} is more than steps={steps}")
     if step <= warmup_steps:
         return lr * step / warmup_steps
     if min_lr is None:
@@ -107,15 +149,29 @@ def evaluate_loss(model, batches) -> float:
     -------
     float
         The mean of the batches' cross-entropies.
+
+    Raises
+    ------
+    ValueError
+        If ``batches`` is not a non-empty list of ``(x, y)`` pairs (a ``TypeError`` too,
+        for the wrong type), or a batch does not fit the model; the message names it.
     """
     check_layer("evaluate_loss", "model", model)
-    if isinstance(batches, str) or not hasattr(batches, "__len__") or len(batches) == 0:
-        raise ValueError(
-            f"evaluate_loss: batches must be a non-empty list of (x, y) pairs, got {batches!r:.60}"
+    if isinstance(batches, str) or not hasattr(batches, "__len__"):
+        raise ArgumentTypeError(
+            f"evaluate_loss: batches must be a list of (x, y) pairs, got {batches!r:.60}"
         )
-    if not all(isinstance(b, tuple | list) and len(b) == 2 for b in batches):
-        raise ValueError("evaluate_loss: every entry of batches must be an (x, y) pair")
-    return float(np.mean([cross_entropy(model.forward(x), y) for x, y in batches]))
+    if len(batches) == 0:
+        raise ValueError(f"evaluate_loss: batches must not be empty, got {batches!r:.60}")
+    losses = []
+    for i, batch in enumerate(batches):
+        if not isinstance(batch, tuple | list) or len(batch) != 2:
+            raise ValueError(f"evaluate_loss: batches[{i}] must be an (x, y) pair")
+        try:
+            losses.append(cross_entropy(model.forward(batch[0]), batch[1]))  # one number
+        except ValueError as err:  # e.g. an id or a label outside the vocabulary
+            raise type(err)(f"evaluate_loss: batches[{i}]: {err}") from None
+    return float(np.mean(losses))
 
 
 # --8<-- [end:evaluate_loss]
@@ -239,10 +295,20 @@ def train(
         ``"eval_step"`` with ``"train_loss"`` (mean over the steps since the previous
         evaluation, NaN at step 0) and ``"val_loss"``, ``"samples"`` (``(step, text)`` pairs),
         ``"tokens_per_s"`` (of the training steps alone) and ``"seconds"`` (wall time).
+
+    Raises
+    ------
+    ValueError
+        Before the first step, for any bad argument (a ``TypeError`` too, for the wrong
+        type): the message names it. ``NonFiniteError`` (a ``ValueError``) if a loss or a
+        gradient becomes NaN or infinite, naming the step.
     """
     check_layer("train", "model", model)
     if not isinstance(getattr(model, "context_length", None), int):
-        raise TypeError("train: model must be a language model with a context_length (a GPT)")
+        raise TypeError(
+            "train: model must be a language model with a context_length (a GPT), got "
+            f"{type(model).__name__}"
+        )
     steps = check_positive_int("train", "steps", steps)
     batch_size = check_positive_int("train", "batch_size", batch_size)
     eval_every = check_positive_int("train", "eval_every", eval_every)
@@ -255,11 +321,11 @@ def train(
     sample_length = check_positive_int("train", "sample_length", sample_length)
     check_positive("train", "temperature", temperature)
     check_callable("train", "log", log)
+    check_bool("train", "progress", progress)
     if sample_every and tokenizer is None:
         raise ValueError("train: sample_every needs a tokenizer to turn samples into text")
+    train_ids, val_ids = _check_data("train", model, train_ids, val_ids, tokenizer)
     T = model.context_length
-    for ids in (train_ids, val_ids):
-        get_batch(ids, 1, T, 0)  # the text's checks (dtype, 1-D, long enough), before step 1
     rng = check_rng("train", "rng", rng)  # one stream: every draw below comes from it
     val_batches = [get_batch(val_ids, batch_size, T, rng) for _ in range(eval_batches)]
     sample_seed = int(rng.integers(2**31))  # the same dice for every sample

@@ -15,6 +15,8 @@ from scratchml._checks import (
     as_array,
     as_float_array,
     as_labels,
+    check_bool,
+    check_choice,
     check_layer,
     check_positive_int,
     check_rng,
@@ -115,11 +117,19 @@ def accuracy(logits_or_labels, y) -> float:
     -------
     float
         Between 0 and 1.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is not a 1-D array of integer labels (a ``TypeError`` for floats), the
+        shapes do not fit, a score is NaN or infinite, or a label is outside ``0..C-1``.
     """
     pred = as_array("accuracy", "logits_or_labels", logits_or_labels)
     y = as_array("accuracy", "y", y)
     if y.dtype.kind not in "iu":
         raise ArgumentTypeError(f"accuracy: y must be integer class labels, got dtype {y.dtype}")
+    if y.ndim != 1:
+        raise ValueError(f"accuracy: y has shape {y.shape} but must be 1-D labels (n,)")
     if pred.ndim == y.ndim + 1:
         pred = as_float_array("accuracy", "logits_or_labels", pred)  # scores: no NaN
         as_labels("accuracy", "y", y, y.shape, pred.shape[-1])  # labels in 0..C-1
@@ -131,8 +141,8 @@ def accuracy(logits_or_labels, y) -> float:
         )
     if pred.dtype.kind not in "iu":
         raise ArgumentTypeError(
-            f"accuracy: predicted labels of shape {pred.shape} must be integers, got dtype "
-            f"{pred.dtype} (or pass scores of shape {y.shape + (-1,)})"
+            f"accuracy: logits_or_labels of shape {pred.shape} are labels, which must be "
+            f"integers, got dtype {pred.dtype} (or pass scores of shape {y.shape + (-1,)})"
         )
     return float(np.mean(pred == y))  # scalar: the fraction of matches
 
@@ -145,7 +155,12 @@ def _prepare(where: str, model: Layer, loss: str, X, y, names=("X", "y")):
     X, y = _check_xy(where, X, y)
     dtype = next(layer.params[key].dtype for _, layer, key in model.named_params())
     X = X.astype(dtype, copy=False)  # a float64 input would make every step float64
-    out_shape = model.forward(X[:1]).shape  # (1, n_out): what one row becomes
+    try:
+        out_shape = model.forward(X[:1]).shape  # (1, n_out): what one row becomes
+    except ValueError as err:
+        raise ValueError(
+            f"{where}: {names[0]} has shape {X.shape}, which the model rejects ({err})"
+        ) from None
     if loss == "cross_entropy":
         return X, as_labels(where, names[1], y, (len(X),) + out_shape[1:-1], out_shape[-1])
     y = as_float_array(where, names[1], y).astype(dtype, copy=False)
@@ -222,8 +237,8 @@ def fit(
     if optimizer is not None and not callable(getattr(optimizer, "step", None)):
         raise ArgumentTypeError(f"fit: optimizer must have a step() method, got {optimizer!r:.60}")
     batch_size = check_positive_int("fit", "batch_size", batch_size)
-    if loss not in LOSSES:
-        raise ValueError(f"fit: loss must be one of {sorted(LOSSES)}, got {loss!r}")
+    check_choice("fit", "loss", loss, LOSSES)
+    check_bool("fit", "verbose", verbose)
     if (X_val is None) != (y_val is None):
         raise ValueError("fit: give both X_val and y_val, or neither")
     epochs = check_positive_int("fit", "epochs", epochs)

@@ -17,9 +17,12 @@ import numpy as np
 
 from scratchml._checks import (
     as_float_array,
+    check_bool,
+    check_choice,
     check_float_dtype,
     check_last_dim,
     check_ndim,
+    check_positive,
     check_positive_int,
     check_rng,
     check_shape,
@@ -61,10 +64,7 @@ class FeedForward(Layer):
     ) -> None:
         super().__init__()
         self.d_model = check_positive_int("FeedForward", "d_model", d_model)
-        if activation not in ACTIVATIONS:
-            raise ValueError(
-                f"FeedForward: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}"
-            )
+        check_choice("FeedForward", "activation", activation, ACTIVATIONS)
         d_hidden = 4 * self.d_model if d_hidden is None else d_hidden
         d_hidden = check_positive_int("FeedForward", "d_hidden", d_hidden)
         rng, dtype = (
@@ -124,6 +124,13 @@ class TransformerBlock(Layer):
     eps : float, default 1e-5
         The layer norms' ``eps``.
 
+    Raises
+    ------
+    ValueError
+        If a size is not a positive integer, ``n_heads`` does not divide ``d_model``,
+        ``eps`` is not a positive number, ``activation`` is unknown, or ``causal``,
+        ``bias``, ``rng`` or ``dtype`` has the wrong type (a ``TypeError`` too).
+
     Notes
     -----
     Children ``ln1``, ``attn``, ``ln2``, ``ffn``. Input and output ``(B, T, d_model)``.
@@ -142,14 +149,21 @@ class TransformerBlock(Layer):
         eps=1e-5,
     ) -> None:
         super().__init__()
-        d_model = check_positive_int("TransformerBlock", "d_model", d_model)
-        n_heads = check_positive_int("TransformerBlock", "n_heads", n_heads)
+        where = type(self).__name__  # a GPT2Block's errors name GPT2Block
+        d_model = check_positive_int(where, "d_model", d_model)
+        n_heads = check_positive_int(where, "n_heads", n_heads)
         if d_model % n_heads:
             raise ValueError(
-                f"TransformerBlock: d_model ({d_model}) must be divisible by n_heads ({n_heads})"
+                f"{where}: d_model ({d_model}) must be divisible by n_heads ({n_heads})"
             )
-        rng = check_rng("TransformerBlock", "rng", rng)
-        dtype = check_float_dtype("TransformerBlock", "dtype", dtype)
+        if d_hidden is not None:
+            check_positive_int(where, "d_hidden", d_hidden)
+        check_bool(where, "causal", causal)
+        check_bool(where, "bias", bias)
+        check_choice(where, "activation", activation, ACTIVATIONS)
+        check_positive(where, "eps", eps)
+        rng = check_rng(where, "rng", rng)
+        dtype = check_float_dtype(where, "dtype", dtype)
         self.d_model = d_model
         self.ln1 = LayerNorm(d_model, eps=eps, dtype=dtype)
         self.attn = MultiHeadAttention(d_model, n_heads, causal, rng=rng, dtype=dtype, bias=bias)
@@ -169,9 +183,8 @@ class TransformerBlock(Layer):
 
     # --8<-- [start:transformer_block_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        check_shape(
-            "TransformerBlock.backward", "dy", dy, self.ln1._cached("_cache")[0].shape, "the output"
-        )
+        where = "TransformerBlock.backward"
+        check_shape(where, "dy", dy, self.ln1._cached("_cache", where)[0].shape, "the output")
         dx = dy + self.ln2.backward(self.ffn.backward(dy))  # through x + ffn(ln2(x))
         return dx + self.ln1.backward(self.attn.backward(dx))  # through x + attn(ln1(x))
 
@@ -185,10 +198,19 @@ class TransformerBlock(Layer):
         ``KVCache``. The MLP and the layer norms work on each position alone, so they need
         no cache. Inference only: nothing is kept for ``backward``.
         """
+        x = self._check_x("TransformerBlock.forward_cached", x)  # (B, n, d_model), as forward
         x = x + self.attn.forward_cached(self.ln1(x), cache)  # (B, n, d_model)
         return x + self.ffn(self.ln2(x))  # (B, n, d_model)
 
     # --8<-- [end:transformer_block_forward_cached]
+
+    def _check_x(self, where: str, x) -> np.ndarray:
+        """The checks of ``forward``: a float array ``(B, T, d_model)`` or ``(T, d_model)``;
+        NaN is left to ``ln1`` (one scan of the input per step is enough)."""
+        x = as_float_array(where, "x", x, finite=False)
+        check_ndim(where, "x", x, (2, 3))
+        check_last_dim(where, "x", x, self.d_model)
+        return x
 
 
 # --8<-- [end:transformer_block]

@@ -105,7 +105,7 @@ def test_a_listing_missing_an_import_fails(built_site):
     """
     html = built_page(built_site, Path("part1/activations.md")).read_text(encoding="utf-8")
     blocks = pasted(page_blocks(html))
-    line = "from scratchml._checks import as_float_array, check_same_shape"
+    line = "from scratchml._checks import as_float_array, check_shape"
     listing = next(b for b in blocks if b.title == "scratchml/activations.py")
     assert line in listing.code.split("\n")
     listing.code = "\n".join(x for x in listing.code.split("\n") if x != line)

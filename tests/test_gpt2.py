@@ -677,7 +677,7 @@ BAD_INPUT_PROBES = [
         ValueError,
         r"GPT2: vocab_size must be a positive integer",
     ),
-    ("GPT2", "dropout", lambda: GPT2(**SMALL, dropout=1.5), ValueError, r"Dropout: p must be"),
+    ("GPT2", "dropout", lambda: GPT2(**SMALL, dropout=1.5), ValueError, r"GPT2: dropout must be"),
     (
         "GPT2.forward",
         "ids too long",
