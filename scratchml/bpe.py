@@ -31,7 +31,7 @@ from scratchml._checks import ArgumentTypeError, as_array, as_token_ids, check_p
 
 # --8<-- [start:pattern]
 GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
-"""GPT-2's pre-tokenisation pattern: contractions, words and numbers with their leading
+"""GPT-2's pre-tokenization pattern: contractions, words and numbers with their leading
 space, runs of other symbols, and whitespace (a run of spaces leaves its last space to
 the word after it)."""
 
@@ -119,7 +119,7 @@ class BPETokenizer:
         The merge rules in the order they were learned: rule ``r`` joins the tokens with
         ids ``(a, b)`` into the token whose bytes are ``tokens[a] + tokens[b]``.
     pattern : str
-        The pre-tokenisation regular expression (``regex`` syntax).
+        The pre-tokenization regular expression (``regex`` syntax).
 
     Attributes
     ----------
@@ -173,7 +173,7 @@ class BPETokenizer:
         vocab_size : int
             At least 257: the 256 bytes and ``<|endoftext|>``; each merge adds one token.
         pattern : str
-            The pre-tokenisation pattern, GPT-2's by default.
+            The pre-tokenization pattern, GPT-2's by default.
 
         Returns
         -------
@@ -411,7 +411,7 @@ def _check_merges(where: str, merges, n_tokens: int) -> list[tuple[int, int]]:
 
 
 def _compile(where: str, pattern):
-    """The pre-tokenisation pattern, compiled; a clear error if it is not a valid one."""
+    """The pre-tokenization pattern, compiled; a clear error if it is not a valid one."""
     if not isinstance(pattern, str):
         raise TypeError(f"{where}: pattern must be a str, got {type(pattern).__name__}")
     try:

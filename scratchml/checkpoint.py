@@ -58,7 +58,7 @@ it held out for validation; ``--d-model 128 --n-heads 4 --n-layers 4 --context 1
 learning rate warms up linearly over 100 steps to 3e-3, then follows a cosine down to
 3e-4 at step 1,500. The same schedule stretched over 2,500 steps overfitted: its
 validation loss was lowest (1.19) near step 1,500 and rose to 1.29 at the end while the
-training loss kept falling, the model memorising its 418,000 training characters.
+training loss kept falling, the model memorizing its 418,000 training characters.
 ``OPENBLAS_NUM_THREADS=1`` only chose one BLAS thread on a 2-core machine shared with
 other jobs; with another thread count the float32 sums round differently and the losses
 differ slightly (in the third decimal after a few hundred steps).

@@ -6,7 +6,7 @@ reading its row: ``W_E[id]``. That is the same as multiplying a one-hot row vect
 gradients of the positions that hold its token.
 
 The unembedding ``W_U`` goes the other way: a vector of size ``d_model`` becomes one
-logit (an unnormalised score) per vocabulary entry, ``logits = x @ W_U``.
+logit (an unnormalized score) per vocabulary entry, ``logits = x @ W_U``.
 """
 
 # --8<-- [start:imports]

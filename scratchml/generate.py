@@ -60,7 +60,7 @@ def top_p_filter(probs, top_p: float) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, same shape
-        ``probs`` with every token outside the nucleus set to 0 (not renormalised).
+        ``probs`` with every token outside the nucleus set to 0 (not renormalized).
         Ties with the least likely token kept are kept too, so the result does not depend
         on the order of the vocabulary.
     """
@@ -102,7 +102,7 @@ def sample_next_token(
     top_p : float in (0, 1], optional
         Nucleus sampling: after the temperature (and ``top_k``), keep the fewest
         likeliest tokens whose probabilities add up to at least ``top_p`` (see
-        ``top_p_filter``) and draw from them, renormalised. ``1`` keeps all.
+        ``top_p_filter``) and draw from them, renormalized. ``1`` keeps all.
 
     Returns
     -------
@@ -123,7 +123,7 @@ def sample_next_token(
         probs = top_p_filter(probs, top_p)  # (B, V): 0 outside the nucleus
     cdf = np.cumsum(probs, axis=-1)  # (B, V): cumulative probabilities
     u = np.random.default_rng(rng).random(cdf.shape[:-1] + (1,)) * cdf[..., -1:]  # (B, 1)
-    return (cdf <= u).sum(axis=-1)  # (B,): the first token whose cdf exceeds u; renormalised
+    return (cdf <= u).sum(axis=-1)  # (B,): the first token whose cdf exceeds u; renormalized
 
 
 # --8<-- [end:sample_next_token]

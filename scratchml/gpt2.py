@@ -284,7 +284,7 @@ class GPT2(GPT):
 
     # --8<-- [start:gpt2_init]
     def _init_weights(self, rng) -> None:
-        """GPT-2's initialisation: N(0, 0.02) weights, residual writers scaled, biases 0.
+        """GPT-2's initialization: N(0, 0.02) weights, residual writers scaled, biases 0.
 
         ``attn.W_o`` and ``ffn.fc2.W`` each add to the residual stream once per block;
         with ``2 * n_layers`` such additions, scaling them by ``1/sqrt(2 * n_layers)``

@@ -125,7 +125,7 @@ def cross_entropy(logits, labels) -> np.floating:
     Parameters
     ----------
     logits : array_like
-        Unnormalised scores, shape ``(..., C)``: ``(batch, C)`` for classification,
+        Unnormalized scores, shape ``(..., C)``: ``(batch, C)`` for classification,
         ``(batch, time, vocab)`` for next-token prediction.
     labels : array_like of int
         The correct class of every row, shape ``logits.shape[:-1]``, values in

@@ -29,7 +29,7 @@ class LayerNorm(Layer):
     Parameters
     ----------
     d_model : int
-        Size of the last axis, normalised as a whole.
+        Size of the last axis, normalized as a whole.
     eps : float, default 1e-5
         Added to the variance so a constant vector does not divide by zero.
     dtype : numpy dtype, default float32
@@ -72,7 +72,7 @@ class LayerNorm(Layer):
         self.grads["gamma"] = (dy2 * xhat2).sum(axis=0)  # (d_model,)
         self.grads["beta"] = dy2.sum(axis=0)  # (d_model,)
         dxhat = dy * self.params["gamma"]  # (..., d_model)
-        # x moves xhat directly, and through the mean and the variance it was normalised by:
+        # x moves xhat directly, and through the mean and the variance it was normalized by:
         # dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), built in place.
         mean_dxhat = dxhat.mean(axis=-1, keepdims=True)  # (..., 1)
         mean_dxhat_xhat = (dxhat * xhat).mean(axis=-1, keepdims=True)  # (..., 1)

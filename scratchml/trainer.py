@@ -89,7 +89,7 @@ def scheduled_lr(step: int, lr: float, steps: int, warmup_steps: int = 0, min_lr
 
     - Steps ``1 .. warmup_steps`` grow the rate linearly from ``lr / warmup_steps`` to
       ``lr``: Adam's first steps are large for every weight, and a small rate keeps the
-      freshly initialised model from jumping somewhere bad.
+      freshly initialized model from jumping somewhere bad.
     - After the warmup the rate is ``lr`` if ``min_lr`` is None; otherwise it follows
       half a cosine from ``lr`` down to ``min_lr`` at the last step, so the final steps
       take small, careful moves.

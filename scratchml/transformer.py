@@ -2,7 +2,7 @@
 
 A block reads the *residual stream* ``x`` (one vector per position) and adds two things
 to it: what attention gathers from the other positions, and what a two-layer MLP
-computes at each position on its own. Each sublayer reads a layer-normalised copy of
+computes at each position on its own. Each sublayer reads a layer-normalized copy of
 the stream (the "pre-norm" arrangement of GPT-2)::
 
     x = x + attn(ln1(x))

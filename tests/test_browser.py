@@ -154,7 +154,7 @@ def dark(page) -> None:
     """Switch the page to Material's slate scheme, as its palette toggle does."""
     page.evaluate(
         """() => {
-             // The theme animates colour changes: measure the colours, not a transition.
+             // The theme animates color changes: measure the colors, not a transition.
              const still = document.createElement('style');
              still.textContent = '*, *::before, *::after ' +
                  '{ transition: none !important; animation: none !important; }';

@@ -75,8 +75,8 @@ def test_blobs_shapes_labels_and_centres():
     np.testing.assert_array_equal(np.bincount(y), [40, 40, 40, 40])
     for k in range(4):
         angle = 2 * np.pi * k / 4
-        centre = X[y == k].mean(axis=0)
-        np.testing.assert_allclose(centre, [2 * np.cos(angle), 2 * np.sin(angle)], atol=0.05)
+        center = X[y == k].mean(axis=0)
+        np.testing.assert_allclose(center, [2 * np.cos(angle), 2 * np.sin(angle)], atol=0.05)
 
 
 def test_moons_shapes_and_classes():

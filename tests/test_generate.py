@@ -73,7 +73,7 @@ def test_top_k_never_samples_outside_the_k_largest():
     draws = sample_next_token(np.broadcast_to(logits, (5000, 6)), temperature=3.0, top_k=3, rng=0)
     assert set(np.unique(draws)) == {1, 3, 4}
     p = np.zeros(6)
-    p[[1, 3, 4]] = softmax(logits[[1, 3, 4]], temperature=3.0)  # renormalised over the top 3
+    p[[1, 3, 4]] = softmax(logits[[1, 3, 4]], temperature=3.0)  # renormalized over the top 3
     assert chi_square(draws, p) < chi_square_bound(2)
     assert np.all(sample_next_token(np.broadcast_to(logits, (50, 6)), top_k=1, rng=0) == 1)
     assert sample_next_token(logits, top_k=100, temperature=0) == 1  # k >= V keeps all

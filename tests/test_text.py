@@ -112,7 +112,7 @@ def test_split_errors():
 
 
 def test_batch_shapes_dtypes_and_shift():
-    ids = np.arange(100, 300, dtype=np.int32)  # consecutive: windows are easy to recognise
+    ids = np.arange(100, 300, dtype=np.int32)  # consecutive: windows are easy to recognize
     x, y = get_batch(ids, batch_size=5, context_length=8, rng=0)
     assert x.shape == y.shape == (5, 8)
     assert x.dtype == y.dtype == np.int64

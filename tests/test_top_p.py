@@ -10,7 +10,7 @@ from scratchml import generate, sample_next_token, softmax, top_p_filter
 
 
 def nucleus_by_hand(p: np.ndarray, top_p: float) -> np.ndarray:
-    """The renormalised nucleus, by a plain loop over tokens from the likeliest down."""
+    """The renormalized nucleus, by a plain loop over tokens from the likeliest down."""
     kept, total = [], 0.0
     for i in sorted(range(len(p)), key=lambda i: -p[i]):
         if total >= top_p:

@@ -1,4 +1,4 @@
-"""One look for every figure: sizes, colours and fonts shared by docs/figures/*.py."""
+"""One look for every figure: sizes, colors and fonts shared by docs/figures/*.py."""
 
 import matplotlib.pyplot as plt
 

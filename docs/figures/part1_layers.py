@@ -14,19 +14,19 @@ def fig_layers_network():
     ax.set_xlim(-0.4, 8.6)
     ax.set_ylim(-1.5, 4.6)
     ax.set_aspect("equal")
-    columns = [  # (x position, number of units, colour, label)
+    columns = [  # (x position, number of units, color, label)
         (1.0, 4, BLUE, "input $x$\n$(B, 4)$"),
         (4.0, 3, GREEN, "hidden $h = \\mathrm{relu}(x W_1 + b_1)$\n$(B, 3)$"),
         (7.0, 2, ORANGE, "output $y = h W_2 + b_2$\n$(B, 2)$"),
     ]
-    centres = []
+    centers = []
     for x, n, _, _ in columns:
-        ys = 1.5 + (np.arange(n) - (n - 1) / 2) * 1.0  # centred on y = 1.5
-        centres.append([(x, y) for y in ys[::-1]])
-    for left, right in zip(centres[:-1], centres[1:], strict=True):
+        ys = 1.5 + (np.arange(n) - (n - 1) / 2) * 1.0  # centered on y = 1.5
+        centers.append([(x, y) for y in ys[::-1]])
+    for left, right in zip(centers[:-1], centers[1:], strict=True):
         for x0, y0 in left:
             for j, (x1, y1) in enumerate(right):
-                first = j == 0 and right is centres[1]  # the weights of hidden unit 1
+                first = j == 0 and right is centers[1]  # the weights of hidden unit 1
                 ax.plot(
                     [x0 + 0.3, x1 - 0.3],
                     [y0, y1],
@@ -35,7 +35,7 @@ def fig_layers_network():
                     alpha=1.0 if first else 0.6,
                     zorder=1,
                 )
-    for (x, _, color, label), units in zip(columns, centres, strict=True):
+    for (x, _, color, label), units in zip(columns, centers, strict=True):
         for ux, uy in units:
             ax.add_patch(patches.Circle((ux, uy), 0.3, color=color, zorder=2))
         ax.text(x, -0.75, label, ha="center", va="center", fontsize=10.5)

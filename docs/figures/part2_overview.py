@@ -62,7 +62,7 @@ def fig_part2_overview_pipeline():
     ax.set_axis_off()
     ax.set_xlim(0, 10)
     ax.set_ylim(-0.4, 11.5)
-    steps = [  # (y, box text, colour, shape text, note)
+    steps = [  # (y, box text, color, shape text, note)
         (10.6, f'text  "{PROMPT}"', GREY, f"{T} characters", ""),
         (9.3, "tokenizer: one id per character", BLUE, f"ids: {s['ids']}", "tokens.md"),
         (8.0, "token embedding  $W_E$[ids]", BLUE, f"({T}, {d})", f"$W_E$: {s['W_E']}"),

@@ -42,7 +42,7 @@ plt.show()
 # %% [markdown]
 # ## A held-out test set
 #
-# A network can memorise its training images, so we judge it only on images it never
+# A network can memorize its training images, so we judge it only on images it never
 # trained on: 20 % are set aside, chosen by a seeded shuffle. Pixels are divided by 16 so
 # that every input lies in $[0, 1]$, the range the initial weights are scaled for.
 
