@@ -97,7 +97,8 @@ class _Help(argparse.ArgumentDefaultsHelpFormatter):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="scratchml",
-        description="Train a tiny GPT in numpy, character by character, and sample from it.",
+        description="Train a tiny GPT in numpy, on characters or BPE tokens, and sample from it\n"
+        "(or from GPT-2's weights).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -106,8 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     t = commands.add_parser(
         "train",
         help="train a GPT on a text file and save a checkpoint",
-        description="Train a GPT from scratch on a text, character by character, and save "
-        "it (with its tokenizer) to a checkpoint. Validation uses the last part of the text.",
+        description="Train a GPT from scratch on a text, on characters (the default) or on "
+        "BPE tokens, and save it (with its tokenizer) to a checkpoint. Validation uses the "
+        "last part of the text.",
         formatter_class=_Help,
     )
     t.add_argument(

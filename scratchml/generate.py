@@ -155,7 +155,8 @@ def generate(
         Use the model's KV cache if it has one (``new_kv_cache`` and ``forward_cached``,
         as ``GPT`` does): the prompt is fed once, then only the new token at each step.
         ``False`` recomputes the whole window at every step. Both give the same logits
-        up to rounding.
+        up to rounding for a model in evaluation mode; the cached pass never applies
+        dropout, the full pass does if the model is in training mode (call ``eval()``).
     top_p : float in (0, 1], optional
         As in ``sample_next_token``: nucleus sampling, after the temperature and ``top_k``.
 
