@@ -30,13 +30,13 @@ from scratchml._checks import ArgumentTypeError, as_array, as_token_ids, check_p
 # --8<-- [end:imports]
 
 # --8<-- [start:pattern]
+# GPT-2's pre-tokenization pattern: contractions, words and numbers with their leading
+# space, runs of other symbols, and whitespace (a run of spaces leaves its last space to
+# the word after it).
 GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
-"""GPT-2's pre-tokenization pattern: contractions, words and numbers with their leading
-space, runs of other symbols, and whitespace (a run of spaces leaves its last space to
-the word after it)."""
 
+# GPT-2's one special token: it marks a document boundary and gets the last id.
 END_OF_TEXT = "<|endoftext|>"
-"""GPT-2's one special token: it marks a document boundary and gets the last id."""
 # --8<-- [end:pattern]
 
 
