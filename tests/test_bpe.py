@@ -140,7 +140,7 @@ def test_encode_is_int64_and_round_trips(trained):
     assert tok.decode(ids) == text
 
 
-def test_special_token_is_recognised_and_decoded(trained):
+def test_special_token_is_recognized_and_decoded(trained):
     tok, _ = trained
     ids = tok.encode("a<|endoftext|>b")
     assert ids.tolist() == [ord("a"), tok.eot_id, ord("b")]

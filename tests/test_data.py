@@ -69,7 +69,7 @@ def test_first_toy_values_are_pinned():
     np.testing.assert_allclose(y.ravel(), [-0.44166, -1.97442, -2.79995], atol=1e-5)
 
 
-def test_blobs_shapes_labels_and_centres():
+def test_blobs_shapes_labels_and_centers():
     X, y = make_blobs(n_per_class=40, n_classes=4, spread=0.1, rng=0)
     assert X.shape == (160, 2) and y.shape == (160,) and y.dtype == np.int64
     np.testing.assert_array_equal(np.bincount(y), [40, 40, 40, 40])

@@ -296,7 +296,7 @@ def test_gpt2_is_causal():
     assert not np.array_equal(model(changed)[:, 3:], logits[:, 3:])
 
 
-def test_gpt2_initialisation():
+def test_gpt2_initialization():
     model = GPT2(vocab_size=500, d_model=64, n_heads=4, n_layers=8, context_length=64, rng=0)
     p = {name: layer.params[key] for name, layer, key in model.named_params()}
     residual = 0.02 / math.sqrt(16)

@@ -8,7 +8,7 @@ from scratchml import LayerNorm, check_gradients
 rng = np.random.default_rng(0)
 
 
-def test_normalises_each_position():
+def test_normalizes_each_position():
     ln = LayerNorm(6, dtype=np.float64)
     x = rng.standard_normal((2, 4, 6)) * 5 + 3
     y = ln(x)

@@ -61,7 +61,7 @@ def test_sgd_momentum_accumulates_a_velocity():
     assert set(opt.velocity) == {"x"}
 
 
-def test_sgd_minimises_a_quadratic():
+def test_sgd_minimizes_a_quadratic():
     model = Quadratic([3.0, -4.0], [1.0, 2.0], [1.0, 0.5])
     opt = SGD(model, lr=0.1, momentum=0.5)
     for _ in range(200):
@@ -127,7 +127,7 @@ def test_adam_step_folded_form_equals_textbook_step(dtype):
             np.testing.assert_allclose(twin.params[key], layer.params[key], rtol=rtol, atol=0)
 
 
-def test_adam_minimises_a_badly_scaled_quadratic():
+def test_adam_minimizes_a_badly_scaled_quadratic():
     model = Quadratic([3.0, -4.0, 0.5], [1.0, 2.0, -1.0], [100.0, 1.0, 0.01])
     opt = Adam(model, lr=0.05)
     start = model.loss()
