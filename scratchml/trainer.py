@@ -135,8 +135,22 @@ def scheduled_lr(step: int, lr: float, steps: int, warmup_steps: int = 0, min_lr
 
 
 # --8<-- [start:evaluate_loss]
+def _pause_dropout(model) -> list:
+    """Switch off every layer of ``model`` that is in training mode; return them."""
+    paused, stack = [], [model]
+    while stack:
+        layer = stack.pop()
+        stack += list(getattr(layer, "children", {}).values())
+        if getattr(layer, "training", False) is True:  # a Dropout layer, switched on
+            layer.training = False
+            paused.append(layer)
+    return paused
+
+
 def evaluate_loss(model, batches) -> float:
     """Mean cross-entropy of ``model`` over a list of ``(x, y)`` batches (no training).
+
+    Dropout, if the model has any, is off while it measures and back on afterwards.
 
     Parameters
     ----------
@@ -164,13 +178,18 @@ def evaluate_loss(model, batches) -> float:
     if len(batches) == 0:
         raise ValueError(f"evaluate_loss: batches must not be empty, got {batches!r:.60}")
     losses = []
-    for i, batch in enumerate(batches):
-        if not isinstance(batch, tuple | list) or len(batch) != 2:
-            raise ValueError(f"evaluate_loss: batches[{i}] must be an (x, y) pair")
-        try:
-            losses.append(cross_entropy(model.forward(batch[0]), batch[1]))  # one number
-        except ValueError as err:  # e.g. an id or a label outside the vocabulary
-            raise type(err)(f"evaluate_loss: batches[{i}]: {err}") from None
+    paused = _pause_dropout(model)  # measure the model itself, not a random thinning of it
+    try:
+        for i, batch in enumerate(batches):
+            if not isinstance(batch, tuple | list) or len(batch) != 2:
+                raise ValueError(f"evaluate_loss: batches[{i}] must be an (x, y) pair")
+            try:
+                losses.append(cross_entropy(model.forward(batch[0]), batch[1]))  # one number
+            except ValueError as err:  # e.g. an id or a label outside the vocabulary
+                raise type(err)(f"evaluate_loss: batches[{i}]: {err}") from None
+    finally:
+        for layer in paused:
+            layer.training = True
     return float(np.mean(losses))
 
 

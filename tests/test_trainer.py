@@ -184,3 +184,22 @@ def test_learns_the_default_text():
     ln_v = math.log(tok.vocab_size)
     assert abs(h["val_loss"][0] - ln_v) < 0.1
     assert h["val_loss"][-1] < ln_v - 1.8
+
+
+def test_evaluate_loss_measures_with_dropout_off_and_restores_it():
+    from scratchml import GPT2, get_batch
+
+    model = GPT2(
+        vocab_size=11, d_model=8, n_heads=2, n_layers=2, context_length=6, dropout=0.3, rng=0
+    )
+    model.train()  # dropout on the embeddings and both residual branches
+    ids = np.random.default_rng(0).integers(0, 11, 200)
+    batches = [get_batch(ids, 4, 6, np.random.default_rng(k)) for k in range(3)]
+    measured = evaluate_loss(model, batches)
+    assert evaluate_loss(model, batches) == measured  # no random masks: the same twice
+    model.eval()
+    assert evaluate_loss(model, batches) == measured
+    model.train()
+    evaluate_loss(model, batches)
+    x, _ = batches[0]
+    assert not np.array_equal(model(x), model(x)), "dropout must be back on after measuring"
