@@ -139,7 +139,7 @@ _SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>\s*", re.S)
 _FOREIGN_SCRIPTS = ("mermaid", "MathJax", "mathjax")
 _IMG = re.compile(r'<img\b[^>]*\bsrc="data:image/[^>]*>')
 _ALT = re.compile(r'\s+alt="[^"]*"')
-_MD_LINK = re.compile(r'href="([^":#?]+\.md)(#[^"]*)?"')
+_MD_LINK = re.compile(r'href="([^":#?]+\.(?:md|ipynb))(#[^"]*)?"')
 _H1 = re.compile(r"(<h1\b.*?</h1>)", re.S)
 
 

@@ -80,7 +80,7 @@ print("std of W_E:", round(float(W_E.std()), 3), " (GPT-2's initialization: 0.02
 # while it measures the validation loss.
 
 # %%
-model.train()  # dropout on while training
+model = model.train()  # dropout on while training; train() returns the model
 history = train(
     model,
     train_ids,
@@ -129,7 +129,7 @@ print(f"= {val_loss / chars_per_token / math.log(2):.2f} bits per character")
 # step. Greedy decoding must give the same text both ways:
 
 # %%
-model.eval()
+model = model.eval()  # dropout off: the forward pass is deterministic again
 prompt = tok.encode("The for statement")
 cached = generate(model, prompt, n_new=40, temperature=0, kv_cache=True)
 full = generate(model, prompt, n_new=40, temperature=0, kv_cache=False)
@@ -148,9 +148,8 @@ print(tok.decode(sample))
 # `load_gpt2` reads them back, as it would read OpenAI's weights:
 
 # %%
-folder = tempfile.mkdtemp()
+folder = tok.save(tempfile.mkdtemp())  # save returns the folder
 save_gpt2(model, folder)
-tok.save(folder)
 print(sorted(os.listdir(folder)))
 loaded, loaded_tok = load_gpt2(folder, dtype=np.float64)
 again = generate(loaded, loaded_tok.encode("The for statement"), n_new=40, temperature=0)
