@@ -44,6 +44,7 @@ from scratchml.gpt2 import (
 from scratchml.gradcheck import check_gradients, numerical_gradient, relative_error
 from scratchml.kv_cache import KVCache
 from scratchml.layers import Dense, Layer
+from scratchml.lm_training import evaluate_loss, scheduled_lr, train
 from scratchml.losses import (
     cross_entropy,
     cross_entropy_grad,
@@ -59,10 +60,9 @@ from scratchml.optim import SGD, Adam, clip_grad_norm
 from scratchml.positional import PositionalEmbedding, positional_encoding
 from scratchml.safetensors import load_safetensors, save_safetensors
 from scratchml.softmax import log_softmax, softmax, softmax_backward
+from scratchml.supervised import accuracy, fit, iterate_minibatches, train_test_split
 from scratchml.text import get_batch, load_text, load_tiny_shakespeare, train_val_split
 from scratchml.tokenizer import CharTokenizer
-from scratchml.trainer import evaluate_loss, scheduled_lr, train
-from scratchml.training import accuracy, fit, iterate_minibatches, train_test_split
 from scratchml.transformer import FeedForward, TransformerBlock
 
 __version__ = "0.1.0"

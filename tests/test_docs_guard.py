@@ -203,8 +203,8 @@ def test_no_python_fence_is_silently_skipped(path):
             "first",
         ),
         (
-            '```python title="scratchml/training.py"\n--8<-- "scratchml/training.py:imports"\n'
-            '--8<-- "scratchml/training.py:fit_loop"\n```\n',
+            '```python title="scratchml/supervised.py"\n--8<-- "scratchml/supervised.py:imports"\n'
+            '--8<-- "scratchml/supervised.py:fit_loop"\n```\n',
             "stand alone",
         ),
         (
@@ -218,7 +218,7 @@ def test_no_python_fence_is_silently_skipped(path):
             "without its class",
         ),
         (
-            '```python title="part of fit"\n--8<-- "scratchml/training.py:fit_loop"\n```\n',
+            '```python title="part of fit"\n--8<-- "scratchml/supervised.py:fit_loop"\n```\n',
             "never run",
         ),
     ],
@@ -234,8 +234,8 @@ def test_guard_catches(page, expected):
     [
         '```python title="scratchml/neuron.py"\n--8<-- "scratchml/neuron.py:imports"\n\n'
         '--8<-- "scratchml/neuron.py:fires"\n```\n',
-        '```python title="excerpt of fit() in scratchml/training.py"\n'
-        '--8<-- "scratchml/training.py:fit_loop"\n```\n',
+        '```python title="excerpt of fit() in scratchml/supervised.py"\n'
+        '--8<-- "scratchml/supervised.py:fit_loop"\n```\n',
         '```python title="excerpt of class Dense in scratchml/layers.py"\n'
         '--8<-- "scratchml/layers.py:dense_backward"\n```\n',
         '<!-- display-only -->\n```python title="train.py"\nfor step in range(10**9): ...\n```\n',

@@ -1,4 +1,9 @@
-"""The training loop: forward, loss, backward, update, repeated over shuffled minibatches.
+"""Supervised training (Part I): fit a network to labelled examples ``(X, y)``.
+
+``fit`` is the training loop in its plainest form: forward, loss, backward, update,
+repeated over shuffled minibatches of a fixed set of examples, epoch after epoch. (The
+language model of Parts III and IV trains on a stream of text instead, with a schedule and
+a validation loss: that loop is ``train`` in ``lm_training.py``.)
 
 One pass over the whole training set is an *epoch*. Within an epoch the examples are
 shuffled and cut into minibatches; each minibatch gives one gradient estimate and one

@@ -1,4 +1,7 @@
-"""The training loop for a language model: batches in, a lower loss out.
+"""Training a language model (Parts III and IV): windows of a token stream in, a lower loss out.
+
+(``fit`` in ``supervised.py`` trains on a fixed set of labelled examples, epoch by epoch;
+``train`` here draws random windows from a text for a number of steps.)
 
 Every step is the loop of Part I, applied to the GPT::
 
