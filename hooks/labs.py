@@ -139,7 +139,7 @@ _SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>\s*", re.S)
 _FOREIGN_SCRIPTS = ("mermaid", "MathJax", "mathjax")
 _IMG = re.compile(r'<img\b[^>]*\bsrc="data:image/[^>]*>')
 _ALT = re.compile(r'\s+alt="[^"]*"')
-_MD_LINK = re.compile(r'href="([^":#?]+\.(?:md|ipynb))(#[^"]*)?"')
+_PAGE_LINK = re.compile(r'href="([^":#?]+\.(?:md|ipynb))(#[^"]*)?"')
 _H1 = re.compile(r"(<h1\b.*?</h1>)", re.S)
 
 
@@ -200,7 +200,7 @@ def on_page_content(content, page, config, files):
             raise PluginError(f"lab {name} links to {match.group(1)}, which is not a page")
         return f'href="{found.url_relative_to(page.file)}{match.group(2) or ""}"'
 
-    content = _MD_LINK.sub(rewrite, content)
+    content = _PAGE_LINK.sub(rewrite, content)
 
     download = (
         f'<p class="lab-download"><a href="{name}" download>Download this lab as a notebook'
