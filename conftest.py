@@ -1,16 +1,20 @@
 """Run the book's code blocks as tests, exactly as the site shows them.
 
-Every page under ``docs/`` becomes a pytest file, and every ```` ```python ```` fence on it a
+Every page under ``docs/`` becomes a pytest file, and every ```` ```python ```` fence on
+it a
 test item. Two things differ from plain pytest-codeblocks, on purpose:
 
-1. ``--8<--`` snippet lines are expanded first, by pymdownx's own snippet preprocessor with
+1. ``--8<--`` snippet lines are expanded first, by pymdownx's own snippet preprocessor
+with
    the settings read from ``mkdocs.yml``, so the test runs the text the reader sees.
 2. A page is one Python session: its blocks run in order in one namespace, as they would
    for a reader who pastes them one by one into a fresh interpreter (promise 2 of the
    book). Selecting a single block with ``-k`` first replays the blocks above it.
 
-The fences are parsed by pytest-codeblocks' own parser, so its markers keep their meaning:
-``<!--pytest-codeblocks:expected-output-->`` before a ```` ```text ```` fence holds the exact
+The fences are parsed by pytest-codeblocks' own parser, so its markers keep their
+meaning:
+``<!--pytest-codeblocks:expected-output-->`` before a ```` ```text ```` fence holds the
+exact
 output of the block above it, ``<!--pytest.mark.skip-->`` skips a block.
 """
 
@@ -46,7 +50,8 @@ def snippet_processor():
             settings = dict(ext["pymdownx.snippets"] or {})
     settings["base_path"] = [str(ROOT / p) for p in settings.get("base_path", ["."])]
     md = markdown.Markdown(
-        extensions=["pymdownx.snippets"], extension_configs={"pymdownx.snippets": settings}
+        extensions=["pymdownx.snippets"],
+        extension_configs={"pymdownx.snippets": settings},
     )
     return md.preprocessors["snippet"]
 
@@ -62,7 +67,8 @@ def expand_snippets(code: str) -> str:
 def parse_page(text: str) -> list:
     """The fenced blocks of a page, parsed by pytest-codeblocks.
 
-    Its parser drops blank lines inside an indented fence (an exercise solution inside an
+    Its parser drops blank lines inside an indented fence (an exercise solution inside
+    an
     admonition, say); padding blank lines with spaces before parsing, and removing the
     padding after, keeps them.
     """
@@ -71,7 +77,9 @@ def parse_page(text: str) -> list:
     for block in blocks:
         block.code = re.sub(r"^[ ]+$", "", block.code, flags=re.M)
         if block.expected_output is not None:
-            block.expected_output = re.sub(r"^[ ]+$", "", block.expected_output, flags=re.M)
+            block.expected_output = re.sub(
+                r"^[ ]+$", "", block.expected_output, flags=re.M
+            )
     return blocks
 
 
@@ -100,7 +108,9 @@ class PageSession:
             block = self.blocks[self.done]
             buffer = io.StringIO()
             try:
-                code = compile(expand_snippets(block.code), f"{self.path}:{block.lineno}", "exec")
+                code = compile(
+                    expand_snippets(block.code), f"{self.path}:{block.lineno}", "exec"
+                )
                 with contextlib.redirect_stdout(buffer), _page_cwd():
                     exec(code, self.namespace)
             except Exception:
@@ -160,10 +170,16 @@ class CodeBlockItem(pytest.Item):
         if excinfo.errisinstance(pytest.fail.Exception):
             return str(excinfo.value)
         tb = "".join(traceback.format_exception(excinfo.value))
-        return f"{self.path.relative_to(ROOT)}, block at line {self.block.lineno}:\n{tb}"
+        return (
+            f"{self.path.relative_to(ROOT)}, block at line {self.block.lineno}:\n{tb}"
+        )
 
     def reportinfo(self):
-        return self.path, self.block.lineno - 1, f"docs code block at line {self.block.lineno}"
+        return (
+            self.path,
+            self.block.lineno - 1,
+            f"docs code block at line {self.block.lineno}",
+        )
 
 
 class OutputMismatchError(AssertionError):

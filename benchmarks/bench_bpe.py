@@ -28,7 +28,9 @@ def main() -> None:
     text = load_text()
     mb = len(text.encode("utf-8")) / 1e6
     print(f"default text: {len(text):,} characters, {mb:.3f} MB (UTF-8)")
-    print("| vocab | train s | scratchml MB/s (cold) | scratchml MB/s (cached) | tiktoken MB/s |")
+    print(
+        "| vocab | train s | scratchml MB/s (cold) | scratchml MB/s (cached) | tiktoken MB/s |"
+    )
     print("|---|---|---|---|---|")
     for vocab_size in (512, 1024):
         train_s = median_seconds(lambda v=vocab_size: BPETokenizer.train(text, v))
@@ -47,7 +49,9 @@ def main() -> None:
             tik.append(median_seconds(lambda e=enc: e.encode_ordinary(text), runs=1))
         assert tok.encode(text).tolist() == enc.encode_ordinary(text)
         c, w, t = (statistics.median(x) for x in (cold, warm, tik))
-        print(f"| {vocab_size} | {train_s:.2f} | {mb / c:.2f} | {mb / w:.2f} | {mb / t:.2f} |")
+        print(
+            f"| {vocab_size} | {train_s:.2f} | {mb / c:.2f} | {mb / w:.2f} | {mb / t:.2f} |"
+        )
 
 
 if __name__ == "__main__":

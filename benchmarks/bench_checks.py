@@ -1,7 +1,8 @@
 """What the argument checks cost: one GPT training step, this tree against an older revision.
 
 The promise of clear errors puts a check at every public entry; this benchmark measures
-what those checks add to the happy path. It exports the package as it was at ``--before``
+what those checks add to the happy path. It exports the package as it was at
+``--before``
 (a git revision, by default the last one before the checks were added everywhere) into a
 temporary folder, starts one Python process per version, and has both time the same
 training step of the Part III GPT (``get_batch``, forward, ``cross_entropy_with_grad``,
@@ -64,7 +65,9 @@ def export(revision: str, into: Path) -> Path:
     """The package as it was at ``revision``, unpacked under ``into``."""
     archive = into / "old.tar"
     with archive.open("wb") as out:
-        subprocess.run(["git", "archive", revision, "scratchml"], cwd=ROOT, stdout=out, check=True)
+        subprocess.run(
+            ["git", "archive", revision, "scratchml"], cwd=ROOT, stdout=out, check=True
+        )
     with tarfile.open(archive) as tar:
         tar.extractall(into / "old", filter="data")
     return into / "old"
@@ -74,7 +77,9 @@ def start(path: Path, sizes: list[int]) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(path)}
     args = [sys.executable, "-c", CHILD, *map(str, sizes)]
     pipes = dict(stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    child = subprocess.Popen(args, **pipes, env=env, cwd=path)  # cwd: python -c puts it first
+    child = subprocess.Popen(
+        args, **pipes, env=env, cwd=path
+    )  # cwd: python -c puts it first
     found = json.loads(child.stdout.readline())["file"]
     if not found.startswith(str(path)):
         raise SystemExit(f"the child imported {found}, not the package under {path}")
@@ -89,10 +94,14 @@ def run(child: subprocess.Popen, n: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", default=BEFORE, help="the git revision to compare with")
+    parser.add_argument(
+        "--before", default=BEFORE, help="the git revision to compare with"
+    )
     parser.add_argument("--rounds", type=int, default=12, help="rounds of A B B A")
     parser.add_argument("--chunk", type=int, default=5, help="steps per turn")
-    parser.add_argument("--warmup", type=int, default=5, help="untimed steps per version")
+    parser.add_argument(
+        "--warmup", type=int, default=5, help="untimed steps per version"
+    )
     parser.add_argument("--size", default="128x4", help="d_model x layers (4 heads)")
     args = parser.parse_args()
     d, layers = (int(s) for s in args.size.split("x"))
@@ -101,7 +110,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         old = export(args.before, Path(tmp))
         versions = {"before": start(old, sizes), "after": start(ROOT, sizes)}
-        first = {name: run(child, args.warmup)["loss"] for name, child in versions.items()}
+        first = {
+            name: run(child, args.warmup)["loss"] for name, child in versions.items()
+        }
         if first["before"] != first["after"]:
             raise SystemExit(f"the two versions compute different losses: {first}")
         times = {name: [] for name in versions}
@@ -109,20 +120,30 @@ def main() -> None:
         for _ in range(args.rounds):
             chunk = {}
             for name in ("before", "after", "after", "before"):
-                chunk.setdefault(name, []).extend(run(versions[name], args.chunk)["times"])
+                chunk.setdefault(name, []).extend(
+                    run(versions[name], args.chunk)["times"]
+                )
             for name, t in chunk.items():
                 times[name] += t
-            ratios.append(statistics.median(chunk["after"]) / statistics.median(chunk["before"]))
+            ratios.append(
+                statistics.median(chunk["after"]) / statistics.median(chunk["before"])
+            )
         for child in versions.values():
             child.stdin.close()
             child.wait()
 
-    print(f"GPT training step, d_model {d}, {layers} layers, batch 32 x 64 tokens, float32")
-    print(f"before = {args.before}, after = this tree; {len(times['after'])} steps each")
+    print(
+        f"GPT training step, d_model {d}, {layers} layers, batch 32 x 64 tokens, float32"
+    )
+    print(
+        f"before = {args.before}, after = this tree; {len(times['after'])} steps each"
+    )
     for name, t in times.items():
         qs = statistics.quantiles(t, n=10)
         median = statistics.median(t) * 1e3
-        print(f"  {name:>6}: median {median:.1f} ms (p10-p90 {qs[0] * 1e3:.1f}-{qs[-1] * 1e3:.1f})")
+        print(
+            f"  {name:>6}: median {median:.1f} ms (p10-p90 {qs[0] * 1e3:.1f}-{qs[-1] * 1e3:.1f})"
+        )
     qs = statistics.quantiles(ratios, n=10)
     ratio = statistics.median(ratios)
     print(f"  after/before, median of {len(ratios)} rounds: {ratio:.3f}", end="")

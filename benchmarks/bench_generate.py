@@ -3,17 +3,22 @@
 The model has GPT-2 small's shape (12 layers, d_model 768, 12 heads, vocabulary 50,257,
 context 1,024) and random weights: ``transformers.GPT2LMHeadModel`` is built from a
 ``GPT2Config``, saved with ``save_pretrained`` to a temporary directory, and loaded from
-there by ``scratchml.gpt2.load_gpt2_model`` (``load_gpt2`` without the tokenizer), so both
-libraries run the very same numbers, in float32, batch 1. Each run feeds a 32-token prompt
+there by ``scratchml.gpt2.load_gpt2_model`` (``load_gpt2`` without the tokenizer), so
+both
+libraries run the very same numbers, in float32, batch 1. Each run feeds a 32-token
+prompt
 and generates 128 new tokens greedily:
 
 - scratchml ``generate(..., temperature=0)`` with the KV cache and without it;
-- transformers ``model.generate(..., do_sample=False)`` with ``use_cache`` True and False.
+- transformers ``model.generate(..., do_sample=False)`` with ``use_cache`` True and
+  False.
 
 The four are run in turn (cache, no cache, ..., order rotated each round) for ``--runs``
 rounds after one untimed warmup round, so that a slow phase of a shared machine hits all
-of them; the script reports the median tokens/s (new tokens / wall time, prompt included)
-and the spread. Before timing, it checks that both libraries write the same greedy tokens.
+of them; the script reports the median tokens/s (new tokens / wall time, prompt
+included)
+and the spread. Before timing, it checks that both libraries write the same greedy
+tokens.
 
 Memory: a fresh subprocess per library loads the directory and generates once with its
 cache; its peak resident set size (``VmHWM`` of ``/proc/self/status``, which counts the
@@ -25,10 +30,12 @@ Threads: PyTorch gets as many intra-op threads as numpy's BLAS uses (threadpoolc
 OpenBLAS itself::
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_generate.py
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_generate.py --threads 1
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_generate.py
+    --threads 1
 
 Until ``scratchml.load_gpt2`` exists, ``--numpy-only`` times scratchml alone on the tiny
-GPT's classes at GPT-2 small's sizes (ReLU, no biases, untied unembedding: the same matrix
+GPT's classes at GPT-2 small's sizes (ReLU, no biases, untied unembedding: the same
+matrix
 products), with and without the cache, and measures no memory.
 """
 
@@ -137,7 +144,10 @@ def time_alternated(runners: dict, runs: int) -> dict:
             start = time.perf_counter()
             runners[name]()
             times[name].append(time.perf_counter() - start)
-        print(f"  round {r + 1}/{runs}: " + ", ".join(f"{n} {times[n][-1]:.2f} s" for n in names))
+        print(
+            f"  round {r + 1}/{runs}: "
+            + ", ".join(f"{n} {times[n][-1]:.2f} s" for n in names)
+        )
     return times
 
 
@@ -151,7 +161,9 @@ def report(times: dict) -> None:
         print(f"{name:28} {rates[name]:9.1f} {lo:8.1f} - {hi:6.1f}")
     if "scratchml, cache" in rates and "transformers, cache" in rates:
         ratio = rates["scratchml, cache"] / rates["transformers, cache"]
-        print(f"\nscratchml with cache / transformers with cache: {ratio:.2f}x (target >= 1.0x)")
+        print(
+            f"\nscratchml with cache / transformers with cache: {ratio:.2f}x (target >= 1.0x)"
+        )
     if "scratchml, no cache" in rates:
         ratio = rates["scratchml, cache"] / rates["scratchml, no cache"]
         print(f"scratchml with cache / without: {ratio:.1f}x")
@@ -190,7 +202,9 @@ def child(library: str, directory: str) -> None:
 
 def measure_memory(directory: str, threads: int) -> None:
     weights = os.path.getsize(os.path.join(directory, "model.safetensors"))
-    print(f"\npeak resident memory while loading and generating (weights: {weights / 1e6:.0f} MB)")
+    print(
+        f"\npeak resident memory while loading and generating (weights: {weights / 1e6:.0f} MB)"
+    )
     for library in ("scratchml", "transformers"):
         env = dict(os.environ, BENCH_THREADS=str(threads))
         out = subprocess.run(
@@ -210,14 +224,24 @@ def measure_memory(directory: str, threads: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="timed rounds (default 5)")
-    parser.add_argument("--threads", type=int, help="BLAS and torch threads (default: BLAS's)")
-    parser.add_argument("--numpy-only", action="store_true", help="scratchml's classes alone")
-    parser.add_argument("--skip-memory", action="store_true")
-    parser.add_argument("--memory-only", action="store_true", help="no timing, memory alone")
     parser.add_argument(
-        "--cache-only", action="store_true", help="time only the cached runs (no cache: slow)"
+        "--threads", type=int, help="BLAS and torch threads (default: BLAS's)"
     )
-    parser.add_argument("--child", nargs=2, metavar=("LIBRARY", "DIR"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--numpy-only", action="store_true", help="scratchml's classes alone"
+    )
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument(
+        "--memory-only", action="store_true", help="no timing, memory alone"
+    )
+    parser.add_argument(
+        "--cache-only",
+        action="store_true",
+        help="time only the cached runs (no cache: slow)",
+    )
+    parser.add_argument(
+        "--child", nargs=2, metavar=("LIBRARY", "DIR"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.child:
         return child(*args.child)
@@ -235,7 +259,9 @@ def main() -> None:
     print("(a shared machine: other work runs beside this benchmark)")
     if args.numpy_only:
         model = numpy_model()
-        print(f"scratchml GPT at GPT-2 small's sizes: {model.num_params():,} parameters")
+        print(
+            f"scratchml GPT at GPT-2 small's sizes: {model.num_params():,} parameters"
+        )
         a, b = scratchml_runner(model, True)(), scratchml_runner(model, False)()
         print(f"same greedy tokens with and without the cache: {np.array_equal(a, b)}")
         runners = {
@@ -264,7 +290,9 @@ def main() -> None:
             "transformers, no cache": transformers_runner(theirs, False),
         }
         if args.cache_only:
-            runners = {name: run for name, run in runners.items() if "no cache" not in name}
+            runners = {
+                name: run for name, run in runners.items() if "no cache" not in name
+            }
         report(time_alternated(runners, args.runs))
         del ours, theirs, runners
         if not args.skip_memory:

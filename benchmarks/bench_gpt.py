@@ -1,6 +1,7 @@
 """Side-by-side benchmark: one GPT training step in scratchml (numpy) and in PyTorch (CPU).
 
-A training step is: forward pass, softmax cross-entropy, backward pass, Adam update (with
+A training step is: forward pass, softmax cross-entropy, backward pass, Adam update
+(with
 decoupled weight decay on the weight matrices, as ``scratchml.Adam`` and
 ``torch.optim.AdamW`` both do). Both frameworks run the same model with the same weights
 (copied from the scratchml model) on the same batches, in float32:
@@ -13,7 +14,8 @@ decoupled weight decay on the weight matrices, as ``scratchml.Adam`` and
 - final layer norm, untied unembedding without bias.
 
 Before timing, the script checks that both compute the same loss on the first batch.
-Each configuration times ``--steps`` steps of each framework *alternately* (numpy, torch,
+Each configuration times ``--steps`` steps of each framework *alternately* (numpy,
+torch,
 torch, numpy, ...), after ``--warmup`` untimed steps, so that a slow phase of a shared
 machine hits both; it reports medians and the spread (10th to 90th percentile).
 
@@ -21,7 +23,8 @@ Threads: PyTorch gets as many intra-op threads as numpy's BLAS uses (read throug
 threadpoolctl), or ``--threads N`` for both. Run from the repository root::
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_gpt.py
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_gpt.py --threads 1
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_gpt.py
+    --threads 1
     python benchmarks/bench_gpt.py --configs 64x2 --sdpa --profile-steps 0
 
 ``--sdpa`` adds PyTorch with its fused ``F.scaled_dot_product_attention`` (a different
@@ -62,13 +65,16 @@ def make_batches(n: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     return [sm.get_batch(ids, BATCH, CONTEXT, rng) for _ in range(n)]
 
 
-# ---- scratchml -------------------------------------------------------------------------
+# ---- scratchml
+# -------------------------------------------------------------------------
 
 
 class NumpyStep:
     def __init__(self, d_model: int, n_layers: int) -> None:
         self.model = sm.GPT(VOCAB, d_model, HEADS, n_layers, CONTEXT, rng=0)
-        self.opt = sm.Adam(self.model, lr=LR, betas=BETAS, eps=EPS, weight_decay=WEIGHT_DECAY)
+        self.opt = sm.Adam(
+            self.model, lr=LR, betas=BETAS, eps=EPS, weight_decay=WEIGHT_DECAY
+        )
 
     def __call__(self, x: np.ndarray, y: np.ndarray) -> float:
         logits = self.model.forward(x)  # (B, T, V)
@@ -78,7 +84,8 @@ class NumpyStep:
         return float(loss)
 
 
-# ---- PyTorch ---------------------------------------------------------------------------
+# ---- PyTorch
+# ---------------------------------------------------------------------------
 
 
 def torch_model(np_model: sm.GPT, fused: bool = False):
@@ -95,14 +102,18 @@ def torch_model(np_model: sm.GPT, fused: bool = False):
             super().__init__()
             self.n_heads = n_heads
             self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
-            self.qkv = nn.Linear(d, 3 * d, bias=False)  # [W_q | W_k | W_v], as scratchml
+            self.qkv = nn.Linear(
+                d, 3 * d, bias=False
+            )  # [W_q | W_k | W_v], as scratchml
             self.proj = nn.Linear(d, d, bias=False)
             self.fc1, self.fc2 = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
 
         def attn(self, x):
             B, T, d = x.shape
             q, k, v = self.qkv(x).split(d, dim=-1)  # each (B, T, d)
-            q, k, v = (a.view(B, T, self.n_heads, -1).transpose(1, 2) for a in (q, k, v))
+            q, k, v = (
+                a.view(B, T, self.n_heads, -1).transpose(1, 2) for a in (q, k, v)
+            )
             if fused:
                 h = nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
                 return self.proj(h.transpose(1, 2).reshape(B, T, d))
@@ -132,7 +143,9 @@ def torch_model(np_model: sm.GPT, fused: bool = False):
             return self.unembed(self.ln_f(x))
 
     c = np_model.config
-    model = GPT(c["vocab_size"], c["d_model"], c["n_heads"], c["n_layers"], c["context_length"])
+    model = GPT(
+        c["vocab_size"], c["d_model"], c["n_heads"], c["n_layers"], c["context_length"]
+    )
     p = {name: layer.params[key] for name, layer, key in np_model.named_params()}
     t = lambda a: torch.from_numpy(np.ascontiguousarray(a))  # noqa: E731
     with torch.no_grad():
@@ -140,7 +153,9 @@ def torch_model(np_model: sm.GPT, fused: bool = False):
         model.pos_emb.copy_(t(p["pos_emb.W_P"]))
         for i, block in enumerate(model.blocks):
             q = f"blocks.{i}."
-            qkv = np.concatenate([p[q + f"attn.W_{n}"] for n in "qkv"], axis=1)  # (d, 3d)
+            qkv = np.concatenate(
+                [p[q + f"attn.W_{n}"] for n in "qkv"], axis=1
+            )  # (d, 3d)
             block.qkv.weight.copy_(t(qkv.T))  # torch stores (out, in)
             block.proj.weight.copy_(t(p[q + "attn.W_o"].T))
             for ln in ("ln1", "ln2"):
@@ -163,7 +178,10 @@ class TorchStep:
         self.model = torch_model(np_model, fused)
         params = list(self.model.parameters())
         groups = [  # decay only matrices, as scratchml.Adam does
-            {"params": [p for p in params if p.ndim >= 2], "weight_decay": WEIGHT_DECAY},
+            {
+                "params": [p for p in params if p.ndim >= 2],
+                "weight_decay": WEIGHT_DECAY,
+            },
             {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0},
         ]
         self.opt = torch.optim.AdamW(groups, lr=LR, betas=BETAS, eps=EPS)
@@ -179,7 +197,8 @@ class TorchStep:
         return loss.item()
 
 
-# ---- timing ----------------------------------------------------------------------------
+# ---- timing
+# ----------------------------------------------------------------------------
 
 
 def spread(times: list[float]) -> tuple[float, float, float]:
@@ -210,7 +229,8 @@ def compare(d_model, n_layers, steps, warmup, with_torch: bool, fused: bool) -> 
     return times
 
 
-# ---- where the numpy step spends its time ----------------------------------------------
+# ---- where the numpy step spends its time
+# ----------------------------------------------
 
 
 @contextlib.contextmanager
@@ -291,16 +311,22 @@ def profile(d_model: int, n_layers: int, steps: int) -> None:
         v for k, v in leaf.items() if k.endswith("backward")
     )
     print(f"\nWhere one numpy step goes, d_model {d_model}, {n_layers} layers ", end="")
-    print(f"(mean over {steps} instrumented steps, {1000 * total / steps:.1f} ms per step):\n")
+    print(
+        f"(mean over {steps} instrumented steps, {1000 * total / steps:.1f} ms per step):\n"
+    )
     print("| part | ms per step | share |")
     print("|---|---|---|")
     for name, seconds in sorted(leaf.items(), key=lambda kv: -kv[1]):
-        print(f"| {name} | {1000 * seconds / steps:.2f} | {100 * seconds / total:.1f} % |")
+        print(
+            f"| {name} | {1000 * seconds / steps:.2f} | {100 * seconds / total:.1f} % |"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=60, help="timed steps per framework")
+    parser.add_argument(
+        "--steps", type=int, default=60, help="timed steps per framework"
+    )
     parser.add_argument("--warmup", type=int, default=5, help="untimed steps first")
     parser.add_argument("--threads", type=int, default=None, help="threads for both")
     parser.add_argument("--no-torch", action="store_true", help="time numpy only")
@@ -333,28 +359,45 @@ def main() -> None:
         versions = f"numpy {np.__version__}"
         if with_torch:
             if threads is None:
-                print("threadpoolctl missing: cannot read numpy's BLAS threads; PyTorch keeps")
+                print(
+                    "threadpoolctl missing: cannot read numpy's BLAS threads; PyTorch keeps"
+                )
                 print(f"its default of {torch.get_num_threads()} threads")
             else:
                 torch.set_num_threads(threads)
             torch.set_num_interop_threads(1)
-            versions += f", torch {torch.__version__} ({torch.get_num_threads()} threads)"
+            versions += (
+                f", torch {torch.__version__} ({torch.get_num_threads()} threads)"
+            )
         print(f"{versions}; numpy BLAS threads: {threads}")
-        print(f"vocab {VOCAB}, context {CONTEXT}, batch {BATCH}, {HEADS} heads, float32, ", end="")
-        print(f"median of {args.steps} alternated steps after {args.warmup} warm-up steps\n")
+        print(
+            f"vocab {VOCAB}, context {CONTEXT}, batch {BATCH}, {HEADS} heads, float32, ",
+            end="",
+        )
+        print(
+            f"median of {args.steps} alternated steps after {args.warmup} warm-up steps\n"
+        )
 
         rows = []
         configs = [tuple(int(v) for v in c.split("x")) for c in args.configs]
         for d_model, n_layers in configs:
-            times = compare(d_model, n_layers, args.steps, args.warmup, with_torch, args.sdpa)
+            times = compare(
+                d_model, n_layers, args.steps, args.warmup, with_torch, args.sdpa
+            )
             rows.append((d_model, n_layers, times))
             for name, t in times.items():
                 lo, med, hi = spread(t)
-                print(f"d_model {d_model:3d}, {n_layers} layers, {name:12s}: median ", end="")
+                print(
+                    f"d_model {d_model:3d}, {n_layers} layers, {name:12s}: median ",
+                    end="",
+                )
                 print(f"{1000 * med:7.1f} ms (p10-p90 {1000 * lo:.1f}-{1000 * hi:.1f})")
 
         tokens = BATCH * CONTEXT
-        print("\n| d_model, layers | scratchml ms (p10-p90) | PyTorch ms (p10-p90) ", end="")
+        print(
+            "\n| d_model, layers | scratchml ms (p10-p90) | PyTorch ms (p10-p90) ",
+            end="",
+        )
         print("| ratio numpy/PyTorch | scratchml tokens/s | PyTorch tokens/s |")
         print("|---|---|---|---|---|---|")
         for d_model, n_layers, times in rows:
@@ -382,7 +425,8 @@ def main() -> None:
                 med = statistics.median(times["pytorch-sdpa"])
                 ratio = statistics.median(times["scratchml"]) / med
                 print(
-                    f"PyTorch with fused attention, d_model {d_model}, {n_layers} layers: ", end=""
+                    f"PyTorch with fused attention, d_model {d_model}, {n_layers} layers: ",
+                    end="",
                 )
                 print(f"{1000 * med:.1f} ms, ratio numpy/that {ratio:.2f}")
 

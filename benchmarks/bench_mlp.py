@@ -10,7 +10,8 @@ Both train the same network on the same data with the same schedule:
 - batches of 32, reshuffled every epoch, a fixed number of epochs (default 100), no
   early stopping.
 
-scikit-learn settings: ``solver="adam"``, ``batch_size=32``, ``learning_rate_init=1e-3``,
+scikit-learn settings: ``solver="adam"``, ``batch_size=32``,
+``learning_rate_init=1e-3``,
 ``max_iter=epochs``, ``alpha=0.0`` (no L2 penalty), ``early_stopping=False``,
 ``tol=0.0`` and ``n_iter_no_change=epochs + 1`` (so it never stops early and runs all
 epochs), ``shuffle=True``, ``random_state=seed``. It receives the same float32 arrays
@@ -49,7 +50,15 @@ def run_scratchml(data, epochs: int, seed: int) -> tuple[float, float]:
     model = sm.MLP([64, 128, 10], activation="relu", rng=seed)
     optimizer = sm.Adam(model, lr=1e-3)
     start = time.perf_counter()
-    sm.fit(model, X_train, y_train, optimizer=optimizer, epochs=epochs, batch_size=32, rng=seed)
+    sm.fit(
+        model,
+        X_train,
+        y_train,
+        optimizer=optimizer,
+        epochs=epochs,
+        batch_size=32,
+        rng=seed,
+    )
     seconds = time.perf_counter() - start
     return seconds, sm.accuracy(model.predict(X_test), y_test)
 
@@ -74,7 +83,9 @@ def run_sklearn(data, epochs: int, seed: int) -> tuple[float, float]:
         random_state=seed,
     )
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # "max_iter reached": intended
+        warnings.simplefilter(
+            "ignore", ConvergenceWarning
+        )  # "max_iter reached": intended
         start = time.perf_counter()
         clf.fit(X_train, y_train)
         seconds = time.perf_counter() - start
@@ -107,22 +118,33 @@ def compare(args: argparse.Namespace) -> None:
             seconds, acc = runners[name](data, args.epochs, seed=r)
             times[name].append(seconds)
             accs[name].append(acc)
-            print(f"repeat {r + 1}/{args.repeats}  {name:12s} {seconds:6.2f} s  acc {acc:.4f}")
+            print(
+                f"repeat {r + 1}/{args.repeats}  {name:12s} {seconds:6.2f} s  acc {acc:.4f}"
+            )
 
     med = {name: statistics.median(t) for name, t in times.items()}
     print()
     threads = "default" if args.threads is None else args.threads
-    print(f"digits, 64-128-10 ReLU, Adam lr 1e-3, batch 32, {args.epochs} epochs, ", end="")
-    print(f"{len(data[0])} train / {len(data[1])} test, {args.repeats} repeats, ", end="")
+    print(
+        f"digits, 64-128-10 ReLU, Adam lr 1e-3, batch 32, {args.epochs} epochs, ",
+        end="",
+    )
+    print(
+        f"{len(data[0])} train / {len(data[1])} test, {args.repeats} repeats, ", end=""
+    )
     print(f"BLAS threads: {threads}")
     print()
     print("| library | median fit time (s) | test accuracy (mean, min-max) |")
     print("|---|---|---|")
     for name in runners:
         a = accs[name]
-        print(f"| {name} | {med[name]:.2f} | {np.mean(a):.4f} ({min(a):.4f}-{max(a):.4f}) |")
+        print(
+            f"| {name} | {med[name]:.2f} | {np.mean(a):.4f} ({min(a):.4f}-{max(a):.4f}) |"
+        )
     print()
-    print(f"time ratio scratchml / scikit-learn: {med['scratchml'] / med['scikit-learn']:.2f}")
+    print(
+        f"time ratio scratchml / scikit-learn: {med['scratchml'] / med['scikit-learn']:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@ from pathlib import Path
 from mkdocs.utils import get_relative_url
 
 ENTRY = re.compile(r"^::: scratchml\.(\w+)\.\w+", re.MULTILINE)
-TITLE = re.compile(r'(<span class="filename">(?:excerpt of [^<]* in )?scratchml/(\w+)\.py</span>)')
+TITLE = re.compile(
+    r'(<span class="filename">(?:excerpt of [^<]* in )?scratchml/(\w+)\.py</span>)'
+)
 _pages: dict[str, str] = {}  # module -> the API page's URL (api/layers/)
 
 

@@ -1,15 +1,22 @@
 """MkDocs hook: draw the book's figures with matplotlib at build time, cached.
 
-Every function named ``fig_<name>`` in ``docs/figures/<chapter>.py`` returns a matplotlib
-figure; this hook renders it to SVG and adds it to the site as ``figures/<name>.svg``, so a
-page shows it with ``![alt text](../figures/<name>.svg)``. Nothing is written to ``docs/``
+Every function named ``fig_<name>`` in ``docs/figures/<chapter>.py`` returns a
+matplotlib
+figure; this hook renders it to SVG and adds it to the site as ``figures/<name>.svg``,
+so a
+page shows it with ``![alt text](../figures/<name>.svg)``. Nothing is written to
+``docs/``
 (``mkdocs serve`` would otherwise rebuild in a loop) and nothing drawn is committed.
 
 Drawing every figure takes most of a build, so each script's SVGs are kept in
-``.cache/figures/<script>-<key>/``. The key hashes what a drawing depends on: the script, the
-shared helpers ``docs/figures/_*.py``, the package ``scratchml/``, this hook and matplotlib's
-version. An edit to a chapter therefore redraws nothing, an edit to a script redraws that
-script's figures, and an edit to the package redraws them all. ``SCRATCHML_FRESH_LABS=1``
+``.cache/figures/<script>-<key>/``. The key hashes what a drawing depends on: the
+script, the
+shared helpers ``docs/figures/_*.py``, the package ``scratchml/``, this hook and
+matplotlib's
+version. An edit to a chapter therefore redraws nothing, an edit to a script redraws
+that
+script's figures, and an edit to the package redraws them all.
+``SCRATCHML_FRESH_LABS=1``
 (the tests, CI) draws everything anew.
 """
 
@@ -87,7 +94,9 @@ def render_svg(fn) -> bytes:
     """Draw one figure and return it as reproducible SVG bytes."""
     import matplotlib
 
-    matplotlib.use("Agg")  # no screen; set here, not in the environment (labs draw inline)
+    matplotlib.use(
+        "Agg"
+    )  # no screen; set here, not in the environment (labs draw inline)
     import matplotlib.pyplot as plt
 
     matplotlib.rcParams["svg.hashsalt"] = "scratchml"  # stable element ids

@@ -1,12 +1,18 @@
 """Griffe extension for the API reference: docstring types are shown as they are written.
 
-griffe (which mkdocstrings uses to read ``scratchml/``) compiles the type of every docstring
-entry as a Python expression, so that names such as ``Layer`` become links. A numpy-style
-type that happens to be valid Python is then printed back from the expression, not from the
-docstring: ``array_like, shape (n,)`` comes out as ``(array_like, shape(n))`` (a tuple, and a
+griffe (which mkdocstrings uses to read ``scratchml/``) compiles the type of every
+docstring
+entry as a Python expression, so that names such as ``Layer`` become links. A
+numpy-style
+type that happens to be valid Python is then printed back from the expression, not from
+the
+docstring: ``array_like, shape (n,)`` comes out as ``(array_like, shape(n))`` (a tuple,
+and a
 call whose trailing comma is gone: the shape ``(n,)`` reads as ``(n)``), and
-``{"relu", "gelu"}`` as ``(relu, gelu)``. For every entry whose printed type differs from
-its docstring text, this extension puts the text back; types that print as written (``int``,
+``{"relu", "gelu"}`` as ``(relu, gelu)``. For every entry whose printed type differs
+from
+its docstring text, this extension puts the text back; types that print as written
+(``int``,
 ``Layer``, ``dict[str, numpy.ndarray]``) keep their links.
 """
 
@@ -18,7 +24,11 @@ from typing import Any
 import griffe
 
 HEADER = re.compile(r"^(?P<title>[A-Z][A-Za-z ]+)\n-{3,}\n", re.M)
-NAMED = {"parameters", "other parameters", "attributes"}  # "name[, name] : type" entries
+NAMED = {
+    "parameters",
+    "other parameters",
+    "attributes",
+}  # "name[, name] : type" entries
 RESULTS = {"returns", "yields", "receives"}  # "name : type" or "type" entries
 
 
@@ -35,7 +45,9 @@ def written_types(docstring: str) -> dict[str, list[tuple[list[str], str]]]:
             names, sep, kind = line.partition(" : ")
             if not sep:
                 names, kind = "", line  # a result given by its type alone
-            kind = re.sub(r",\s+default(?: |: |=).+$", "", kind.strip()).removesuffix(", optional")
+            kind = re.sub(r",\s+default(?: |: |=).+$", "", kind.strip()).removesuffix(
+                ", optional"
+            )
             entries.append(([n.strip() for n in names.split(",") if n.strip()], kind))
         found[mark["title"].lower()] = entries
     return found
@@ -56,7 +68,12 @@ def restore(obj: griffe.Object) -> None:
                 continue
             if kind in NAMED:
                 text = next(
-                    (t for names, t in entries if item.name in [*names, ", ".join(names)]), None
+                    (
+                        t
+                        for names, t in entries
+                        if item.name in [*names, ", ".join(names)]
+                    ),
+                    None,
                 )
             else:
                 text = entries[i][1] if i < len(entries) else None

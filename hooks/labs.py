@@ -1,20 +1,25 @@
 """MkDocs hook: the labs, executed once and reused, shown like chapters, asking no other host.
 
 Execution. Each ``docs/labs/<name>.ipynb`` is executed here with nbclient into
-``.cache/labs/<name>.ipynb`` and mkdocs-jupyter (``execute: false``) renders that executed
+``.cache/labs/<name>.ipynb`` and mkdocs-jupyter (``execute: false``) renders that
+executed
 copy. The copy is reused while its key, a hash of the notebook, of every file under
-``scratchml/`` and of the versions of the tools that run it, is unchanged; so ``mkdocs serve``
-executes a lab again only when the lab or the package changes. ``SCRATCHML_FRESH_LABS=1``
+``scratchml/`` and of the versions of the tools that run it, is unchanged; so ``mkdocs
+serve``
+executes a lab again only when the lab or the package changes.
+``SCRATCHML_FRESH_LABS=1``
 (set by the tests, ``make test`` and CI) ignores the cache: every lab is executed anew.
 
 Rendering, after mkdocs-jupyter:
 
 - the notebook template's scripts for mermaid and MathJax (both imported from a CDN) are
   removed; KaTeX, vendored, renders the labs' math as on every other page;
-- its inline CSS (the same ~600 KB on each lab) is served once as ``assets/notebook.css``;
+- its inline CSS (the same ~600 KB on each lab) is served once as
+  ``assets/notebook.css``;
 - every plot gets the alt text written in the lab source (``# alt:``, see
   ``tools/make_notebook.py``); a plot without one fails the build;
-- links to ``.md`` pages (mkdocs-jupyter leaves them as written) point at the built pages;
+- links to ``.md`` pages (mkdocs-jupyter leaves them as written) point at the built
+  pages;
 - a link to download the notebook (the clean one, without outputs) follows the title.
 """
 
@@ -49,7 +54,8 @@ def is_lab(src_uri: str) -> bool:
     return src_uri.startswith("labs/") and src_uri.endswith(".ipynb")
 
 
-# --- execution, cached -------------------------------------------------------------------
+# --- execution, cached
+# -------------------------------------------------------------------
 
 
 def lab_key(notebook: Path) -> str:
@@ -59,7 +65,14 @@ def lab_key(notebook: Path) -> str:
         if path.is_file() and "__pycache__" not in path.parts:
             h.update(path.relative_to(ROOT).as_posix().encode())
             h.update(path.read_bytes())
-    for dist in ("numpy", "matplotlib", "ipykernel", "nbclient", "nbconvert", "mkdocs-jupyter"):
+    for dist in (
+        "numpy",
+        "matplotlib",
+        "ipykernel",
+        "nbclient",
+        "nbconvert",
+        "mkdocs-jupyter",
+    ):
         h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
     h.update(sys.version.encode())
     return h.hexdigest()
@@ -103,13 +116,16 @@ def executed_copy(notebook: Path) -> Path:
     return target
 
 
-# --- hooks -------------------------------------------------------------------------------
+# --- hooks
+# -------------------------------------------------------------------------------
 
 
 def on_config(config):
     plugin = config["plugins"].get("mkdocs-jupyter")
     if plugin is None or plugin.config["execute"]:
-        raise PluginError("hooks/labs.py executes the labs: set mkdocs-jupyter's execute: false")
+        raise PluginError(
+            "hooks/labs.py executes the labs: set mkdocs-jupyter's execute: false"
+        )
     if FRESH:
         plugin.config["cache"] = False  # render from scratch as well
     return config
@@ -168,7 +184,9 @@ def on_page_content(content, page, config, files):
     name = page.file.lab_source.name
 
     def drop_script(match):
-        return "" if any(s in match.group(1) for s in _FOREIGN_SCRIPTS) else match.group(0)
+        return (
+            "" if any(s in match.group(1) for s in _FOREIGN_SCRIPTS) else match.group(0)
+        )
 
     content = _SCRIPT.sub(drop_script, content)
 
@@ -182,7 +200,9 @@ def on_page_content(content, page, config, files):
 
     alts = alt_texts(Path(page.file.abs_src_path))
     if len(_IMG.findall(content)) != len(alts):
-        raise PluginError(f"lab {name}: {len(alts)} alt texts for a different number of images")
+        raise PluginError(
+            f"lab {name}: {len(alts)} alt texts for a different number of images"
+        )
     given = iter(alts)
 
     def add_alt(match):
@@ -197,7 +217,9 @@ def on_page_content(content, page, config, files):
         )
         found = files.get_file_from_path(target)
         if found is None:
-            raise PluginError(f"lab {name} links to {match.group(1)}, which is not a page")
+            raise PluginError(
+                f"lab {name} links to {match.group(1)}, which is not a page"
+            )
         return f'href="{found.url_relative_to(page.file)}{match.group(2) or ""}"'
 
     content = _PAGE_LINK.sub(rewrite, content)

@@ -1,8 +1,10 @@
 """MkDocs hook: the API reference's search entries without table furniture.
 
 mkdocstrings renders a docstring's Parameters, Returns and Attributes as tables, and
-Material's search indexes every cell, so each entry of the API pages would carry the column
-headers (``Name Type Description Default``) and a ``required`` for every parameter without a
+Material's search indexes every cell, so each entry of the API pages would carry the
+column
+headers (``Name Type Description Default``) and a ``required`` for every parameter
+without a
 default: words a reader never searches for, repeated on every function. After the search
 plugin has written its index, this hook removes them from the entries of ``api/`` pages.
 Names, types, descriptions and defaults stay; the pages themselves are not touched.
@@ -17,7 +19,9 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 
 # "<p>Parameters:</p> Name Type Description Default" -> "<p>Parameters:</p>"
-HEADER = re.compile(r"(<p>[A-Z][A-Za-z ]*:</p>) (?:Name )?Type Description(?: Default)?(?= |$)")
+HEADER = re.compile(
+    r"(<p>[A-Z][A-Za-z ]*:</p>) (?:Name )?Type Description(?: Default)?(?= |$)"
+)
 # the Default cell of a parameter without a default, right after its description
 REQUIRED = re.compile(r"(</p>|</code>) required(?= |$)")
 
@@ -36,4 +40,6 @@ def on_post_build(config, **kwargs):
     for doc in data.get("docs", []):
         if doc.get("location", "").startswith("api/") and "text" in doc:
             doc["text"] = clean(doc["text"])
-    index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    index.write_text(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8"
+    )

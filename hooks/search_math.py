@@ -1,10 +1,14 @@
 """MkDocs hook: search results without raw LaTeX.
 
-pymdownx.arithmatex leaves math in the page as TeX between ``\\(`` ``\\)`` and ``\\[`` ``\\]``
-for KaTeX to render in the browser, so Material's search index holds the TeX and a result
-shows ``\\(\\partial p_i \\dots\\)``. After the search plugin has written its index, this hook
+pymdownx.arithmatex leaves math in the page as TeX between ``\\(`` ``\\)`` and ``\\[``
+``\\]``
+for KaTeX to render in the browser, so Material's search index holds the TeX and a
+result
+shows ``\\(\\partial p_i \\dots\\)``. After the search plugin has written its index,
+this hook
 rewrites every math span in it as plain text a reader can scan (``∂p_i/∂z_j``): Greek
-letters and common operators become their symbols, other commands and braces are dropped.
+letters and common operators become their symbols, other commands and braces are
+dropped.
 The pages themselves are not touched.
 """
 
@@ -56,4 +60,6 @@ def on_post_build(config, **kwargs):
         for key in ("title", "text"):
             if key in doc:
                 doc[key] = strip_math(doc[key])
-    index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    index.write_text(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8"
+    )

@@ -48,7 +48,9 @@ def _number(kind, minimum: float, strict: bool):
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {noun} {bound}, got {text!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"expected {noun} {bound}, got {text!r}"
+            ) from None
         ok = value > minimum if strict else value >= minimum
         if not ok or not math.isfinite(value):
             raise argparse.ArgumentTypeError(f"expected {noun} {bound}, got {text!r}")
@@ -89,7 +91,11 @@ class _Help(argparse.ArgumentDefaultsHelpFormatter):
     """Show each option's default, unless its help already says it or there is none."""
 
     def _get_help_string(self, action):
-        if "default" in (action.help or "") or action.default is None or action.default is False:
+        if (
+            "default" in (action.help or "")
+            or action.default is None
+            or action.default is False
+        ):
             return action.help
         return super()._get_help_string(action)
 
@@ -102,7 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", metavar="{train,generate}", required=True)
+    commands = parser.add_subparsers(
+        dest="command", metavar="{train,generate}", required=True
+    )
 
     t = commands.add_parser(
         "train",
@@ -113,7 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_Help,
     )
     t.add_argument(
-        "--text", metavar="FILE", help="UTF-8 text to train on (default: Python's help topics)"
+        "--text",
+        metavar="FILE",
+        help="UTF-8 text to train on (default: Python's help topics)",
     )
     t.add_argument(
         "--tokenizer",
@@ -134,24 +144,50 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="use the BPE tokenizer saved in DIR (vocab.json, merges.txt) instead of training one",
     )
-    t.add_argument("--steps", metavar="N", type=_positive_int, default=1000, help="training steps")
     t.add_argument(
-        "--d-model", metavar="N", type=_positive_int, default=128, help="width of the model"
+        "--steps", metavar="N", type=_positive_int, default=1000, help="training steps"
     )
     t.add_argument(
-        "--n-heads", metavar="N", type=_positive_int, default=4, help="attention heads per block"
+        "--d-model",
+        metavar="N",
+        type=_positive_int,
+        default=128,
+        help="width of the model",
     )
     t.add_argument(
-        "--n-layers", metavar="N", type=_positive_int, default=4, help="transformer blocks"
+        "--n-heads",
+        metavar="N",
+        type=_positive_int,
+        default=4,
+        help="attention heads per block",
     )
     t.add_argument(
-        "--context", metavar="T", type=_positive_int, default=128, help="context length T"
+        "--n-layers",
+        metavar="N",
+        type=_positive_int,
+        default=4,
+        help="transformer blocks",
     )
     t.add_argument(
-        "--batch-size", metavar="B", type=_positive_int, default=32, help="windows per step"
+        "--context",
+        metavar="T",
+        type=_positive_int,
+        default=128,
+        help="context length T",
     )
     t.add_argument(
-        "--lr", metavar="LR", type=_positive_float, default=3e-3, help="peak learning rate (Adam)"
+        "--batch-size",
+        metavar="B",
+        type=_positive_int,
+        default=32,
+        help="windows per step",
+    )
+    t.add_argument(
+        "--lr",
+        metavar="LR",
+        type=_positive_float,
+        default=3e-3,
+        help="peak learning rate (Adam)",
     )
     t.add_argument(
         "--min-lr",
@@ -161,10 +197,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="decay the learning rate along a cosine to this value (default: constant)",
     )
     t.add_argument(
-        "--warmup", metavar="N", type=_non_negative_int, default=0, help="linear warmup steps"
+        "--warmup",
+        metavar="N",
+        type=_non_negative_int,
+        default=0,
+        help="linear warmup steps",
     )
     t.add_argument(
-        "--weight-decay", metavar="WD", type=_non_negative_float, default=0.1, help="AdamW decay"
+        "--weight-decay",
+        metavar="WD",
+        type=_non_negative_float,
+        default=0.1,
+        help="AdamW decay",
     )
     t.add_argument(
         "--grad-clip",
@@ -187,12 +231,22 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="seed of the weights and the batches",
     )
-    t.add_argument("--out", metavar="FILE", default="gpt.npz", help="checkpoint to write")
     t.add_argument(
-        "--eval-every", metavar="N", type=_positive_int, default=100, help="steps between evals"
+        "--out", metavar="FILE", default="gpt.npz", help="checkpoint to write"
     )
     t.add_argument(
-        "--eval-batches", metavar="N", type=_positive_int, default=10, help="batches per eval"
+        "--eval-every",
+        metavar="N",
+        type=_positive_int,
+        default=100,
+        help="steps between evals",
+    )
+    t.add_argument(
+        "--eval-batches",
+        metavar="N",
+        type=_positive_int,
+        default=10,
+        help="batches per eval",
     )
     t.add_argument(
         "--sample-every",
@@ -202,9 +256,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="steps between samples (0: off)",
     )
     t.add_argument(
-        "--dtype", choices=("float32", "float64"), default="float32", help="float type of the model"
+        "--dtype",
+        choices=("float32", "float64"),
+        default="float32",
+        help="float type of the model",
     )
-    t.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
+    t.add_argument(
+        "--no-progress", action="store_true", help="no progress line on stderr"
+    )
 
     g = commands.add_parser(
         "generate",
@@ -215,7 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     source = g.add_mutually_exclusive_group()
     source.add_argument(
-        "--checkpoint", metavar="FILE", help="a checkpoint from 'train' (default: the shipped one)"
+        "--checkpoint",
+        metavar="FILE",
+        help="a checkpoint from 'train' (default: the shipped one)",
     )
     source.add_argument(
         "--gpt2",
@@ -224,7 +285,10 @@ def build_parser() -> argparse.ArgumentParser:
         "vocab.json, merges.txt)",
     )
     g.add_argument(
-        "--prompt", metavar="TEXT", default="\n", help="text to continue (default: a line break)"
+        "--prompt",
+        metavar="TEXT",
+        default="\n",
+        help="text to continue (default: a line break)",
     )
     g.add_argument(
         "--n-new",
@@ -260,7 +324,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="recompute the whole context at every step (slower; the same text)",
     )
     g.add_argument(
-        "--seed", metavar="S", type=_non_negative_int, default=0, help="seed of the sampling"
+        "--seed",
+        metavar="S",
+        type=_non_negative_int,
+        default=0,
+        help="seed of the sampling",
     )
     return parser
 
@@ -271,9 +339,12 @@ def _tokenize(sm, text: str, args):
         if args.vocab_size is not None or args.tokenizer_dir is not None:
             raise ValueError("--vocab-size and --tokenizer-dir need --tokenizer bpe")
         tokenizer = sm.CharTokenizer.from_text(text)
-        train_ids, val_ids = sm.train_val_split(tokenizer.encode(text), args.val_fraction)
+        train_ids, val_ids = sm.train_val_split(
+            tokenizer.encode(text), args.val_fraction
+        )
         return tokenizer, train_ids, val_ids, ""
-    # BPE: split the characters first, so that the tokenizer never sees the validation part.
+    # BPE: split the characters first, so that the tokenizer never sees the validation
+    # part.
     chars = np.arange(len(text))
     train_chars, _ = sm.train_val_split(chars, args.val_fraction)
     train_text, val_text = text[: len(train_chars)], text[len(train_chars) :]
@@ -296,17 +367,28 @@ def check_train_args(parser, args) -> None:
     from scratchml.checkpoint import check_destination
 
     if args.d_model % args.n_heads:
-        parser.error(f"argument --n-heads: {args.n_heads} does not divide --d-model {args.d_model}")
+        parser.error(
+            f"argument --n-heads: {args.n_heads} does not divide --d-model {args.d_model}"
+        )
     if args.warmup > args.steps:
-        parser.error(f"argument --warmup: {args.warmup} is more than --steps {args.steps}")
+        parser.error(
+            f"argument --warmup: {args.warmup} is more than --steps {args.steps}"
+        )
     if args.min_lr is not None and args.min_lr > args.lr:
         parser.error(f"argument --min-lr: {args.min_lr} is more than --lr {args.lr}")
     if args.text is not None and not os.path.isfile(args.text):
         parser.error(f"argument --text: no such file: {args.text!r}")
-    if args.tokenizer == "char" and (args.vocab_size, args.tokenizer_dir) != (None, None):
-        parser.error("argument --tokenizer: --vocab-size and --tokenizer-dir need --tokenizer bpe")
+    if args.tokenizer == "char" and (args.vocab_size, args.tokenizer_dir) != (
+        None,
+        None,
+    ):
+        parser.error(
+            "argument --tokenizer: --vocab-size and --tokenizer-dir need --tokenizer bpe"
+        )
     if args.vocab_size is not None and args.tokenizer_dir is not None:
-        parser.error("argument --tokenizer-dir: give --vocab-size or --tokenizer-dir, not both")
+        parser.error(
+            "argument --tokenizer-dir: give --vocab-size or --tokenizer-dir, not both"
+        )
     for name in ("vocab.json", "merges.txt") if args.tokenizer_dir is not None else ():
         path = os.path.join(args.tokenizer_dir, name)
         if not os.path.isfile(path):
@@ -324,7 +406,9 @@ def cmd_train(args, argv) -> None:
     tokenizer, train_ids, val_ids, about = _tokenize(sm, text, args)
     n_tokens, n_val = len(train_ids) + len(val_ids), len(val_ids)
     if min(n_val, n_tokens - n_val) < args.context + 1:
-        need = math.ceil((args.context + 1) / min(args.val_fraction, 1 - args.val_fraction))
+        need = math.ceil(
+            (args.context + 1) / min(args.val_fraction, 1 - args.val_fraction)
+        )
         raise ValueError(
             f"the text has {n_tokens:,} tokens; with --val-fraction {args.val_fraction} its "
             f"training and validation parts have {n_tokens - n_val:,} and {n_val:,}, but each "
@@ -369,7 +453,9 @@ def cmd_train(args, argv) -> None:
         "arguments": vars(args),
         "text": source,
         "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        "environment": {k: v for k, v in os.environ.items() if k.endswith("_NUM_THREADS")},
+        "environment": {
+            k: v for k, v in os.environ.items() if k.endswith("_NUM_THREADS")
+        },
         "python": platform.python_version(),
         "numpy": np.__version__,
         "final_train_loss": history["train_loss"][-1],
@@ -426,7 +512,9 @@ def _load_gpt2(directory: str):
     try:
         from scratchml.gpt2 import load_gpt2
     except ImportError as err:
-        raise RuntimeError(f"this scratchml cannot load GPT-2 weights ({err})") from None
+        raise RuntimeError(
+            f"this scratchml cannot load GPT-2 weights ({err})"
+        ) from None
     return load_gpt2(directory)
 
 

@@ -20,7 +20,9 @@ def _shown(value) -> str:
     """``repr`` of a received value, cut to 60 characters, with its type if not obvious."""
     text = repr(value)
     text = text if len(text) <= 60 else text[:57] + "..."
-    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool
+    ):
         return text
     return f"{text} ({type(value).__name__})"
 
@@ -28,9 +30,13 @@ def _shown(value) -> str:
 def as_array(where: str, name: str, x) -> np.ndarray:
     """``np.asarray(x)``, but ragged nested lists and None give a clear error."""
     if x is None:
-        raise ArgumentTypeError(f"{where}: {name} must be an array of numbers, got None")
+        raise ArgumentTypeError(
+            f"{where}: {name} must be an array of numbers, got None"
+        )
     if isinstance(x, str | bytes):
-        raise ArgumentTypeError(f"{where}: {name} must be an array of numbers, got {_shown(x)}")
+        raise ArgumentTypeError(
+            f"{where}: {name} must be an array of numbers, got {_shown(x)}"
+        )
     try:
         return np.asarray(x)
     except (ValueError, TypeError):
@@ -45,7 +51,9 @@ def as_numeric_array(where: str, name: str, x) -> np.ndarray:
     at least one of them. Cheap: no pass over the entries."""
     arr = x if type(x) is np.ndarray else as_array(where, name, x)
     if arr.dtype.kind not in "biuf":
-        raise ArgumentTypeError(f"{where}: {name} must hold numbers, got dtype {arr.dtype}")
+        raise ArgumentTypeError(
+            f"{where}: {name} must hold numbers, got dtype {arr.dtype}"
+        )
     if arr.size == 0:
         raise ValueError(f"{where}: {name} is empty (shape {arr.shape})")
     return arr
@@ -59,7 +67,9 @@ def as_float_array(where: str, name: str, x, finite: bool = True) -> np.ndarray:
     """
     arr = x if type(x) is np.ndarray else as_array(where, name, x)
     if arr.dtype.kind not in "fiub":
-        raise ArgumentTypeError(f"{where}: {name} must hold numbers, got dtype {arr.dtype}")
+        raise ArgumentTypeError(
+            f"{where}: {name} must hold numbers, got dtype {arr.dtype}"
+        )
     if arr.dtype.kind != "f":
         arr = arr.astype(np.float64)
     if arr.size == 0:
@@ -82,10 +92,14 @@ def check_ndim(where: str, name: str, x: np.ndarray, ndims: tuple[int, ...]) -> 
     """Require ``x.ndim`` to be one of ``ndims``."""
     if x.ndim not in ndims:
         want = " or ".join(str(n) for n in ndims)
-        raise ValueError(f"{where}: {name} has shape {x.shape} but must have {want} dimensions")
+        raise ValueError(
+            f"{where}: {name} has shape {x.shape} but must have {want} dimensions"
+        )
 
 
-def check_same_shape(where: str, a_name: str, a: np.ndarray, b_name: str, b: np.ndarray) -> None:
+def check_same_shape(
+    where: str, a_name: str, a: np.ndarray, b_name: str, b: np.ndarray
+) -> None:
     """Require two arrays to have the same shape."""
     if type(a) is not np.ndarray:
         _not_array(where, a_name, a)
@@ -126,15 +140,20 @@ def check_float(
     parts = [f"{'>' if low_open else '>='} {low}"] if low is not None else []
     parts += [f"{'<' if high_open else '<='} {high}"] if high is not None else []
     if low is not None and high is not None:
-        parts = [f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"]
+        parts = [
+            f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+        ]
     want = " and ".join(parts)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ArgumentTypeError(
-            f"{where}: {name} must be a finite number {want}".rstrip() + f", got {_shown(value)}"
+            f"{where}: {name} must be a finite number {want}".rstrip()
+            + f", got {_shown(value)}"
         )
     v = float(value)
     if not math.isfinite(v):
-        raise ValueError(f"{where}: {name} must be {want or 'finite'}, got {v!r} (not finite)")
+        raise ValueError(
+            f"{where}: {name} must be {want or 'finite'}, got {v!r} (not finite)"
+        )
     ok = (low is None or (v > low if low_open else v >= low)) and (
         high is None or (v < high if high_open else v <= high)
     )
@@ -155,7 +174,11 @@ def check_non_negative(where: str, name: str, value) -> float:
 
 def check_betas(where: str, name: str, value) -> tuple[float, float]:
     """A pair ``(b1, b2)``, each in ``[0, 1)``."""
-    if isinstance(value, str | bytes) or not hasattr(value, "__len__") or len(value) != 2:
+    if (
+        isinstance(value, str | bytes)
+        or not hasattr(value, "__len__")
+        or len(value) != 2
+    ):
         raise ArgumentTypeError(
             f"{where}: {name} must be a pair (b1, b2) of numbers in [0, 1), got {_shown(value)}"
         )
@@ -197,7 +220,9 @@ def check_float_dtype(where: str, name: str, dtype, half: bool = False) -> np.dt
 def check_axis(where: str, name: str, axis, ndim: int) -> int:
     """Require an integer axis in ``[-ndim, ndim)``; return it as a non-negative int."""
     if isinstance(axis, bool) or not isinstance(axis, int | np.integer):
-        raise ArgumentTypeError(f"{where}: {name} must be an integer, got {_shown(axis)}")
+        raise ArgumentTypeError(
+            f"{where}: {name} must be an integer, got {_shown(axis)}"
+        )
     if not -ndim <= axis < ndim:
         raise ValueError(
             f"{where}: {name}={axis} is out of range for an array of {ndim} dimensions"
@@ -208,20 +233,26 @@ def check_axis(where: str, name: str, axis, ndim: int) -> int:
 def check_callable(where: str, name: str, value) -> None:
     """Require a callable."""
     if not callable(value):
-        raise ArgumentTypeError(f"{where}: {name} must be callable, got {_shown(value)}")
+        raise ArgumentTypeError(
+            f"{where}: {name} must be callable, got {_shown(value)}"
+        )
 
 
 def check_bool(where: str, name: str, value) -> bool:
     """Require True or False (a string such as ``"no"`` would count as true)."""
     if not isinstance(value, bool | np.bool_):
-        raise ArgumentTypeError(f"{where}: {name} must be True or False, got {_shown(value)}")
+        raise ArgumentTypeError(
+            f"{where}: {name} must be True or False, got {_shown(value)}"
+        )
     return bool(value)
 
 
 def check_choice(where: str, name: str, value, choices) -> None:
     """Require one of ``choices`` (strings such as ``"relu"``)."""
     if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{where}: {name} must be one of {sorted(choices)}, got {value!r:.60}")
+        raise ValueError(
+            f"{where}: {name} must be one of {sorted(choices)}, got {value!r:.60}"
+        )
 
 
 def check_layer(where: str, name: str, model) -> None:
@@ -236,8 +267,10 @@ def check_layer(where: str, name: str, model) -> None:
 def check_finite_grad(where: str, name: str, g: np.ndarray, p: np.ndarray) -> None:
     """A parameter's gradient: a float array of the parameter's shape, finite.
 
-    The type and shape checks are free; the finiteness check is one ``sum`` (no temporary
-    array), and only when the sum is not finite is the array searched for NaN or infinity.
+    The type and shape checks are free; the finiteness check is one ``sum`` (no
+    temporary
+    array), and only when the sum is not finite is the array searched for NaN or
+    infinity.
     """
     if type(g) is not np.ndarray or g.dtype.kind != "f":
         kind = f"dtype {g.dtype}" if isinstance(g, np.ndarray) else _shown(g)
@@ -258,7 +291,9 @@ class NonFiniteError(ValueError):
     """A NaN or infinity that appeared during training (a loss or a gradient)."""
 
 
-def as_labels(where: str, name: str, labels, shape: tuple[int, ...], n_classes: int) -> np.ndarray:
+def as_labels(
+    where: str, name: str, labels, shape: tuple[int, ...], n_classes: int
+) -> np.ndarray:
     """Return ``labels`` as an integer array of ``shape`` with values in ``[0, n_classes)``."""
     arr = as_array(where, name, labels)
     if arr.dtype.kind not in "iu":
@@ -267,7 +302,9 @@ def as_labels(where: str, name: str, labels, shape: tuple[int, ...], n_classes: 
             "(convert with .astype(int) if the values are whole numbers)"
         )
     if arr.shape != tuple(shape):
-        raise ValueError(f"{where}: {name} has shape {arr.shape} but must have shape {shape}")
+        raise ValueError(
+            f"{where}: {name} has shape {arr.shape} but must have shape {shape}"
+        )
     if arr.size == 0:
         raise ValueError(f"{where}: {name} is empty (shape {arr.shape})")
     low, high = int(arr.min()), int(arr.max())
@@ -283,7 +320,9 @@ def as_token_ids(where: str, name: str, ids, vocab_size: int) -> np.ndarray:
     """Return ``ids`` as an integer array, requiring every id to be in ``[0, vocab_size)``."""
     arr = ids if type(ids) is np.ndarray else as_array(where, name, ids)
     if arr.dtype.kind not in "iu":
-        raise TypeError(f"{where}: {name} must be integer token ids, got dtype {arr.dtype}")
+        raise TypeError(
+            f"{where}: {name} must be integer token ids, got dtype {arr.dtype}"
+        )
     if arr.size == 0:
         raise ValueError(f"{where}: {name} is empty (shape {arr.shape})")
     bad = (arr < 0) | (arr >= vocab_size)
@@ -296,7 +335,9 @@ def as_token_ids(where: str, name: str, ids, vocab_size: int) -> np.ndarray:
     return arr
 
 
-def check_shape(where: str, name: str, x: np.ndarray, expected: tuple, what: str) -> None:
+def check_shape(
+    where: str, name: str, x: np.ndarray, expected: tuple, what: str
+) -> None:
     """Require a float array with ``x.shape == expected``; ``what`` names where ``expected``
     comes from. Used for every ``dy`` handed to a ``backward``."""
     if type(x) is not np.ndarray or x.dtype.kind != "f":
@@ -312,17 +353,55 @@ def _not_array(where: str, name: str, x) -> None:
     raise ArgumentTypeError(f"{where}: {name} must be a float numpy array, got {kind}")
 
 
-def held_out_size(where: str, name: str, fraction, n: int, unit: str, parts: str) -> int:
+def held_out_size(
+    where: str, name: str, fraction, n: int, unit: str, parts: str
+) -> int:
     """``round(n * fraction)``, the size of a held-out part, with both parts non-empty.
 
     ``unit`` names what is counted ("rows", "ids") and ``parts`` the two parts, for the
     message (e.g. "train or test set").
     """
     if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real):
-        raise ArgumentTypeError(f"{where}: {name} must be in (0, 1), got {_shown(fraction)}")
+        raise ArgumentTypeError(
+            f"{where}: {name} must be in (0, 1), got {_shown(fraction)}"
+        )
     if not 0 < fraction < 1:
         raise ValueError(f"{where}: {name} must be in (0, 1), got {fraction!r}")
     n_held = round(n * fraction)
     if not 0 < n_held < n:
-        raise ValueError(f"{where}: {name}={fraction} of {n} {unit} leaves an empty {parts}")
+        raise ValueError(
+            f"{where}: {name}={fraction} of {n} {unit} leaves an empty {parts}"
+        )
     return n_held
+
+
+# ---------------------------------------------------------------------------------------
+# Checkers of Part I's callables (neuron, activations, layers, losses, mlp, supervised,
+# gradcheck, optim, data). Each returns the validated arguments, so that a function's
+# body spends one line on them.
+# ---------------------------------------------------------------------------------------
+
+# (end of Part I's checkers)
+
+
+# ---------------------------------------------------------------------------------------
+# Checkers of Parts II-III's callables (tokenizer, embedding, positional, softmax,
+# normalization, text, dropout).
+# ---------------------------------------------------------------------------------------
+
+# (end of Parts II-III's checkers)
+
+
+# ---------------------------------------------------------------------------------------
+# Checkers of attention, the transformer block, the KV cache, the GPT and GPT-2 models,
+# safetensors and checkpoints.
+# ---------------------------------------------------------------------------------------
+
+# (end of the attention and model checkers)
+
+
+# ---------------------------------------------------------------------------------------
+# Checkers of BPE, generation, language-model training and the command line.
+# ---------------------------------------------------------------------------------------
+
+# (end of the BPE, generation and training checkers)

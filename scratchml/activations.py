@@ -1,7 +1,9 @@
 """Activation functions: the nonlinearity that makes a stack of layers more than one matrix.
 
-Without an activation, ``Dense`` after ``Dense`` is still a single linear map. Applying a
-nonlinear function to every entry of ``z = x @ W + b`` between the layers lets the network
+Without an activation, ``Dense`` after ``Dense`` is still a single linear map. Applying
+a
+nonlinear function to every entry of ``z = x @ W + b`` between the layers lets the
+network
 bend its decision boundaries.
 
 - ``sigmoid(z) = 1 / (1 + exp(-z))`` squashes any number into ``(0, 1)``; its derivative
@@ -72,7 +74,8 @@ def sigmoid(z) -> np.ndarray:
     ``e = exp(-|z|)``, which lies in ``(0, 1]``:
 
     - for ``z >= 0``: ``1 / (1 + e)``;
-    - for ``z < 0``: ``e / (1 + e)`` (the same fraction, multiplied by ``exp(z)/exp(z)``).
+    - for ``z < 0``: ``e / (1 + e)`` (the same fraction, multiplied by
+      ``exp(z)/exp(z)``).
 
     Parameters
     ----------
@@ -132,7 +135,9 @@ class ReLU(Layer):
         self._out = None
 
     def forward(self, z: np.ndarray) -> np.ndarray:
-        z = as_float_array("ReLU.forward", "z", z, finite=False)  # relu() checks for NaN
+        z = as_float_array(
+            "ReLU.forward", "z", z, finite=False
+        )  # relu() checks for NaN
         self._out = relu(z)  # same shape as z
         return self._out
 
@@ -157,7 +162,9 @@ class Sigmoid(Layer):
         self._s = None
 
     def forward(self, z: np.ndarray) -> np.ndarray:
-        z = as_float_array("Sigmoid.forward", "z", z, finite=False)  # sigmoid() checks NaN
+        z = as_float_array(
+            "Sigmoid.forward", "z", z, finite=False
+        )  # sigmoid() checks NaN
         self._s = sigmoid(z)  # same shape as z
         return self._s
 
@@ -192,7 +199,9 @@ def gelu(z) -> np.ndarray:
         Same shape and float dtype as ``z``.
     """
     z = as_float_array("gelu", "z", z)
-    t = np.tanh(GELU_C * (z + 0.044715 * z * z * z))  # same shape; z * z * z: z**3 is slow
+    t = np.tanh(
+        GELU_C * (z + 0.044715 * z * z * z)
+    )  # same shape; z * z * z: z**3 is slow
     return 0.5 * z * (1 + t)
 
 

@@ -60,10 +60,14 @@ def causal_mask(n: int) -> np.ndarray:
 
 def _check_attention_inputs(q, k, v, mask):
     where = "scaled_dot_product_attention"
-    q, k, v = (as_float_array(where, name, a) for name, a in (("q", q), ("k", k), ("v", v)))
+    q, k, v = (
+        as_float_array(where, name, a) for name, a in (("q", q), ("k", k), ("v", v))
+    )
     for name, a in (("q", q), ("k", k), ("v", v)):
         if a.ndim < 2:
-            raise ValueError(f"{where}: {name} has shape {a.shape} but must be (..., T, d)")
+            raise ValueError(
+                f"{where}: {name} has shape {a.shape} but must be (..., T, d)"
+            )
     if q.shape[-1] != k.shape[-1]:
         raise ValueError(
             f"{where}: q has shape {q.shape} but k has shape {k.shape}; "
@@ -116,7 +120,8 @@ def scaled_dot_product_attention(q, k, v, mask=None) -> tuple[np.ndarray, np.nda
         Values, one per key.
     mask : array_like of bool, optional
         Broadcastable to ``(..., T_q, T_k)``. Where False, the score is set to ``-inf``
-        before the softmax, so the weight is exactly 0. ``causal_mask(T)`` hides the future.
+        before the softmax, so the weight is exactly 0. ``causal_mask(T)`` hides the
+        future.
 
     Returns
     -------
@@ -127,7 +132,9 @@ def scaled_dot_product_attention(q, k, v, mask=None) -> tuple[np.ndarray, np.nda
     """
     q, k, v, mask = _check_attention_inputs(q, k, v, mask)
     scores = q @ k.swapaxes(-1, -2)  # (..., T_q, T_k): every query against every key
-    scores /= math.sqrt(q.shape[-1])  # in place, as are the other updates of arrays we own
+    scores /= math.sqrt(
+        q.shape[-1]
+    )  # in place, as are the other updates of arrays we own
     if mask is not None:
         np.copyto(scores, -np.inf, where=~mask)  # hidden positions: -inf, so weight 0
     weights = softmax(scores, axis=-1)  # (..., T_q, T_k): each row sums to 1
@@ -138,7 +145,9 @@ def scaled_dot_product_attention(q, k, v, mask=None) -> tuple[np.ndarray, np.nda
 
 
 # --8<-- [start:attention_backward]
-def attention_backward(d_out, q, k, v, weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def attention_backward(
+    d_out, q, k, v, weights
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradients of ``scaled_dot_product_attention`` with respect to ``q``, ``k`` and ``v``.
 
     Parameters
@@ -162,9 +171,14 @@ def attention_backward(d_out, q, k, v, weights) -> tuple[np.ndarray, np.ndarray,
     """
     where = "attention_backward"
     q, k, v, weights = (
-        as_float_array(where, n, a, False) for n, a in zip("qkvw", (q, k, v, weights), strict=True)
+        as_float_array(where, n, a, False)
+        for n, a in zip("qkvw", (q, k, v, weights), strict=True)
     )
-    if q.ndim < 2 or k.shape[:-1] != v.shape[:-1] or weights.shape != q.shape[:-1] + k.shape[-2:-1]:
+    if (
+        q.ndim < 2
+        or k.shape[:-1] != v.shape[:-1]
+        or weights.shape != q.shape[:-1] + k.shape[-2:-1]
+    ):
         raise ValueError(
             f"{where}: q {q.shape}, k {k.shape}, v {v.shape} and weights {weights.shape} do "
             "not fit together: weights must be (..., T_q, T_k) for q (..., T_q, d), k (..., T_k, d)"
@@ -173,7 +187,9 @@ def attention_backward(d_out, q, k, v, weights) -> tuple[np.ndarray, np.ndarray,
     dv = weights.swapaxes(-1, -2) @ d_out  # (..., T_k, d_v)
     d_weights = d_out @ v.swapaxes(-1, -2)  # (..., T_q, T_k)
     d_scores = softmax_backward(weights, d_weights)  # (..., T_q, T_k)
-    d_scores /= math.sqrt(q.shape[-1])  # the forward pass divided the scores by sqrt(d_k)
+    d_scores /= math.sqrt(
+        q.shape[-1]
+    )  # the forward pass divided the scores by sqrt(d_k)
     dq = d_scores @ k  # (..., T_q, d_k)
     dk = d_scores.swapaxes(-1, -2) @ q  # (..., T_k, d_k)
     return dq, dk, dv
@@ -187,13 +203,17 @@ def _check_mha_inputs(x, matrices, n_heads, causal) -> np.ndarray:
     where = "multi_head_attention"
     d_model = np.shape(matrices[0])[0] if np.ndim(matrices[0]) == 2 else -1
     for name, W in zip(("W_q", "W_k", "W_v", "W_o"), matrices, strict=True):
-        check_shape(where, name, W, (d_model, d_model), "a square matrix as wide as W_q")
+        check_shape(
+            where, name, W, (d_model, d_model), "a square matrix as wide as W_q"
+        )
     x = as_float_array(where, "x", x)
     check_ndim(where, "x", x, (3,))
     check_last_dim(where, "x", x, d_model)
     check_positive_int(where, "n_heads", n_heads)
     if d_model % n_heads:
-        raise ValueError(f"{where}: d_model ({d_model}) must be divisible by n_heads ({n_heads})")
+        raise ValueError(
+            f"{where}: d_model ({d_model}) must be divisible by n_heads ({n_heads})"
+        )
     check_bool(where, "causal", causal)
     return x
 
@@ -213,7 +233,8 @@ def multi_head_attention(x, W_q, W_k, W_v, W_o, n_heads: int, causal: bool = Tru
     x : array_like
         Input, ``(B, T, d_model)``.
     W_q, W_k, W_v, W_o : numpy.ndarray
-        Each ``(d_model, d_model)``; head ``h`` owns columns ``h*d_head:(h+1)*d_head`` of
+        Each ``(d_model, d_model)``; head ``h`` owns columns ``h*d_head:(h+1)*d_head``
+        of
         ``W_q``, ``W_k`` and ``W_v``.
     n_heads : int
         Number of heads; must divide ``d_model``.
@@ -227,10 +248,16 @@ def multi_head_attention(x, W_q, W_k, W_v, W_o, n_heads: int, causal: bool = Tru
     weights : numpy.ndarray
         Every head's attention weights, ``(B, n_heads, T, T)``.
     """
-    x = _check_mha_inputs(x, (W_q, W_k, W_v, W_o), n_heads, causal)  # clear errors, first
+    x = _check_mha_inputs(
+        x, (W_q, W_k, W_v, W_o), n_heads, causal
+    )  # clear errors, first
     B, T, d_model = x.shape
     d_head = d_model // n_heads
-    q, k, v = x @ W_q, x @ W_k, x @ W_v  # each (B, T, d_model): the whole input, projected
+    q, k, v = (
+        x @ W_q,
+        x @ W_k,
+        x @ W_v,
+    )  # each (B, T, d_model): the whole input, projected
     q, k, v = (a.reshape(B, T, n_heads, d_head) for a in (q, k, v))  # (B, T, H, d_head)
     q, k, v = (a.transpose(0, 2, 1, 3) for a in (q, k, v))  # (B, H, T, d_head)
     mask = causal_mask(T) if causal else None  # (T, T)
@@ -275,7 +302,9 @@ def _check_cache(where: str, layer, cache, x: np.ndarray, n_heads: int) -> None:
         raise TypeError(f"{where}: cache must be a KVCache, got {type(cache).__name__}")
     got = (cache.keys.shape[0], cache.keys.shape[1], cache.keys.shape[3])
     if got != want:
-        raise ValueError(f"{where}: cache has (batch, n_heads, d_head) = {got} but x needs {want}")
+        raise ValueError(
+            f"{where}: cache has (batch, n_heads, d_head) = {got} but x needs {want}"
+        )
     if cache.length + x.shape[-2] > cache.max_len:
         raise ValueError(
             f"{where}: cache holds {cache.length} of {cache.max_len} positions, no room for "
@@ -287,7 +316,8 @@ def _check_cache(where: str, layer, cache, x: np.ndarray, n_heads: int) -> None:
 def cached_causal_mask(start: int, n: int) -> np.ndarray:
     """Boolean ``(n, start + n)`` mask for ``n`` new queries at positions ``start..start+n-1``.
 
-    New token ``i`` sits at position ``start + i`` and may see keys ``0..start + i``: every
+    New token ``i`` sits at position ``start + i`` and may see keys ``0..start + i``:
+    every
     cached key and the new ones up to itself. Rows ``start..start+n-1`` of
     ``causal_mask(start + n)``.
 
@@ -342,7 +372,9 @@ class SelfAttention(Layer):
     attention weights, ``(B, T, T)``.
     """
 
-    def __init__(self, d_model: int, d_head=None, causal: bool = True, rng=None, dtype=np.float32):
+    def __init__(
+        self, d_model: int, d_head=None, causal: bool = True, rng=None, dtype=np.float32
+    ):
         super().__init__()
         self.d_model = check_positive_int("SelfAttention", "d_model", d_model)
         d_head = d_model if d_head is None else d_head
@@ -362,7 +394,9 @@ class SelfAttention(Layer):
         p = self.params
         q, k, v = x @ p["W_q"], x @ p["W_k"], x @ p["W_v"]  # each (B, T, d_head)
         mask = causal_mask(x.shape[-2]) if self.causal else None  # (T, T)
-        h, weights = scaled_dot_product_attention(q, k, v, mask)  # (B, T, d_head), (B, T, T)
+        h, weights = scaled_dot_product_attention(
+            q, k, v, mask
+        )  # (B, T, d_head), (B, T, T)
         self.last_weights = weights
         self._cache = (x, q, k, v, weights, h)
         return h @ p["W_o"]  # (B, T, d_model)
@@ -375,7 +409,9 @@ class SelfAttention(Layer):
         check_shape("SelfAttention.backward", "dy", dy, x.shape, "the output")
         p = self.params
         self.grads["W_o"] = _rows(h).T @ _rows(dy)  # (d_head, d_model)
-        dq, dk, dv = attention_backward(dy @ p["W_o"].T, q, k, v, weights)  # each (B, T, d_head)
+        dq, dk, dv = attention_backward(
+            dy @ p["W_o"].T, q, k, v, weights
+        )  # each (B, T, d_head)
         for name, d in (("W_q", dq), ("W_k", dk), ("W_v", dv)):
             self.grads[name] = _rows(x).T @ _rows(d)  # (d_model, d_head)
         return dq @ p["W_q"].T + dk @ p["W_k"].T + dv @ p["W_v"].T  # (B, T, d_model)
@@ -387,7 +423,8 @@ class SelfAttention(Layer):
         """The output for new positions only, reading the earlier keys and values from ``cache``.
 
         ``x`` holds the ``n`` new positions, ``(B, n, d_model)`` or ``(n, d_model)``, at
-        positions ``cache.length .. cache.length + n - 1``; their keys and values are added
+        positions ``cache.length .. cache.length + n - 1``; their keys and values are
+        added
         to ``cache`` (a ``KVCache`` with one head). Inference only: nothing is kept for
         ``backward``.
         """
@@ -397,9 +434,13 @@ class SelfAttention(Layer):
         p, start = self.params, cache.length
         x3 = x.reshape((-1,) + x.shape[-2:])  # (B, n, d_model), also for a 2-D x
         q, k, v = x3 @ p["W_q"], x3 @ p["W_k"], x3 @ p["W_v"]  # each (B, n, d_head)
-        keys, values = cache.append(k[:, None], v[:, None])  # each (B, 1, start + n, d_head)
+        keys, values = cache.append(
+            k[:, None], v[:, None]
+        )  # each (B, 1, start + n, d_head)
         mask = cached_causal_mask(start, x.shape[-2])  # (n, start + n)
-        h, _ = scaled_dot_product_attention(q, keys[:, 0], values[:, 0], mask)  # (B, n, d_head)
+        h, _ = scaled_dot_product_attention(
+            q, keys[:, 0], values[:, 0], mask
+        )  # (B, n, d_head)
         return (h @ p["W_o"]).reshape(x.shape)  # (B, n, d_model)
 
     # --8<-- [end:self_attention_forward_cached]
@@ -423,19 +464,22 @@ class MultiHeadAttention(Layer):
     rng : int or numpy.random.Generator, optional
     dtype : numpy dtype, default float32
     bias : bool, default False
-        Add biases ``b_q``, ``b_k``, ``b_v`` and ``b_o`` (each ``(d_model,)``, starting at
+        Add biases ``b_q``, ``b_k``, ``b_v`` and ``b_o`` (each ``(d_model,)``, starting
+        at
         0) to the four projections, as GPT-2 does.
 
     Raises
     ------
     ValueError
         If a size is not a positive integer or ``n_heads`` does not divide ``d_model``;
-        also a ``TypeError`` if ``causal`` or ``bias`` is not True or False, or ``rng`` or
+        also a ``TypeError`` if ``causal`` or ``bias`` is not True or False, or ``rng``
+        or
         ``dtype`` is of the wrong kind.
 
     Notes
     -----
-    Parameters ``W_q``, ``W_k``, ``W_v``, ``W_o``, each ``(d_model, d_model)``, no biases
+    Parameters ``W_q``, ``W_k``, ``W_v``, ``W_o``, each ``(d_model, d_model)``, no
+    biases
     unless ``bias=True``.
     Head ``h`` owns columns ``h*d_head : (h+1)*d_head`` of ``W_q``, ``W_k`` and ``W_v``:
     every head projects the *whole* input vector with its own matrices. One matrix
@@ -477,10 +521,13 @@ class MultiHeadAttention(Layer):
     def _split_heads(self, a2: np.ndarray, shape: tuple) -> np.ndarray:
         """``(N, n * d_model)`` rows -> ``(n, B, H, T, d_head)``: head h gets its column block.
 
-        Column block ``h*d_head : (h+1)*d_head`` of each ``d_model`` columns is head ``h``.
+        Column block ``h*d_head : (h+1)*d_head`` of each ``d_model`` columns is head
+        ``h``.
         Only views: nothing is copied.
         """
-        a = a2.reshape(shape[:-1] + (-1, self.n_heads, self.d_head))  # (B, T, n, H, d_head)
+        a = a2.reshape(
+            shape[:-1] + (-1, self.n_heads, self.d_head)
+        )  # (B, T, n, H, d_head)
         return np.moveaxis(a, -3, 0).swapaxes(-3, -2)  # (n, B, H, T, d_head)
 
     def _merge_heads(self, a: np.ndarray) -> np.ndarray:
@@ -495,13 +542,21 @@ class MultiHeadAttention(Layer):
         p = self.params
         x2 = x.reshape(-1, self.d_model)  # (N, d_model), N = B*T: positions as rows
         # One product projects x for q, k and v of every head: [W_q | W_k | W_v].
-        W_qkv = np.concatenate([p["W_q"], p["W_k"], p["W_v"]], axis=1)  # (d_model, 3 d_model)
+        W_qkv = np.concatenate(
+            [p["W_q"], p["W_k"], p["W_v"]], axis=1
+        )  # (d_model, 3 d_model)
         qkv = x2 @ W_qkv  # (N, 3 d_model)
         if self.bias:
-            qkv += np.concatenate([p["b_q"], p["b_k"], p["b_v"]])  # (3 d_model,) per row
+            qkv += np.concatenate(
+                [p["b_q"], p["b_k"], p["b_v"]]
+            )  # (3 d_model,) per row
         q, k, v = self._split_heads(qkv, x.shape)  # each (B, H, T, d_head)
-        mask = causal_mask(x.shape[-2]) if self.causal else None  # (T, T), shared by all
-        h, weights = scaled_dot_product_attention(q, k, v, mask)  # (B, H, T, d_head), (B, H, T, T)
+        mask = (
+            causal_mask(x.shape[-2]) if self.causal else None
+        )  # (T, T), shared by all
+        h, weights = scaled_dot_product_attention(
+            q, k, v, mask
+        )  # (B, H, T, d_head), (B, H, T, T)
         concat = self._merge_heads(h)  # (N, d_model): head outputs side by side
         self.last_weights = weights
         self._cache = (x2, W_qkv, q, k, v, weights, concat)
@@ -519,15 +574,27 @@ class MultiHeadAttention(Layer):
         check_shape("MultiHeadAttention.backward", "dy", dy, shape, "the output")
         dy2 = dy.reshape(-1, self.d_model)  # (N, d_model)
         self.grads["W_o"] = concat.T @ dy2  # (d_model, d_model)
-        dh = self._split_heads(dy2 @ self.params["W_o"].T, shape)[0]  # (B, H, T, d_head)
+        dh = self._split_heads(dy2 @ self.params["W_o"].T, shape)[
+            0
+        ]  # (B, H, T, d_head)
         dq, dk, dv = attention_backward(dh, q, k, v, weights)  # each (B, H, T, d_head)
-        d_qkv = np.empty((x2.shape[0], 3 * self.d_model), dtype=dq.dtype)  # (N, 3 d_model)
+        d_qkv = np.empty(
+            (x2.shape[0], 3 * self.d_model), dtype=dq.dtype
+        )  # (N, 3 d_model)
         for view, d in zip(self._split_heads(d_qkv, shape), (dq, dk, dv), strict=True):
-            view[...] = d  # (B, H, T, d_head): back into the layout q, k, v were read from
+            view[...] = (
+                d  # (B, H, T, d_head): back into the layout q, k, v were read from
+            )
         dW_qkv = x2.T @ d_qkv  # (d_model, 3 d_model)
-        self.grads["W_q"], self.grads["W_k"], self.grads["W_v"] = np.split(dW_qkv, 3, axis=1)
-        if self.bias:  # a bias added to every row collects the sum of the rows' gradients
-            self.grads["b_q"], self.grads["b_k"], self.grads["b_v"] = np.split(d_qkv.sum(0), 3)
+        self.grads["W_q"], self.grads["W_k"], self.grads["W_v"] = np.split(
+            dW_qkv, 3, axis=1
+        )
+        if (
+            self.bias
+        ):  # a bias added to every row collects the sum of the rows' gradients
+            self.grads["b_q"], self.grads["b_k"], self.grads["b_v"] = np.split(
+                d_qkv.sum(0), 3
+            )
             self.grads["b_o"] = dy2.sum(axis=0)  # (d_model,)
         return (d_qkv @ W_qkv.T).reshape(shape)  # (B, T, d_model): x fed q, k and v
 
@@ -538,7 +605,8 @@ class MultiHeadAttention(Layer):
         """``(B, n, d_model)`` -> queries, keys, values of every head, each ``(B, H, n, d_head)``.
 
         Three products with the stored matrices: unlike ``forward``, no ``[W_q | W_k | W_v]``
-        is concatenated, so a generation step reads each weight once and copies none. Biases
+        is concatenated, so a generation step reads each weight once and copies none.
+        Biases
         ``b_q``, ``b_k``, ``b_v`` are added when the layer has them (GPT-2 does).
         """
         p, x2 = self.params, x3.reshape(-1, self.d_model)  # (N, d_model)
@@ -554,16 +622,23 @@ class MultiHeadAttention(Layer):
         """The output for new positions only, reading the earlier keys and values from ``cache``.
 
         ``x`` holds the ``n`` new positions, ``(B, n, d_model)`` or ``(n, d_model)``, at
-        positions ``cache.length .. cache.length + n - 1``; their keys and values are added
+        positions ``cache.length .. cache.length + n - 1``; their keys and values are
+        added
         to ``cache``. Inference only: nothing is kept for ``backward``.
         """
         where = "MultiHeadAttention.forward_cached"
         x = _check_x(where, x, self.d_model)  # (B, n, d_model)
         _check_cache(where, self, cache, x, n_heads=self.n_heads)
         start, x3 = cache.length, x.reshape((-1,) + x.shape[-2:])  # x3: (B, n, d_model)
-        q, k, v = self._project_qkv(x3)  # each (B, H, n, d_head): the new positions only
-        keys, values = cache.append(k, v)  # each (B, H, start + n, d_head): all positions
-        mask = cached_causal_mask(start, x.shape[-2])  # (n, start + n), shared by all heads
+        q, k, v = self._project_qkv(
+            x3
+        )  # each (B, H, n, d_head): the new positions only
+        keys, values = cache.append(
+            k, v
+        )  # each (B, H, start + n, d_head): all positions
+        mask = cached_causal_mask(
+            start, x.shape[-2]
+        )  # (n, start + n), shared by all heads
         h, _ = scaled_dot_product_attention(q, keys, values, mask)  # (B, H, n, d_head)
         out = self._merge_heads(h) @ self.params["W_o"]  # (N, d_model)
         if "b_o" in self.params:

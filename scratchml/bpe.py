@@ -1,6 +1,7 @@
 """Byte-pair encoding: GPT-2's tokenizer, learned from scratch.
 
-A character tokenizer gives every character one id; GPT-2 gives frequent *pieces* of text
+A character tokenizer gives every character one id; GPT-2 gives frequent *pieces* of
+text
 one id each (``" the"``, ``"ing"``, ``"def"``), so the same text takes fewer tokens. The
 pieces are learned by byte-pair encoding (BPE):
 
@@ -25,7 +26,12 @@ from pathlib import Path
 import numpy as np
 import regex
 
-from scratchml._checks import ArgumentTypeError, as_array, as_token_ids, check_positive_int
+from scratchml._checks import (
+    ArgumentTypeError,
+    as_array,
+    as_token_ids,
+    check_positive_int,
+)
 
 # --8<-- [end:imports]
 
@@ -33,7 +39,9 @@ from scratchml._checks import ArgumentTypeError, as_array, as_token_ids, check_p
 # GPT-2's pre-tokenization pattern: contractions, words and numbers with their leading
 # space, runs of other symbols, and whitespace (a run of spaces leaves its last space to
 # the word after it).
-GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+GPT2_PATTERN = (
+    r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+)
 
 # GPT-2's one special token: it marks a document boundary and gets the last id.
 END_OF_TEXT = "<|endoftext|>"
@@ -131,11 +139,15 @@ class BPETokenizer:
     def __init__(self, tokens, merges, pattern: str = GPT2_PATTERN) -> None:
         where = "BPETokenizer"
         if isinstance(tokens, str | bytes) or not hasattr(tokens, "__iter__"):
-            raise ArgumentTypeError(f"{where}: tokens must be a list of bytes, got {tokens!r:.60}")
+            raise ArgumentTypeError(
+                f"{where}: tokens must be a list of bytes, got {tokens!r:.60}"
+            )
         tokens = list(tokens)
         for t in tokens:
             if not isinstance(t, bytes) or not t:
-                raise TypeError(f"{where}: tokens must be non-empty bytes objects, got {t!r:.40}")
+                raise TypeError(
+                    f"{where}: tokens must be non-empty bytes objects, got {t!r:.40}"
+                )
         self.token_id = {t: i for i, t in enumerate(tokens)}  # bytes -> id
         if len(self.token_id) != len(tokens):
             raise ValueError(f"{where}: tokens contains a repeated token")
@@ -148,7 +160,9 @@ class BPETokenizer:
         for rank, (a, b) in enumerate(self.merges):
             merged = self.token_id.get(tokens[a] + tokens[b])
             if merged is None:
-                raise ValueError(f"{where}: merges[{rank}] makes a token not in the vocabulary")
+                raise ValueError(
+                    f"{where}: merges[{rank}] makes a token not in the vocabulary"
+                )
             self.ranks[(a, b)] = (rank, merged)
         self.pattern = pattern
         self._regex = _compile(where, pattern)
@@ -163,7 +177,9 @@ class BPETokenizer:
 
     # --8<-- [start:train]
     @classmethod
-    def train(cls, text: str, vocab_size: int, pattern: str = GPT2_PATTERN) -> "BPETokenizer":
+    def train(
+        cls, text: str, vocab_size: int, pattern: str = GPT2_PATTERN
+    ) -> "BPETokenizer":
         """Learn ``vocab_size - 257`` merges from ``text``.
 
         Parameters
@@ -247,9 +263,15 @@ class BPETokenizer:
         if word in self._cache:
             return self._cache[word]
         ids = list(_utf8(where, "text", word))  # byte values are the first 256 ids...
-        ids = [self.token_id[bytes([b])] for b in ids]  # ...unless the files say otherwise
+        ids = [
+            self.token_id[bytes([b])] for b in ids
+        ]  # ...unless the files say otherwise
         while len(ids) > 1:
-            candidates = [self.ranks[p] for p in zip(ids, ids[1:], strict=False) if p in self.ranks]
+            candidates = [
+                self.ranks[p]
+                for p in zip(ids, ids[1:], strict=False)
+                if p in self.ranks
+            ]
             if not candidates:
                 break
             rank, new_id = min(candidates)  # the earliest-learned merge present
@@ -274,7 +296,8 @@ class BPETokenizer:
             return ""
         arr = as_token_ids(where, "ids", arr, self.vocab_size)
         pieces = [
-            END_OF_TEXT.encode() if i == self.eot_id else self.tokens[i] for i in arr.tolist()
+            END_OF_TEXT.encode() if i == self.eot_id else self.tokens[i]
+            for i in arr.tolist()
         ]
         return b"".join(pieces).decode("utf-8", errors="replace")
 
@@ -301,10 +324,13 @@ class BPETokenizer:
         directory.mkdir(parents=True, exist_ok=True)
         vocab = {_to_symbols(t): i for i, t in enumerate(self.tokens)}
         vocab[END_OF_TEXT] = self.eot_id
-        (directory / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
+        (directory / "vocab.json").write_text(
+            json.dumps(vocab, ensure_ascii=False), "utf-8"
+        )
         lines = ["#version: 0.2"]
         lines += [
-            f"{_to_symbols(self.tokens[a])} {_to_symbols(self.tokens[b])}" for a, b in self.merges
+            f"{_to_symbols(self.tokens[a])} {_to_symbols(self.tokens[b])}"
+            for a, b in self.merges
         ]
         (directory / "merges.txt").write_text("\n".join(lines) + "\n", "utf-8")
         return directory
@@ -335,7 +361,9 @@ class BPETokenizer:
             vocab = json.loads(vocab_path.read_text("utf-8"))
             merge_lines = merges_path.read_text("utf-8").splitlines()
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise ValueError(f"{where}: {str(directory)!r}: unreadable file ({err})") from None
+            raise ValueError(
+                f"{where}: {str(directory)!r}: unreadable file ({err})"
+            ) from None
         return cls(*_parse_files(where, vocab, merge_lines))
 
     # --8<-- [end:from_pretrained]
@@ -343,8 +371,12 @@ class BPETokenizer:
 
 def _parse_files(where: str, vocab, merge_lines: list[str]):
     """Check the two files' contents and return ``(tokens, merges)``."""
-    if not isinstance(vocab, dict) or not all(isinstance(i, int) for i in vocab.values()):
-        raise ValueError(f"{where}: vocab.json must be one object mapping tokens to int ids")
+    if not isinstance(vocab, dict) or not all(
+        isinstance(i, int) for i in vocab.values()
+    ):
+        raise ValueError(
+            f"{where}: vocab.json must be one object mapping tokens to int ids"
+        )
     if vocab.get(END_OF_TEXT) != len(vocab) - 1:
         raise ValueError(f"{where}: vocab.json must give {END_OF_TEXT} the last id")
     if sorted(vocab.values()) != list(range(len(vocab))):
@@ -394,9 +426,17 @@ def _check_merges(where: str, merges, n_tokens: int) -> list[tuple[int, int]]:
         )
     out = []
     for rank, pair in enumerate(merges):
-        if isinstance(pair, str | bytes) or not hasattr(pair, "__len__") or len(pair) != 2:
-            raise ValueError(f"{where}: merges[{rank}] must be a pair of ids, got {pair!r:.40}")
-        if not all(isinstance(i, int | np.integer) and not isinstance(i, bool) for i in pair):
+        if (
+            isinstance(pair, str | bytes)
+            or not hasattr(pair, "__len__")
+            or len(pair) != 2
+        ):
+            raise ValueError(
+                f"{where}: merges[{rank}] must be a pair of ids, got {pair!r:.40}"
+            )
+        if not all(
+            isinstance(i, int | np.integer) and not isinstance(i, bool) for i in pair
+        ):
             raise ArgumentTypeError(
                 f"{where}: merges[{rank}] must hold two integer ids, got {pair!r:.40}"
             )

@@ -6,13 +6,15 @@ it:
 - every parameter, stored under its ``named_params`` name (``"blocks.0.attn.W_q"``);
 - the model's ``config`` (``GPT(**config)`` rebuilds the architecture);
 - the tokenizer's vocabulary (a model is useless without the ids it was trained on): the
-  characters of a ``CharTokenizer``, or the tokens (as hex bytes), merges and pattern of a
+  characters of a ``CharTokenizer``, or the tokens (as hex bytes), merges and pattern of
+  a
   ``BPETokenizer`` (then ``"tokenizer": "bpe"``);
 - a format version and a SHA-256 checksum of the parameters.
 
 Loading builds a fresh model, checks every parameter's name, shape and dtype, then the
 checksum, and only then puts the numbers in: a truncated, corrupted or mismatched file
-raises a ``ValueError`` that names the file and the problem, and never half-loads a model.
+raises a ``ValueError`` that names the file and the problem, and never half-loads a
+model.
 ``np.load`` runs with ``allow_pickle=False``, so a file cannot execute code.
 
 ``load_shipped()`` loads the checkpoint that ships with the package, a small GPT trained
@@ -38,7 +40,9 @@ from scratchml.tokenizer import CharTokenizer
 
 FORMAT = "scratchml-checkpoint"
 FORMAT_VERSION = 1
-_META_KEY = "meta.json"  # one JSON string: format, version, config, vocabulary, checksum
+_META_KEY = (
+    "meta.json"  # one JSON string: format, version, config, vocabulary, checksum
+)
 _PARAM_PREFIX = "param:"  # every parameter array is stored as "param:<full name>"
 
 # --8<-- [start:shipped]
@@ -65,11 +69,20 @@ differ slightly (in the third decimal after a few hundred steps).
 """
 
 SHIPPED_CONFIG = dict(
-    vocab_size=103, d_model=128, n_heads=4, n_layers=4, context_length=128, d_hidden=None
+    vocab_size=103,
+    d_model=128,
+    n_heads=4,
+    n_layers=4,
+    context_length=128,
+    d_hidden=None,
 )
 SHIPPED_TRAIN_LOSS = 0.8527  # mean training loss of steps 1251-1500
-SHIPPED_VAL_LOSS = 1.1888  # on 10 fixed batches of 32 x 128 characters of the held-out 10 %
-SHIPPED_SECONDS = 906  # wall time, numpy 2.4.6, Python 3.11.7, 1 thread, shared AMD EPYC VM
+SHIPPED_VAL_LOSS = (
+    1.1888  # on 10 fixed batches of 32 x 128 characters of the held-out 10 %
+)
+SHIPPED_SECONDS = (
+    906  # wall time, numpy 2.4.6, Python 3.11.7, 1 thread, shared AMD EPYC VM
+)
 # --8<-- [end:shipped]
 
 
@@ -104,14 +117,18 @@ def check_destination(where: str, name: str, path) -> Path:
     """
     path = _check_path(where, name, path)
     if path.is_dir():
-        raise ValueError(f"{where}: {name} {str(path)!r} is a directory; give a file name")
+        raise ValueError(
+            f"{where}: {name} {str(path)!r} is a directory; give a file name"
+        )
     parent = path.parent
     if not parent.is_dir():
         raise ValueError(
             f"{where}: {name} {str(path)!r}: the directory {str(parent)!r} does not exist"
         )
     try:
-        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".check", dir=parent)
+        fd, probe = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".check", dir=parent
+        )
     except OSError as err:
         raise ValueError(
             f"{where}: {name} {str(path)!r}: the directory {str(parent)!r} is not writable "
@@ -139,11 +156,15 @@ def _check_save(where: str, path, model, tokenizer, extra) -> Path:
             f"vocab_size is {model.config.get('vocab_size')}; they must be equal"
         )
     if extra is not None and not isinstance(extra, dict):
-        raise ArgumentTypeError(f"{where}: extra must be a dict or None, got {extra!r:.60}")
+        raise ArgumentTypeError(
+            f"{where}: extra must be a dict or None, got {extra!r:.60}"
+        )
     try:
         json.dumps(extra)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"{where}: extra must hold only what JSON can store ({err})") from None
+        raise ValueError(
+            f"{where}: extra must hold only what JSON can store ({err})"
+        ) from None
     return check_destination(where, "path", path)
 
 
@@ -171,7 +192,8 @@ def save_checkpoint(path, model, tokenizer, extra=None) -> Path:
     Raises
     ------
     ValueError
-        Before anything is written, if ``load_checkpoint`` would reject the file: ``path``
+        Before anything is written, if ``load_checkpoint`` would reject the file:
+        ``path``
         is a directory or not writable, ``model`` has no ``config``, the tokenizer's
         vocabulary differs from the model's, or ``extra`` is not a JSON-storable dict (a
         ``TypeError`` too, for an argument of the wrong type).
@@ -182,7 +204,9 @@ def save_checkpoint(path, model, tokenizer, extra=None) -> Path:
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "config": model.config,
-        "vocab": list(tokenizer.chars) if isinstance(tokenizer, CharTokenizer) else None,
+        "vocab": list(tokenizer.chars)
+        if isinstance(tokenizer, CharTokenizer)
+        else None,
         "sha256": params_sha256(params),
         "extra": extra or {},
     }
@@ -197,13 +221,17 @@ def save_checkpoint(path, model, tokenizer, extra=None) -> Path:
             f"{type(tokenizer).__name__}"
         )
     arrays = {_PARAM_PREFIX + name: a for name, a in params.items()}
-    arrays[_META_KEY] = np.array(json.dumps(meta, ensure_ascii=True))  # a 0-d unicode array
+    arrays[_META_KEY] = np.array(
+        json.dumps(meta, ensure_ascii=True)
+    )  # a 0-d unicode array
     partial = path.with_name(path.name + ".part")
     try:
         with open(partial, "wb") as f:  # a file object: numpy does not append ".npz"
             np.savez_compressed(f, **arrays)
         os.replace(partial, path)
-    except BaseException:  # a full disk, an interrupt: leave nothing half-written behind
+    except (
+        BaseException
+    ):  # a full disk, an interrupt: leave nothing half-written behind
         partial.unlink(missing_ok=True)
         raise
     return path
@@ -224,7 +252,9 @@ def _read(path: Path) -> tuple[dict, dict]:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()  # reads the zip's table of contents only
         if _META_KEY + ".npy" not in names:
-            raise _CheckpointError(f"no {_META_KEY!r} entry: not a scratchml checkpoint")
+            raise _CheckpointError(
+                f"no {_META_KEY!r} entry: not a scratchml checkpoint"
+            )
         with np.load(path, allow_pickle=False) as npz:  # every entry is CRC-checked
             meta = json.loads(str(npz[_META_KEY]))
             arrays = {k: npz[k] for k in npz.files if k != _META_KEY}
@@ -232,7 +262,9 @@ def _read(path: Path) -> tuple[dict, dict]:
         raise
     except zipfile.BadZipFile as err:
         raise _CheckpointError(f"not a readable .npz (zip) file ({err})") from None
-    except Exception as err:  # zlib.error, EOFError, ValueError, ...: the file is damaged
+    except (
+        Exception
+    ) as err:  # zlib.error, EOFError, ValueError, ...: the file is damaged
         raise _CheckpointError(f"unreadable, truncated or corrupted ({err})") from None
     unexpected = [k for k in arrays if not k.startswith(_PARAM_PREFIX)]
     if unexpected:
@@ -250,12 +282,21 @@ def _validate_meta(meta) -> None:
             f"format version {meta.get('version')!r}, but this scratchml reads version "
             f"{FORMAT_VERSION}"
         )
-    for key, kind in (("config", dict), ("vocab", list), ("sha256", str), ("extra", dict)):
+    for key, kind in (
+        ("config", dict),
+        ("vocab", list),
+        ("sha256", str),
+        ("extra", dict),
+    ):
         if not isinstance(meta.get(key), kind):
-            raise _CheckpointError(f"meta.json: {key!r} is missing or not a {kind.__name__}")
+            raise _CheckpointError(
+                f"meta.json: {key!r} is missing or not a {kind.__name__}"
+            )
     kind = meta.get("tokenizer", "char")
     if kind not in ("char", "bpe"):
-        raise _CheckpointError(f"meta.json: unknown tokenizer {kind!r} (expected 'char' or 'bpe')")
+        raise _CheckpointError(
+            f"meta.json: unknown tokenizer {kind!r} (expected 'char' or 'bpe')"
+        )
     if kind == "bpe":
         for key, want in (("merges", list), ("pattern", str)):
             if not isinstance(meta.get(key), want):
@@ -263,7 +304,9 @@ def _validate_meta(meta) -> None:
                     f"meta.json: {key!r} is missing or not a {want.__name__} (BPE tokenizer)"
                 )
     elif "merges" in meta or "pattern" in meta:
-        raise _CheckpointError("meta.json: 'merges'/'pattern' given for a character tokenizer")
+        raise _CheckpointError(
+            "meta.json: 'merges'/'pattern' given for a character tokenizer"
+        )
 
 
 def _tokenizer(meta: dict):
@@ -272,7 +315,9 @@ def _tokenizer(meta: dict):
         return CharTokenizer(meta["vocab"])
     if not all(isinstance(t, str) for t in meta["vocab"]):
         raise ValueError("the BPE tokens must be hex strings")
-    return BPETokenizer([bytes.fromhex(t) for t in meta["vocab"]], meta["merges"], meta["pattern"])
+    return BPETokenizer(
+        [bytes.fromhex(t) for t in meta["vocab"]], meta["merges"], meta["pattern"]
+    )
 
 
 def _check_sizes(meta: dict, arrays: dict, vocab_size: int) -> None:
@@ -332,7 +377,9 @@ def load_checkpoint(path=None):
         format version, fails its checksum, or its parameters do not fit its config
         (missing, unexpected or mis-shaped). The message names the file and the problem.
     """
-    path = _check_path("load_checkpoint", "path", SHIPPED_CHECKPOINT if path is None else path)
+    path = _check_path(
+        "load_checkpoint", "path", SHIPPED_CHECKPOINT if path is None else path
+    )
     try:
         meta, arrays = _read(path)
         _validate_meta(meta)
@@ -348,7 +395,9 @@ def load_checkpoint(path=None):
                 f"the vocabulary has {tokenizer.vocab_size} {unit} but the config "
                 f"says vocab_size={model.vocab_size}"
             )
-        expected = {name: layer.params[key] for name, layer, key in model.named_params()}
+        expected = {
+            name: layer.params[key] for name, layer, key in model.named_params()
+        }
         missing = sorted(set(expected) - set(arrays))
         unexpected = sorted(set(arrays) - set(expected))
         if missing or unexpected:
@@ -363,7 +412,9 @@ def load_checkpoint(path=None):
                 )
         dtypes = sorted({str(a.dtype) for a in arrays.values()})
         if dtypes not in (["float16"], ["float32"], ["float64"]):
-            raise _CheckpointError(f"the parameters must share one float dtype, got {dtypes}")
+            raise _CheckpointError(
+                f"the parameters must share one float dtype, got {dtypes}"
+            )
         if params_sha256(arrays) != meta["sha256"]:
             raise _CheckpointError(
                 "checksum mismatch: the parameters are not the ones that were saved"

@@ -12,7 +12,8 @@ Each image is the count of "on" pixels in 4x4 blocks of a 32x32 bitmap, so every
 is an integer from 0 to 16. The file ``scratchml/_data/digits.npz`` (``images`` uint8
 ``(1797, 64)``, ``labels`` uint8 ``(1797,)``) was written once with
 ``numpy.savez_compressed`` from the copy scikit-learn ships
-(``sklearn/datasets/data/digits.csv.gz``, identical to ``sklearn.datasets.load_digits``).
+(``sklearn/datasets/data/digits.csv.gz``, identical to
+``sklearn.datasets.load_digits``).
 
 The toy sets (``make_regression_1d``, ``make_blobs``, ``make_moons``) are small, drawn
 from a seeded generator, and return float32 inputs: the same seed gives the same data on
@@ -25,7 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchml._checks import check_float, check_non_negative, check_positive_int, check_rng
+from scratchml._checks import (
+    check_float,
+    check_non_negative,
+    check_positive_int,
+    check_rng,
+)
 
 # --8<-- [end:imports]
 
@@ -44,7 +50,8 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
     -------
     X : numpy.ndarray, float32, shape (1797, 64)
         One flattened 8x8 image per row, raw pixel values 0..16 (not scaled: divide by
-        16 to get values in [0, 1] before training). ``X[i].reshape(8, 8)`` is the image.
+        16 to get values in [0, 1] before training). ``X[i].reshape(8, 8)`` is the
+        image.
     y : numpy.ndarray, int64, shape (1797,)
         The digit shown, 0..9 (about 180 images of each).
     """
@@ -134,7 +141,9 @@ def make_blobs(
 
 
 # --8<-- [start:make_moons]
-def make_moons(n_per_class: int = 100, noise: float = 0.1, rng=0) -> tuple[np.ndarray, np.ndarray]:
+def make_moons(
+    n_per_class: int = 100, noise: float = 0.1, rng=0
+) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles: no straight line separates the classes.
 
     Class 0 is the upper arc ``(cos t, sin t)``, class 1 the lower arc

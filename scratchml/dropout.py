@@ -23,7 +23,8 @@ class Dropout(Layer):
     Parameters
     ----------
     p : float, default 0.0
-        Probability of dropping an entry, ``0 <= p < 1``. With ``p = 0`` the layer is the
+        Probability of dropping an entry, ``0 <= p < 1``. With ``p = 0`` the layer is
+        the
         identity.
     rng : int or numpy.random.Generator, optional
         Seed or generator of the masks: the same seed drops the same entries.

@@ -2,7 +2,8 @@
 
 The embedding matrix ``W_E`` has one row per vocabulary entry. Embedding a token is
 reading its row: ``W_E[id]``. That is the same as multiplying a one-hot row vector by
-``W_E``, which tells us the gradient: every row of ``W_E`` receives the sum of the output
+``W_E``, which tells us the gradient: every row of ``W_E`` receives the sum of the
+output
 gradients of the positions that hold its token.
 
 The unembedding ``W_U`` goes the other way: a vector of size ``d_model`` becomes one
@@ -44,11 +45,14 @@ class Embedding(Layer):
     Notes
     -----
     ``forward`` takes integer ids of any shape, usually ``(B, T)`` or ``(T,)``, and
-    returns ``ids.shape + (d_model,)``. ``backward`` returns ``None``: integer ids have no
+    returns ``ids.shape + (d_model,)``. ``backward`` returns ``None``: integer ids have
+    no
     gradient.
     """
 
-    def __init__(self, vocab_size: int, d_model: int, rng=None, dtype=np.float32) -> None:
+    def __init__(
+        self, vocab_size: int, d_model: int, rng=None, dtype=np.float32
+    ) -> None:
         super().__init__()
         self.vocab_size = check_positive_int("Embedding", "vocab_size", vocab_size)
         self.d_model = check_positive_int("Embedding", "d_model", d_model)
@@ -56,7 +60,9 @@ class Embedding(Layer):
             check_rng("Embedding", "rng", rng),
             check_float_dtype("Embedding", "dtype", dtype),
         )
-        self.params["W_E"] = (0.02 * rng.standard_normal((vocab_size, d_model))).astype(dtype)
+        self.params["W_E"] = (0.02 * rng.standard_normal((vocab_size, d_model))).astype(
+            dtype
+        )
         self._ids = None
 
     # --8<-- [start:embedding_forward]
@@ -70,10 +76,14 @@ class Embedding(Layer):
     # --8<-- [start:embedding_backward]
     def backward(self, dy: np.ndarray) -> None:
         ids = self._cached("_ids")
-        check_shape("Embedding.backward", "dy", dy, ids.shape + (self.d_model,), "the output")
+        check_shape(
+            "Embedding.backward", "dy", dy, ids.shape + (self.d_model,), "the output"
+        )
         # W_E[ids] equals one_hot(ids) @ W_E, so the gradient is one_hot(ids).T @ dy:
         # row v receives the sum of dy over the positions that hold token v.
-        one_hot_T = np.arange(self.vocab_size)[:, None] == ids.reshape(1, -1)  # (V, N) bool
+        one_hot_T = np.arange(self.vocab_size)[:, None] == ids.reshape(
+            1, -1
+        )  # (V, N) bool
         dy2 = dy.reshape(-1, self.d_model)  # (N, d_model): every position is a row
         self.grads["W_E"] = one_hot_T.astype(dy.dtype) @ dy2  # (V, d_model)
         return None
@@ -105,13 +115,17 @@ class Unembedding(Layer):
     final vector with one column of ``W_U``.
     """
 
-    def __init__(self, d_model: int, vocab_size: int, rng=None, dtype=np.float32) -> None:
+    def __init__(
+        self, d_model: int, vocab_size: int, rng=None, dtype=np.float32
+    ) -> None:
         super().__init__()
         self.d_model = check_positive_int("Unembedding", "d_model", d_model)
         self.vocab_size = check_positive_int("Unembedding", "vocab_size", vocab_size)
         rng = check_rng("Unembedding", "rng", rng)
         dtype = check_float_dtype("Unembedding", "dtype", dtype)
-        self.params["W_U"] = (0.02 * rng.standard_normal((d_model, vocab_size))).astype(dtype)
+        self.params["W_U"] = (0.02 * rng.standard_normal((d_model, vocab_size))).astype(
+            dtype
+        )
         self._x = None
 
     # --8<-- [start:unembedding_forward]
@@ -128,7 +142,11 @@ class Unembedding(Layer):
     def backward(self, dy: np.ndarray) -> np.ndarray:
         x = self._cached("_x")
         check_shape(
-            "Unembedding.backward", "dy", dy, x.shape[:-1] + (self.vocab_size,), "the output"
+            "Unembedding.backward",
+            "dy",
+            dy,
+            x.shape[:-1] + (self.vocab_size,),
+            "the output",
         )
         x2 = x.reshape(-1, self.d_model)  # (N, d_model)
         dy2 = dy.reshape(-1, self.vocab_size)  # (N, V)

@@ -68,14 +68,18 @@ class Sequential(Layer):
         return self.layers[i]
 
     def forward(self, x):
-        x = as_numeric_array("Sequential.forward", "x", x)  # floats or ids: the layers check more
+        x = as_numeric_array(
+            "Sequential.forward", "x", x
+        )  # floats or ids: the layers check more
         for layer in self.layers:
             x = layer(x)
         self._out_shape = np.shape(x)
         return x
 
     def backward(self, dy):
-        check_shape("Sequential.backward", "dy", dy, self._cached("_out_shape"), "the output")
+        check_shape(
+            "Sequential.backward", "dy", dy, self._cached("_out_shape"), "the output"
+        )
         for layer in reversed(self.layers):
             dy = layer.backward(dy)
         return dy
@@ -139,7 +143,9 @@ class GPT(Layer):
         for name, value in sizes.items():
             check_positive_int("GPT", name, value)
         if d_model % n_heads:
-            raise ValueError(f"GPT: d_model ({d_model}) must be divisible by n_heads ({n_heads})")
+            raise ValueError(
+                f"GPT: d_model ({d_model}) must be divisible by n_heads ({n_heads})"
+            )
         if d_hidden is not None:
             check_positive_int("GPT", "d_hidden", d_hidden)
         dtype = check_float_dtype("GPT", "dtype", dtype)
@@ -147,7 +153,9 @@ class GPT(Layer):
         self.vocab_size, self.context_length = vocab_size, context_length
         rng = check_rng("GPT", "rng", rng)
         self.tok_emb = Embedding(vocab_size, d_model, rng=rng, dtype=dtype)
-        self.pos_emb = PositionalEmbedding(context_length, d_model, rng=rng, dtype=dtype)
+        self.pos_emb = PositionalEmbedding(
+            context_length, d_model, rng=rng, dtype=dtype
+        )
         self.blocks = Sequential(
             TransformerBlock(d_model, n_heads, d_hidden, rng=rng, dtype=dtype)
             for _ in range(n_layers)
@@ -170,7 +178,9 @@ class GPT(Layer):
         """
         ids = as_token_ids("GPT.forward", "ids", ids, self.vocab_size)
         if ids.ndim not in (1, 2):
-            raise ValueError(f"GPT.forward: ids has shape {ids.shape} but must be (B, T) or (T,)")
+            raise ValueError(
+                f"GPT.forward: ids has shape {ids.shape} but must be (B, T) or (T,)"
+            )
         if ids.shape[-1] > self.context_length:
             raise ValueError(
                 f"GPT.forward: ids has shape {ids.shape}, longer than context_length = "
@@ -190,9 +200,15 @@ class GPT(Layer):
 
         Returns ``None``: token ids have no gradient.
         """
-        x = self.unembed._cached("_x", "GPT.backward")  # (B, T, d_model): the last input
+        x = self.unembed._cached(
+            "_x", "GPT.backward"
+        )  # (B, T, d_model): the last input
         check_shape(
-            "GPT.backward", "dlogits", dlogits, x.shape[:-1] + (self.vocab_size,), "the logits"
+            "GPT.backward",
+            "dlogits",
+            dlogits,
+            x.shape[:-1] + (self.vocab_size,),
+            "the logits",
         )
         dx = self.unembed.backward(dlogits)  # (B, T, d_model)
         dx = self.ln_f.backward(dx)  # (B, T, d_model)
@@ -211,7 +227,9 @@ class GPT(Layer):
         batch = check_positive_int("GPT.new_kv_cache", "batch", batch)
         dtype = self.tok_emb.params["W_E"].dtype
         return [
-            KVCache(batch, b.attn.n_heads, self.context_length, b.attn.d_head, dtype=dtype)
+            KVCache(
+                batch, b.attn.n_heads, self.context_length, b.attn.d_head, dtype=dtype
+            )
             for b in self.blocks
         ]
 
@@ -221,18 +239,28 @@ class GPT(Layer):
         where = "GPT.forward_cached"
         ids = as_token_ids(where, "ids", ids, self.vocab_size)
         if ids.ndim not in (1, 2):
-            raise ValueError(f"{where}: ids has shape {ids.shape} but must be (B, n) or (n,)")
+            raise ValueError(
+                f"{where}: ids has shape {ids.shape} but must be (B, n) or (n,)"
+            )
         if not isinstance(cache, list | tuple) or len(cache) != len(self.blocks):
             raise TypeError(
                 f"{where}: cache must be a list of {len(self.blocks)} KVCache (one per block, "
                 f"from new_kv_cache()), got {type(cache).__name__}"
-                + (f" of length {len(cache)}" if isinstance(cache, list | tuple) else "")
+                + (
+                    f" of length {len(cache)}"
+                    if isinstance(cache, list | tuple)
+                    else ""
+                )
             )
         if not all(isinstance(c, KVCache) for c in cache):
-            raise TypeError(f"{where}: cache must hold KVCache objects (from new_kv_cache())")
+            raise TypeError(
+                f"{where}: cache must hold KVCache objects (from new_kv_cache())"
+            )
         lengths = {c.length for c in cache}
         if len(lengths) != 1:
-            raise ValueError(f"{where}: the caches of the blocks hold different lengths {lengths}")
+            raise ValueError(
+                f"{where}: the caches of the blocks hold different lengths {lengths}"
+            )
         batch = ids.shape[0] if ids.ndim == 2 else 1
         if cache[0].keys.shape[0] != batch:
             raise ValueError(
@@ -273,11 +301,15 @@ class GPT(Layer):
             )
         start, n = cache[0].length, ids.shape[-1]
         x = self.tok_emb(ids)  # (B, n, d_model)
-        x = x + self.pos_emb.params["W_P"][start : start + n]  # (B, n, d_model): positions offset
+        x = (
+            x + self.pos_emb.params["W_P"][start : start + n]
+        )  # (B, n, d_model): positions offset
         for block, block_cache in zip(self.blocks, cache, strict=True):
             x = block.forward_cached(x, block_cache)  # (B, n, d_model)
         if last_only:
-            x = x[..., -1:, :]  # (B, 1, d_model): the unembedding is the largest product
+            x = x[
+                ..., -1:, :
+            ]  # (B, 1, d_model): the unembedding is the largest product
         x = self.ln_f(x)  # (B, n, d_model)
         return self.unembed(x)  # (B, n, vocab_size)
 

@@ -5,7 +5,8 @@ The same classes, configured differently, and two small additions::
     ids (B, T) -> W_E[ids] + W_P[:T] -> dropout                 (B, T, d_model)
                -> n_layers GPT2Block: x + drop(attn(ln1(x)))    (B, T, d_model)
                                       x + drop(ffn(ln2(x)))     (attention and MLP with
-                                                                 biases, GELU in the MLP)
+                                                                 biases, GELU in the
+                                                                 MLP)
                -> final layer norm -> x @ W_E^T                 (B, T, vocab_size)
 
 - the MLP's nonlinearity is GELU (tanh form) instead of ReLU;
@@ -80,19 +81,35 @@ class GPT2Block(TransformerBlock):
     """
 
     def __init__(
-        self, d_model, n_heads, d_hidden=None, dropout=0.0, rng=None, dtype=np.float32, eps=1e-5
+        self,
+        d_model,
+        n_heads,
+        d_hidden=None,
+        dropout=0.0,
+        rng=None,
+        dtype=np.float32,
+        eps=1e-5,
     ) -> None:
         rng = check_rng("GPT2Block", "rng", rng)
         check_float("GPT2Block", "dropout", dropout, low=0, high=1, high_open=True)
         super().__init__(
-            d_model, n_heads, d_hidden, rng=rng, dtype=dtype, bias=True, activation="gelu", eps=eps
+            d_model,
+            n_heads,
+            d_hidden,
+            rng=rng,
+            dtype=dtype,
+            bias=True,
+            activation="gelu",
+            eps=eps,
         )
         self.drop_attn, self.drop_ffn = Dropout(dropout, rng), Dropout(dropout, rng)
         self.children.update(drop_attn=self.drop_attn, drop_ffn=self.drop_ffn)
 
     # --8<-- [start:gpt2_block_forward]
     def forward(self, x) -> np.ndarray:
-        x = self._check_x("GPT2Block.forward", x)  # (B, T, d_model), as TransformerBlock does
+        x = self._check_x(
+            "GPT2Block.forward", x
+        )  # (B, T, d_model), as TransformerBlock does
         x = x + self.drop_attn(self.attn(self.ln1(x)))  # (B, T, d_model)
         return x + self.drop_ffn(self.ffn(self.ln2(x)))  # (B, T, d_model)
 
@@ -101,7 +118,9 @@ class GPT2Block(TransformerBlock):
     # --8<-- [start:gpt2_block_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
         where = "GPT2Block.backward"
-        check_shape(where, "dy", dy, self.ln1._cached("_cache", where)[0].shape, "the output")
+        check_shape(
+            where, "dy", dy, self.ln1._cached("_cache", where)[0].shape, "the output"
+        )
         dx = dy + self.ln2.backward(self.ffn.backward(self.drop_ffn.backward(dy)))
         return dx + self.ln1.backward(self.attn.backward(self.drop_attn.backward(dx)))
 
@@ -150,7 +169,10 @@ class TiedUnembedding(Layer):
         x = self._cached("_x")
         expected = x.shape[:-1] + (self.vocab_size,)
         check_shape("TiedUnembedding.backward", "dy", dy, expected, "the output")
-        x2, dy2 = x.reshape(-1, self.d_model), dy.reshape(-1, self.vocab_size)  # (N, d), (N, V)
+        x2, dy2 = (
+            x.reshape(-1, self.d_model),
+            dy.reshape(-1, self.vocab_size),
+        )  # (N, d), (N, V)
         self.grad_W_E = dy2.T @ x2  # (V, d_model): this use's share of W_E's gradient
         return (dy2 @ self.embedding.params["W_E"]).reshape(x.shape)  # (B, T, d_model)
 
@@ -159,7 +181,9 @@ class TiedUnembedding(Layer):
 
 
 # --8<-- [start:gpt2_num_params]
-def gpt2_num_params(vocab_size, d_model, n_layers, context_length, d_hidden=None) -> int:
+def gpt2_num_params(
+    vocab_size, d_model, n_layers, context_length, d_hidden=None
+) -> int:
     """The parameter count of a GPT-2 of these sizes, by formula (no model built).
 
     Per block: two layer norms (``2 * 2 d``), four ``d x d`` attention matrices with
@@ -218,7 +242,8 @@ class GPT2(GPT):
         Hidden width of each MLP, ``4 * d_model`` by default.
     dropout : float, default 0.0
         Dropout probability after the embeddings and on every residual branch (GPT-2
-        trained with 0.1). Acts only in training mode (``train()``; ``eval()`` stops it).
+        trained with 0.1). Acts only in training mode (``train()``; ``eval()`` stops
+        it).
     eps : float, default 1e-5
         Every layer norm's ``eps``.
     rng : int or numpy.random.Generator, optional
@@ -229,7 +254,8 @@ class GPT2(GPT):
     ------
     ValueError
         If a size is not a positive integer, ``n_heads`` does not divide ``d_model``,
-        ``dropout`` is not in ``[0, 1)`` or ``eps`` is not positive; also a ``TypeError``
+        ``dropout`` is not in ``[0, 1)`` or ``eps`` is not positive; also a
+        ``TypeError``
         for an ``rng`` or ``dtype`` of the wrong kind.
 
     Notes
@@ -258,22 +284,30 @@ class GPT2(GPT):
         for name, value in sizes.items():
             check_positive_int("GPT2", name, value)
         if d_model % n_heads:
-            raise ValueError(f"GPT2: d_model ({d_model}) must be divisible by n_heads ({n_heads})")
+            raise ValueError(
+                f"GPT2: d_model ({d_model}) must be divisible by n_heads ({n_heads})"
+            )
         if d_hidden is not None:
             check_positive_int("GPT2", "d_hidden", d_hidden)
         check_float("GPT2", "dropout", dropout, low=0, high=1, high_open=True)
         check_positive("GPT2", "eps", eps)
         dtype = check_float_dtype("GPT2", "dtype", dtype)
         self.config = dict(vocab_size=vocab_size, d_model=d_model, n_heads=n_heads)
-        self.config.update(n_layers=n_layers, context_length=context_length, d_hidden=d_hidden)
+        self.config.update(
+            n_layers=n_layers, context_length=context_length, d_hidden=d_hidden
+        )
         self.config.update(dropout=dropout, eps=eps)
         self.vocab_size, self.context_length = vocab_size, context_length
         rng = check_rng("GPT2", "rng", rng)
         self.tok_emb = Embedding(vocab_size, d_model, rng=rng, dtype=dtype)
-        self.pos_emb = PositionalEmbedding(context_length, d_model, rng=rng, dtype=dtype)
+        self.pos_emb = PositionalEmbedding(
+            context_length, d_model, rng=rng, dtype=dtype
+        )
         self.drop = Dropout(dropout, rng)
         self.blocks = Sequential(
-            GPT2Block(d_model, n_heads, d_hidden, dropout, rng=rng, dtype=dtype, eps=eps)
+            GPT2Block(
+                d_model, n_heads, d_hidden, dropout, rng=rng, dtype=dtype, eps=eps
+            )
             for _ in range(n_layers)
         )
         self.ln_f = LayerNorm(d_model, eps=eps, dtype=dtype)
@@ -291,11 +325,17 @@ class GPT2(GPT):
         keeps the stream's variance at the end about what one addition gives.
         """
         residual_std = 0.02 / math.sqrt(2 * len(self.blocks))
-        for name, layer, key in self.blocks.named_params():  # W_E, W_P: already N(0, 0.02)
+        for (
+            name,
+            layer,
+            key,
+        ) in self.blocks.named_params():  # W_E, W_P: already N(0, 0.02)
             p = layer.params[key]
             if key.startswith("W"):  # the attention projections and the MLP's matrices
                 std = residual_std if name.endswith(("attn.W_o", "fc2.W")) else 0.02
-                rng.standard_normal(p.shape, dtype=p.dtype, out=p)  # in place: dtype kept
+                rng.standard_normal(
+                    p.shape, dtype=p.dtype, out=p
+                )  # in place: dtype kept
                 p *= std
             elif key.startswith("b") or key == "beta":
                 p[...] = 0
@@ -354,7 +394,9 @@ def _check_ids(where: str, ids, vocab_size: int, context_length: int) -> np.ndar
     """Token ids as an integer array ``(B, T)`` or ``(T,)`` with ``T <= context_length``."""
     ids = as_token_ids(where, "ids", ids, vocab_size)
     if ids.ndim not in (1, 2):
-        raise ValueError(f"{where}: ids has shape {ids.shape} but must be (B, T) or (T,)")
+        raise ValueError(
+            f"{where}: ids has shape {ids.shape} but must be (B, T) or (T,)"
+        )
     if ids.shape[-1] > context_length:
         raise ValueError(
             f"{where}: ids has shape {ids.shape}, longer than context_length = "
@@ -390,8 +432,14 @@ def hf_names(n_layers: int) -> dict[str, tuple]:
         qkv = "split"
         names[h + "ln_1.weight"] = ((b + "ln1.gamma",), "copy")
         names[h + "ln_1.bias"] = ((b + "ln1.beta",), "copy")
-        names[h + "attn.c_attn.weight"] = ((b + "attn.W_q", b + "attn.W_k", b + "attn.W_v"), qkv)
-        names[h + "attn.c_attn.bias"] = ((b + "attn.b_q", b + "attn.b_k", b + "attn.b_v"), qkv)
+        names[h + "attn.c_attn.weight"] = (
+            (b + "attn.W_q", b + "attn.W_k", b + "attn.W_v"),
+            qkv,
+        )
+        names[h + "attn.c_attn.bias"] = (
+            (b + "attn.b_q", b + "attn.b_k", b + "attn.b_v"),
+            qkv,
+        )
         names[h + "attn.c_proj.weight"] = ((b + "attn.W_o",), "copy")
         names[h + "attn.c_proj.bias"] = ((b + "attn.b_o",), "copy")
         names[h + "ln_2.weight"] = ((b + "ln2.gamma",), "copy")
@@ -407,7 +455,9 @@ def hf_names(n_layers: int) -> dict[str, tuple]:
 
 
 def _config_error(path, problem: str):
-    return ValueError(f"load_gpt2: {os.fspath(path)!r} is not a GPT-2 config.json: {problem}")
+    return ValueError(
+        f"load_gpt2: {os.fspath(path)!r} is not a GPT-2 config.json: {problem}"
+    )
 
 
 # --8<-- [start:gpt2_config]
@@ -431,12 +481,18 @@ def gpt2_config(config: dict, path="config.json") -> dict:
         ``d_hidden`` and ``eps``, ready for ``GPT2(**kwargs)``.
     """
     if not isinstance(config, dict):
-        raise _config_error(path, f"expected a JSON object, got {type(config).__name__}")
+        raise _config_error(
+            path, f"expected a JSON object, got {type(config).__name__}"
+        )
     if config.get("model_type") != "gpt2":
-        raise _config_error(path, f"model_type is {config.get('model_type')!r}, not 'gpt2'")
+        raise _config_error(
+            path, f"model_type is {config.get('model_type')!r}, not 'gpt2'"
+        )
     act = config.get("activation_function", "gelu_new")
     if act not in ("gelu_new", "gelu_pytorch_tanh"):
-        raise _config_error(path, f"activation_function is {act!r}, not the tanh GELU 'gelu_new'")
+        raise _config_error(
+            path, f"activation_function is {act!r}, not the tanh GELU 'gelu_new'"
+        )
     if not config.get("tie_word_embeddings", True):
         raise _config_error(path, "tie_word_embeddings is false; GPT-2 ties them")
     if config.get("scale_attn_by_inverse_layer_idx", False) or not config.get(
@@ -447,12 +503,15 @@ def gpt2_config(config: dict, path="config.json") -> dict:
     missing = [k for k in keys if k not in config]
     if missing:
         raise _config_error(path, f"missing {', '.join(missing)}")
-    bad = [k for k in keys if isinstance(config[k], bool) or not isinstance(config[k], int)]
+    bad = [
+        k for k in keys if isinstance(config[k], bool) or not isinstance(config[k], int)
+    ]
     if bad or any(config[k] < 1 for k in keys):
         raise _config_error(path, f"{', '.join(bad or keys)} must be positive integers")
     if config["n_embd"] % config["n_head"]:
         raise _config_error(
-            path, f"n_embd ({config['n_embd']}) is not divisible by n_head ({config['n_head']})"
+            path,
+            f"n_embd ({config['n_embd']}) is not divisible by n_head ({config['n_head']})",
         )
     return dict(
         vocab_size=config["vocab_size"],
@@ -507,9 +566,13 @@ def load_gpt2_model(directory, dtype=np.float32) -> GPT2:
         In evaluation mode (dropout off).
     """
     if not isinstance(directory, str | os.PathLike):
-        raise TypeError(f"load_gpt2: directory must be a path, got {type(directory).__name__}")
+        raise TypeError(
+            f"load_gpt2: directory must be a path, got {type(directory).__name__}"
+        )
     if not os.path.isdir(directory):
-        raise ValueError(f"load_gpt2: directory {os.fspath(directory)!r} does not exist")
+        raise ValueError(
+            f"load_gpt2: directory {os.fspath(directory)!r} does not exist"
+        )
     config_path = _required_file(directory, "config.json")
     weights_path = _required_file(directory, "model.safetensors")
     with open(config_path, encoding="utf-8") as f:
@@ -520,7 +583,10 @@ def load_gpt2_model(directory, dtype=np.float32) -> GPT2:
     config = gpt2_config(raw, config_path)
     stored = _stored_tensors(weights_path)  # memory-mapped: nothing read yet
     names = hf_names(config["n_layers"])
-    missing, unexpected = sorted(set(names) - set(stored)), sorted(set(stored) - set(names))
+    missing, unexpected = (
+        sorted(set(names) - set(stored)),
+        sorted(set(stored) - set(names)),
+    )
     if missing or unexpected:
         raise ValueError(
             f"load_gpt2: {os.fspath(weights_path)!r} does not hold GPT-2's tensors for this "
@@ -530,7 +596,9 @@ def load_gpt2_model(directory, dtype=np.float32) -> GPT2:
     params = {name: (layer, key) for name, layer, key in model.named_params()}
     for hf_name, (targets, how) in names.items():
         parts = [stored[hf_name]]
-        if how == "split":  # [W_q | W_k | W_v] side by side: three equal blocks of columns
+        if (
+            how == "split"
+        ):  # [W_q | W_k | W_v] side by side: three equal blocks of columns
             parts = np.split(stored[hf_name], 3, axis=-1)  # 3 x (d, d) or 3 x (d,)
         for target, part in zip(targets, parts, strict=True):
             layer, key = params[target]
@@ -540,9 +608,13 @@ def load_gpt2_model(directory, dtype=np.float32) -> GPT2:
                     f"fit {target} of shape {layer.params[key].shape} from config.json"
                 )
             if part.dtype == layer.params[key].dtype:
-                layer.params[key] = part  # a view of the file: no copy, pages read on use
+                layer.params[key] = (
+                    part  # a view of the file: no copy, pages read on use
+                )
             else:
-                layer.params[key] = part.astype(layer.params[key].dtype)  # converted: a copy
+                layer.params[key] = part.astype(
+                    layer.params[key].dtype
+                )  # converted: a copy
     return model
 
 
@@ -595,24 +667,34 @@ def save_gpt2(model: GPT2, directory) -> None:
     if not isinstance(model, GPT2):
         raise TypeError(f"save_gpt2: model must be a GPT2, got {type(model).__name__}")
     if not isinstance(directory, str | os.PathLike):
-        raise TypeError(f"save_gpt2: directory must be a path, got {type(directory).__name__}")
+        raise TypeError(
+            f"save_gpt2: directory must be a path, got {type(directory).__name__}"
+        )
     if os.path.exists(directory) and not os.path.isdir(directory):
-        raise ValueError(f"save_gpt2: directory {str(directory)!r} is a file, not a directory")
+        raise ValueError(
+            f"save_gpt2: directory {str(directory)!r} is a file, not a directory"
+        )
     os.makedirs(directory, exist_ok=True)
     c = model.config
     config = dict(model_type="gpt2", architectures=["GPT2LMHeadModel"])
     config.update(vocab_size=c["vocab_size"], n_embd=c["d_model"], n_head=c["n_heads"])
-    config.update(n_layer=c["n_layers"], n_positions=c["context_length"], n_inner=c["d_hidden"])
+    config.update(
+        n_layer=c["n_layers"], n_positions=c["context_length"], n_inner=c["d_hidden"]
+    )
     config.update(activation_function="gelu_new", layer_norm_epsilon=c["eps"])
     config.update(tie_word_embeddings=True)
     params = {name: layer.params[key] for name, layer, key in model.named_params()}
     tensors = {}
     for hf_name, (targets, _) in hf_names(c["n_layers"]).items():
         parts = [params[t] for t in targets]  # one, or W_q, W_k, W_v side by side
-        tensors[hf_name] = np.concatenate(parts, axis=-1) if len(parts) > 1 else parts[0]
+        tensors[hf_name] = (
+            np.concatenate(parts, axis=-1) if len(parts) > 1 else parts[0]
+        )
     with open(os.path.join(directory, "config.json"), "w", encoding="utf-8") as f:
         json.dump(config, f, indent=2)
-    save_safetensors(os.path.join(directory, "model.safetensors"), tensors, {"format": "np"})
+    save_safetensors(
+        os.path.join(directory, "model.safetensors"), tensors, {"format": "np"}
+    )
 
 
 # --8<-- [end:save_gpt2]

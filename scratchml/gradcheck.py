@@ -1,7 +1,8 @@
 """Finite-difference gradient checks: the proof behind every backward pass.
 
 The derivative of a function ``f`` at ``x`` is approximated by the central difference
-``(f(x + eps) - f(x - eps)) / (2 eps)``, whose error shrinks like ``eps**2``. Comparing it
+``(f(x + eps) - f(x - eps)) / (2 eps)``, whose error shrinks like ``eps**2``. Comparing
+it
 with what ``backward`` returns catches almost every mistake in a hand-written gradient.
 """
 
@@ -51,7 +52,8 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     ------
     ValueError
         If ``x`` is not a non-empty float64 array, ``eps`` is not a positive number, or
-        ``f()`` does not return a finite number (a ``TypeError`` too, for the wrong type).
+        ``f()`` does not return a finite number (a ``TypeError`` too, for the wrong
+        type).
     """
     check_callable("numerical_gradient", "f", f)
     if type(x) is not np.ndarray or x.dtype != np.float64:
@@ -74,7 +76,9 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
         flat[i] = old
         gflat[i] = (f_plus - f_minus) / (2 * eps)
     if not np.isfinite(grad).all():
-        raise NonFiniteError("numerical_gradient: f() became NaN or infinite as x was nudged")
+        raise NonFiniteError(
+            "numerical_gradient: f() became NaN or infinite as x was nudged"
+        )
     return grad
 
 
@@ -104,7 +108,9 @@ def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-8) -> float:
     float
         The relative error, ``>= 0``.
     """
-    a = as_float_array("relative_error", "a", a)  # NaN or inf: an error, never a NaN result
+    a = as_float_array(
+        "relative_error", "a", a
+    )  # NaN or inf: an error, never a NaN result
     b = as_float_array("relative_error", "b", b)
     check_same_shape("relative_error", "a", a, "b", b)
     floor = check_non_negative("relative_error", "floor", floor)
@@ -116,10 +122,13 @@ def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-8) -> float:
 
 
 # --8<-- [start:check_gradients]
-def check_gradients(layer: Layer, x, loss=None, eps: float = 1e-6, rng=0) -> dict[str, float]:
+def check_gradients(
+    layer: Layer, x, loss=None, eps: float = 1e-6, rng=0
+) -> dict[str, float]:
     """Compare ``layer.backward`` with finite differences, for the input and every parameter.
 
-    The layer is cast to float64 (in place). Unless a ``loss`` is given, the scalar being
+    The layer is cast to float64 (in place). Unless a ``loss`` is given, the scalar
+    being
     differentiated is ``sum(forward(x) * R)`` for a fixed random ``R``, whose gradient
     with respect to the output is exactly ``R``: every output entry gets its own weight.
 
@@ -167,7 +176,9 @@ def check_gradients(layer: Layer, x, loss=None, eps: float = 1e-6, rng=0) -> dic
     errors = {}
     for name, owner, key in layer.named_params():
         analytic = owner.grads[key].copy()
-        errors[name] = relative_error(analytic, numerical_gradient(f, owner.params[key], eps))
+        errors[name] = relative_error(
+            analytic, numerical_gradient(f, owner.params[key], eps)
+        )
     if x.dtype.kind == "f":
         errors["x"] = relative_error(dx, numerical_gradient(f, x, eps))
     return errors

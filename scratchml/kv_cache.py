@@ -3,12 +3,14 @@
 When a language model generates, each step appends one token and asks for the next.
 Without a cache every step recomputes the whole sequence, although the keys and values
 of the earlier positions have not changed: causal attention makes position ``j`` depend
-on tokens ``0..j`` only. A cache stores them, so a step computes the query, key and value
+on tokens ``0..j`` only. A cache stores them, so a step computes the query, key and
+value
 of the *new* token alone and lets its query look at every stored key.
 
 One ``KVCache`` serves one attention layer; a model keeps one per layer. It is
 preallocated for ``max_len`` positions (a model's context length) and filled from the
-left: ``length`` positions are stored. Per sequence and per position it holds one key and
+left: ``length`` positions are stored. Per sequence and per position it holds one key
+and
 one value of ``n_heads * d_head = d_model`` numbers, so a model with ``n_layers`` layers
 stores ``2 * n_layers * d_model`` numbers per token.
 """
@@ -51,13 +53,19 @@ class KVCache:
         ``TypeError`` too, for a value of the wrong type).
     """
 
-    def __init__(self, batch: int, n_heads: int, max_len: int, d_head: int, dtype=np.float32):
+    def __init__(
+        self, batch: int, n_heads: int, max_len: int, d_head: int, dtype=np.float32
+    ):
         sizes = dict(batch=batch, n_heads=n_heads, max_len=max_len, d_head=d_head)
         for name, value in sizes.items():
             check_positive_int("KVCache", name, value)
-        dtype = check_float_dtype("KVCache", "dtype", dtype, half=True)  # float16: a cast model
+        dtype = check_float_dtype(
+            "KVCache", "dtype", dtype, half=True
+        )  # float16: a cast model
         shape = (batch, n_heads, max_len, d_head)
-        self.keys = np.zeros(shape, dtype=dtype)  # (B, H, max_len, d_head), filled from the left
+        self.keys = np.zeros(
+            shape, dtype=dtype
+        )  # (B, H, max_len, d_head), filled from the left
         self.values = np.zeros(shape, dtype=dtype)  # (B, H, max_len, d_head)
         self.length = 0
 
@@ -98,7 +106,9 @@ class KVCache:
         self.keys[:, :, start:end] = k  # (B, H, n, d_head) written in place
         self.values[:, :, start:end] = v  # (B, H, n, d_head)
         self.length = end
-        return self.keys[:, :, :end], self.values[:, :, :end]  # (B, H, end, d_head), views
+        return self.keys[:, :, :end], self.values[
+            :, :, :end
+        ]  # (B, H, end, d_head), views
 
     # --8<-- [end:kv_cache_append]
 

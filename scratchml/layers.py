@@ -6,10 +6,12 @@ protocol:
 - ``params``: a dict of arrays, the numbers training changes;
 - ``grads``: a dict with the same keys and shapes, filled by ``backward``;
 - ``forward(x) -> y`` computes the output and caches what ``backward`` needs;
-- ``backward(dy) -> dx`` takes the gradient of the loss with respect to ``y`` and returns
+- ``backward(dy) -> dx`` takes the gradient of the loss with respect to ``y`` and
+  returns
   the gradient with respect to ``x``. It fills ``grads`` and never touches ``params``.
 
-A layer made of other layers lists them in ``children``; ``named_params`` walks the whole
+A layer made of other layers lists them in ``children``; ``named_params`` walks the
+whole
 tree, so one optimizer and one gradient checker serve every model.
 """
 
@@ -51,10 +53,14 @@ class Layer:
         self.children: dict[str, Layer] = {}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        raise NotImplementedError(f"{type(self).__name__}.forward: a subclass must define it")
+        raise NotImplementedError(
+            f"{type(self).__name__}.forward: a subclass must define it"
+        )
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        raise NotImplementedError(f"{type(self).__name__}.backward: a subclass must define it")
+        raise NotImplementedError(
+            f"{type(self).__name__}.backward: a subclass must define it"
+        )
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x)
@@ -62,7 +68,9 @@ class Layer:
     def named_params(self, prefix: str = "") -> Iterator[tuple[str, "Layer", str]]:
         """Yield ``(full_name, layer, key)`` for every parameter in this layer's tree."""
         if not isinstance(prefix, str):
-            raise ArgumentTypeError(f"Layer.named_params: prefix must be a str, got {prefix!r}")
+            raise ArgumentTypeError(
+                f"Layer.named_params: prefix must be a str, got {prefix!r}"
+            )
         for key in self.params:
             yield prefix + key, self, key
         for name, child in self.children.items():
@@ -70,7 +78,9 @@ class Layer:
 
     def astype(self, dtype) -> "Layer":
         """Cast every parameter in the tree to ``dtype`` (in place) and return ``self``."""
-        dtype = check_float_dtype(f"{type(self).__name__}.astype", "dtype", dtype, half=True)
+        dtype = check_float_dtype(
+            f"{type(self).__name__}.astype", "dtype", dtype, half=True
+        )
         for _, layer, key in self.named_params():
             layer.params[key] = layer.params[key].astype(dtype)
             layer.grads.pop(key, None)
@@ -125,7 +135,10 @@ class Dense(Layer):
         self.n_out = check_positive_int("Dense", "n_out", n_out)
         if init not in ("lecun", "he"):
             raise ValueError(f"Dense: init must be 'lecun' or 'he', got {init!r}")
-        rng, dtype = check_rng("Dense", "rng", rng), check_float_dtype("Dense", "dtype", dtype)
+        rng, dtype = (
+            check_rng("Dense", "rng", rng),
+            check_float_dtype("Dense", "dtype", dtype),
+        )
         scale = 1.0 / np.sqrt(n_in) if init == "lecun" else np.sqrt(2.0 / n_in)
         self.params["W"] = (rng.standard_normal((n_in, n_out)) * scale).astype(dtype)
         self.params["b"] = np.zeros(n_out, dtype=dtype)
@@ -140,7 +153,9 @@ class Dense(Layer):
     # --8<-- [start:dense_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
         x = self._cached("_x")
-        check_shape("Dense.backward", "dy", dy, x.shape[:-1] + (self.n_out,), "the output")
+        check_shape(
+            "Dense.backward", "dy", dy, x.shape[:-1] + (self.n_out,), "the output"
+        )
         x2 = x.reshape(-1, self.n_in)  # (N, n_in): all leading axes are rows
         dy2 = dy.reshape(-1, self.n_out)  # (N, n_out)
         self.grads["W"] = x2.T @ dy2  # (n_in, n_out)

@@ -1,6 +1,7 @@
 """Training a language model (Parts III and IV): windows of a token stream in, a lower loss out.
 
-(``fit`` in ``supervised.py`` trains on a fixed set of labelled examples, epoch by epoch;
+(``fit`` in ``supervised.py`` trains on a fixed set of labelled examples, epoch by
+epoch;
 ``train`` here draws random windows from a text for a number of steps.)
 
 Every step is the loop of Part I, applied to the GPT::
@@ -8,7 +9,8 @@ Every step is the loop of Part I, applied to the GPT::
     x, y   = a batch of windows of the text      (B, T) each, y is x shifted by one
     logits = model.forward(x)                    (B, T, V)
     loss   = cross-entropy of logits against y   one number
-    model.backward(dloss/dlogits)                every gradient, with the current weights
+    model.backward(dloss/dlogits)                every gradient, with the current
+    weights
     clip the gradients, then let Adam update the weights
 
 Around it, ``train`` adds what a long run needs: a learning-rate schedule (a short
@@ -51,7 +53,9 @@ def _check_schedule(where: str, lr, steps, warmup_steps, min_lr) -> None:
     steps = check_positive_int(where, "steps", steps)
     warmup_steps = check_int(where, "warmup_steps", warmup_steps, minimum=0)
     if warmup_steps > steps:
-        raise ValueError(f"{where}: warmup_steps={warmup_steps} is more than steps={steps}")
+        raise ValueError(
+            f"{where}: warmup_steps={warmup_steps} is more than steps={steps}"
+        )
     if min_lr is not None and check_non_negative(where, "min_lr", min_lr) > lr:
         raise ValueError(f"{where}: min_lr={min_lr!r} must be <= lr={lr!r}")
 
@@ -87,7 +91,9 @@ def _check_data(where: str, model, train_ids, val_ids, tokenizer) -> tuple:
 
 
 # --8<-- [start:scheduled_lr]
-def scheduled_lr(step: int, lr: float, steps: int, warmup_steps: int = 0, min_lr=None) -> float:
+def scheduled_lr(
+    step: int, lr: float, steps: int, warmup_steps: int = 0, min_lr=None
+) -> float:
     """The learning rate of step ``step`` (counted from 1): linear warmup, then cosine decay.
 
     - Steps ``1 .. warmup_steps`` grow the rate linearly from ``lr / warmup_steps`` to
@@ -118,8 +124,10 @@ def scheduled_lr(step: int, lr: float, steps: int, warmup_steps: int = 0, min_lr
     Raises
     ------
     ValueError
-        If ``step`` is not in ``1..steps``, ``lr`` is not a positive number, ``warmup_steps``
-        is not in ``0..steps``, or ``min_lr`` is not in ``[0, lr]`` (a ``TypeError`` too,
+        If ``step`` is not in ``1..steps``, ``lr`` is not a positive number,
+        ``warmup_steps``
+        is not in ``0..steps``, or ``min_lr`` is not in ``[0, lr]`` (a ``TypeError``
+        too,
         for a value of the wrong type).
     """
     _check_schedule("scheduled_lr", lr, steps, warmup_steps, min_lr)
@@ -179,15 +187,21 @@ def evaluate_loss(model, batches) -> float:
             f"evaluate_loss: batches must be a list of (x, y) pairs, got {batches!r:.60}"
         )
     if len(batches) == 0:
-        raise ValueError(f"evaluate_loss: batches must not be empty, got {batches!r:.60}")
+        raise ValueError(
+            f"evaluate_loss: batches must not be empty, got {batches!r:.60}"
+        )
     losses = []
-    paused = _pause_dropout(model)  # measure the model itself, not a random thinning of it
+    paused = _pause_dropout(
+        model
+    )  # measure the model itself, not a random thinning of it
     try:
         for i, batch in enumerate(batches):
             if not isinstance(batch, tuple | list) or len(batch) != 2:
                 raise ValueError(f"evaluate_loss: batches[{i}] must be an (x, y) pair")
             try:
-                losses.append(cross_entropy(model.forward(batch[0]), batch[1]))  # one number
+                losses.append(
+                    cross_entropy(model.forward(batch[0]), batch[1])
+                )  # one number
             except ValueError as err:  # e.g. an id or a label outside the vocabulary
                 raise type(err)(f"evaluate_loss: batches[{i}]: {err}") from None
     finally:
@@ -202,7 +216,9 @@ def evaluate_loss(model, batches) -> float:
 class _Progress:
     """One progress line on stderr: rewritten in place on a terminal, periodic otherwise."""
 
-    def __init__(self, steps: int, enabled: bool, stream=None, every_seconds: float = 10.0):
+    def __init__(
+        self, steps: int, enabled: bool, stream=None, every_seconds: float = 10.0
+    ):
         self.steps, self.enabled = steps, enabled
         self.stream = sys.stderr if stream is None else stream
         self.tty = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
@@ -280,7 +296,8 @@ def train(
     weight_decay : float
         Adam's decoupled weight decay.
     grad_clip : float or None
-        Clip the global gradient norm to this value before each update; None turns it off.
+        Clip the global gradient norm to this value before each update; None turns it
+        off.
     warmup_steps : int
         Steps of linear warmup at the start of the schedule (see ``scheduled_lr``).
     min_lr : float or None
@@ -315,14 +332,16 @@ def train(
     dict
         ``"step"`` and ``"loss"`` (every step's training loss), ``"lr"``,
         ``"eval_step"`` with ``"train_loss"`` (mean over the steps since the previous
-        evaluation, NaN at step 0) and ``"val_loss"``, ``"samples"`` (``(step, text)`` pairs),
+        evaluation, NaN at step 0) and ``"val_loss"``, ``"samples"`` (``(step, text)``
+        pairs),
         ``"tokens_per_s"`` (of the training steps alone) and ``"seconds"`` (wall time).
 
     Raises
     ------
     ValueError
         Before the first step, for any bad argument (a ``TypeError`` too, for the wrong
-        type): the message names it. ``NonFiniteError`` (a ``ValueError``) if a loss or a
+        type): the message names it. ``NonFiniteError`` (a ``ValueError``) if a loss or
+        a
         gradient becomes NaN or infinite, naming the step.
     """
     check_layer("train", "model", model)
@@ -345,14 +364,23 @@ def train(
     check_callable("train", "log", log)
     check_bool("train", "progress", progress)
     if sample_every and tokenizer is None:
-        raise ValueError("train: sample_every needs a tokenizer to turn samples into text")
+        raise ValueError(
+            "train: sample_every needs a tokenizer to turn samples into text"
+        )
     train_ids, val_ids = _check_data("train", model, train_ids, val_ids, tokenizer)
     T = model.context_length
     rng = check_rng("train", "rng", rng)  # one stream: every draw below comes from it
     val_batches = [get_batch(val_ids, batch_size, T, rng) for _ in range(eval_batches)]
     sample_seed = int(rng.integers(2**31))  # the same dice for every sample
     optimizer = Adam(model, lr=lr, betas=(0.9, 0.99), weight_decay=weight_decay)
-    history = {"step": [], "loss": [], "lr": [], "eval_step": [], "train_loss": [], "val_loss": []}
+    history = {
+        "step": [],
+        "loss": [],
+        "lr": [],
+        "eval_step": [],
+        "train_loss": [],
+        "val_loss": [],
+    }
     history["samples"] = []
     bar = _Progress(steps, progress)
     start = time.perf_counter()
@@ -374,7 +402,9 @@ def train(
 
     def sample(step: int) -> None:
         stoi = getattr(tokenizer, "stoi", None)  # a CharTokenizer; BPE always has "\n"
-        start_id = stoi.get("\n", 0) if stoi is not None else int(tokenizer.encode("\n")[0])
+        start_id = (
+            stoi.get("\n", 0) if stoi is not None else int(tokenizer.encode("\n")[0])
+        )
         ids = generate(model, [start_id], sample_length, temperature, rng=sample_seed)
         text = tokenizer.decode(ids[1:])
         history["samples"].append((step, text))
@@ -387,12 +417,18 @@ def train(
         for step in range(1, steps + 1):
             tic = time.perf_counter()
             # --8<-- [start:train_step]
-            x, y = get_batch(train_ids, batch_size, T, rng)  # (B, T) each: y is x shifted by one
-            logits = model.forward(x)  # (B, T, V): a score for every possible next token
+            x, y = get_batch(
+                train_ids, batch_size, T, rng
+            )  # (B, T) each: y is x shifted by one
+            logits = model.forward(
+                x
+            )  # (B, T, V): a score for every possible next token
             loss, dlogits = cross_entropy_with_grad(logits, y)  # scalar, (B, T, V)
             model.backward(dlogits)  # every gradient, computed with the current weights
             if grad_clip:
-                clip_grad_norm(model, grad_clip)  # shorten a too-long step, keep its direction
+                clip_grad_norm(
+                    model, grad_clip
+                )  # shorten a too-long step, keep its direction
             optimizer.lr = scheduled_lr(step, lr, steps, warmup_steps, min_lr)
             optimizer.step()  # only now do the weights change
             # --8<-- [end:train_step]
@@ -403,7 +439,9 @@ def train(
             history["loss"].append(float(loss))
             history["lr"].append(optimizer.lr)
             tokens_per_s = step * batch_size * T / train_seconds
-            bar.update(step, float(loss), tokens_per_s, (steps - step) * train_seconds / step)
+            bar.update(
+                step, float(loss), tokens_per_s, (steps - step) * train_seconds / step
+            )
             if step % eval_every == 0 or step == steps:
                 evaluate(step)
             if sample_every and (step % sample_every == 0 or step == steps):

@@ -138,8 +138,12 @@ def cross_entropy(logits, labels) -> np.floating:
         correct class takes all the probability.
     """
     logits, labels = _check_logits_labels("cross_entropy", logits, labels)
-    logp = log_softmax(logits).reshape(-1, logits.shape[-1])  # (N, C): one row per label
-    picked = logp[np.arange(labels.size), labels.reshape(-1)]  # (N,): log p(correct class)
+    logp = log_softmax(logits).reshape(
+        -1, logits.shape[-1]
+    )  # (N, C): one row per label
+    picked = logp[
+        np.arange(labels.size), labels.reshape(-1)
+    ]  # (N,): log p(correct class)
     return -picked.mean()  # scalar
 
 
@@ -168,7 +172,9 @@ def cross_entropy_grad(logits, labels) -> np.ndarray:
     logits, labels = _check_logits_labels("cross_entropy_grad", logits, labels)
     p = softmax(logits).reshape(-1, logits.shape[-1])  # (N, C): one row per prediction
     onehot = np.zeros_like(p)  # (N, C)
-    onehot[np.arange(labels.size), labels.reshape(-1)] = 1  # 1 at each row's correct class
+    onehot[np.arange(labels.size), labels.reshape(-1)] = (
+        1  # 1 at each row's correct class
+    )
     return ((p - onehot) / labels.size).reshape(logits.shape)  # (..., C)
 
 

@@ -66,7 +66,10 @@ class MLP(Layer):
             )
         check_choice("MLP", "activation", activation, ACTIVATIONS)
         check_choice("MLP", "init", init, ("lecun", "he"))
-        rng, dtype = check_rng("MLP", "rng", rng), check_float_dtype("MLP", "dtype", dtype)
+        rng, dtype = (
+            check_rng("MLP", "rng", rng),
+            check_float_dtype("MLP", "dtype", dtype),
+        )
         self.layers: list[Layer] = []
         for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
             self.layers.append(Dense(n_in, n_out, rng=rng, dtype=dtype, init=init))
@@ -86,8 +89,16 @@ class MLP(Layer):
 
     # --8<-- [start:mlp_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        x = self.layers[-1]._cached("_x", "MLP.backward")  # (batch, width): output layer's input
-        check_shape("MLP.backward", "dy", dy, x.shape[:-1] + (self.layers[-1].n_out,), "the output")
+        x = self.layers[-1]._cached(
+            "_x", "MLP.backward"
+        )  # (batch, width): output layer's input
+        check_shape(
+            "MLP.backward",
+            "dy",
+            dy,
+            x.shape[:-1] + (self.layers[-1].n_out,),
+            "the output",
+        )
         for layer in reversed(self.layers):
             dy = layer.backward(dy)  # (batch, width of the layer below)
         return dy  # (batch, n_in)

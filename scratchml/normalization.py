@@ -43,7 +43,9 @@ class LayerNorm(Layer):
     def __init__(self, d_model: int, eps: float = 1e-5, dtype=np.float32) -> None:
         super().__init__()
         self.d_model = check_positive_int("LayerNorm", "d_model", d_model)
-        self.eps = check_positive("LayerNorm", "eps", eps)  # a Python float: float32 stays
+        self.eps = check_positive(
+            "LayerNorm", "eps", eps
+        )  # a Python float: float32 stays
         dtype = check_float_dtype("LayerNorm", "dtype", dtype)
         self.params["gamma"] = np.ones(d_model, dtype=dtype)
         self.params["beta"] = np.zeros(d_model, dtype=dtype)
@@ -53,7 +55,9 @@ class LayerNorm(Layer):
     def forward(self, x) -> np.ndarray:
         x = as_float_array("LayerNorm.forward", "x", x)
         check_last_dim("LayerNorm.forward", "x", x, self.d_model)
-        xhat = x - x.mean(axis=-1, keepdims=True)  # (..., d_model): mean 0 (a new array)
+        xhat = x - x.mean(
+            axis=-1, keepdims=True
+        )  # (..., d_model): mean 0 (a new array)
         var = (xhat * xhat).mean(axis=-1, keepdims=True)  # (..., 1)
         rstd = 1.0 / np.sqrt(var + self.eps)  # (..., 1): 1 / standard deviation
         xhat *= rstd  # (..., d_model): mean 0, variance 1 (in place: arrays we own)
@@ -68,11 +72,15 @@ class LayerNorm(Layer):
     def backward(self, dy: np.ndarray) -> np.ndarray:
         xhat, rstd = self._cached("_cache")
         check_shape("LayerNorm.backward", "dy", dy, xhat.shape, "the output")
-        dy2, xhat2 = dy.reshape(-1, self.d_model), xhat.reshape(-1, self.d_model)  # (N, d)
+        dy2, xhat2 = (
+            dy.reshape(-1, self.d_model),
+            xhat.reshape(-1, self.d_model),
+        )  # (N, d)
         self.grads["gamma"] = (dy2 * xhat2).sum(axis=0)  # (d_model,)
         self.grads["beta"] = dy2.sum(axis=0)  # (d_model,)
         dxhat = dy * self.params["gamma"]  # (..., d_model)
-        # x moves xhat directly, and through the mean and the variance it was normalized by:
+        # x moves xhat directly, and through the mean and the variance it was normalized
+        # by:
         # dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), built in place.
         mean_dxhat = dxhat.mean(axis=-1, keepdims=True)  # (..., 1)
         mean_dxhat_xhat = (dxhat * xhat).mean(axis=-1, keepdims=True)  # (..., 1)

@@ -1,7 +1,8 @@
 """Optimizers: turning gradients into parameter updates.
 
 An optimizer walks ``model.named_params()`` and changes every ``layer.params[key]`` in
-place, using ``layer.grads[key]`` that the last ``backward`` filled. Any object following
+place, using ``layer.grads[key]`` that the last ``backward`` filled. Any object
+following
 the layer protocol can be trained, from one ``Dense`` to the whole GPT. Per-parameter
 state (momentum, Adam's moments) is keyed by the parameter's full name, e.g. ``"0.W"``.
 
@@ -29,7 +30,9 @@ from scratchml.layers import Layer
 # --8<-- [end:imports]
 
 
-def _hyper(where: str, name: str, value, positive: bool = False, below_one: bool = False):
+def _hyper(
+    where: str, name: str, value, positive: bool = False, below_one: bool = False
+):
     """Return a hyperparameter as a Python float after checking its range."""
     if below_one:
         return check_float(where, name, value, low=0, high=1, high_open=True)
@@ -41,7 +44,9 @@ def _grad(where: str, name: str, layer: Layer, key: str) -> np.ndarray:
     filled it with the wrong shape, NaN or infinity."""
     g = layer.grads.get(key)
     if g is None:
-        raise RuntimeError(f"{where}: no gradient for {name!r}; call backward before step")
+        raise RuntimeError(
+            f"{where}: no gradient for {name!r}; call backward before step"
+        )
     check_finite_grad(where, name, g, layer.params[key])
     return g
 
@@ -156,7 +161,9 @@ class Adam:
                 self.m[name], self.v[name] = np.zeros_like(p), np.zeros_like(p)
             self.m[name] = self.b1 * self.m[name] + (1 - self.b1) * g  # same shape as p
             self.v[name] = self.b2 * self.v[name] + (1 - self.b2) * g**2
-            m_hat = self.m[name] / (1 - self.b1**self.t)  # bias correction: m, v start at 0
+            m_hat = self.m[name] / (
+                1 - self.b1**self.t
+            )  # bias correction: m, v start at 0
             v_hat = self.v[name] / (1 - self.b2**self.t)
             if self.weight_decay and p.ndim >= 2:
                 p *= 1 - self.lr * self.weight_decay  # decoupled decay, weights only
@@ -220,10 +227,14 @@ def clip_grad_norm(model: Layer, max_norm: float) -> float:
     """
     check_layer("clip_grad_norm", "model", model)
     max_norm = _hyper("clip_grad_norm", "max_norm", max_norm, positive=True)
-    grads = [_grad("clip_grad_norm", n, layer, k) for n, layer, k in model.named_params()]
+    grads = [
+        _grad("clip_grad_norm", n, layer, k) for n, layer, k in model.named_params()
+    ]
     total = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))  # sum of squares of all
     if not math.isfinite(total):  # every gradient is finite, but their squares overflow
-        raise NonFiniteError(f"clip_grad_norm: the global gradient norm overflows ({total})")
+        raise NonFiniteError(
+            f"clip_grad_norm: the global gradient norm overflows ({total})"
+        )
     if total > max_norm:
         scale = max_norm / (total + 1e-6)  # Python float: keeps float32 grads float32
         for g in grads:

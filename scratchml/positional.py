@@ -4,7 +4,8 @@ Attention treats its input as a set: shuffle the tokens and each output is shuff
 same way. To tell the model where each token sits, a vector that depends only on the
 position is added to each token's embedding. Two classic choices:
 
-- the fixed sinusoidal encoding of "Attention Is All You Need" (``positional_encoding``):
+- the fixed sinusoidal encoding of "Attention Is All You Need"
+  (``positional_encoding``):
   column pair ``(2i, 2i+1)`` holds ``sin`` and ``cos`` of ``pos`` times one frequency,
   ``1 / 10000^(2i/d)``, slower and slower as ``i`` grows;
 - a learned table ``W_P`` with one row per position (``PositionalEmbedding``), trained
@@ -31,7 +32,8 @@ from scratchml.layers import Layer
 def positional_encoding(n_positions: int, d_model: int, dtype=np.float32) -> np.ndarray:
     """Sinusoidal positional encoding, shape ``(n_positions, d_model)``.
 
-    ``PE[pos, 2i] = sin(pos / 10000^(2i/d))`` and ``PE[pos, 2i+1] = cos(pos / 10000^(2i/d))``:
+    ``PE[pos, 2i] = sin(pos / 10000^(2i/d))`` and ``PE[pos, 2i+1] = cos(pos /
+    10000^(2i/d))``:
     the sine and the cosine of one pair share one frequency.
 
     Parameters
@@ -49,10 +51,14 @@ def positional_encoding(n_positions: int, d_model: int, dtype=np.float32) -> np.
     dtype = check_float_dtype("positional_encoding", "dtype", dtype)
     pos = np.arange(n_positions)[:, None]  # (n_positions, 1)
     two_i = np.arange(0, d_model, 2)  # (ceil(d/2),): 0, 2, 4, ...
-    angle = pos / 10000.0 ** (two_i / d_model)  # (n_positions, ceil(d/2)): one frequency per pair
+    angle = pos / 10000.0 ** (
+        two_i / d_model
+    )  # (n_positions, ceil(d/2)): one frequency per pair
     pe = np.empty((n_positions, d_model))  # (n_positions, d_model)
     pe[:, 0::2] = np.sin(angle)  # even columns: sine
-    pe[:, 1::2] = np.cos(angle[:, : d_model // 2])  # odd columns: cosine, same frequency
+    pe[:, 1::2] = np.cos(
+        angle[:, : d_model // 2]
+    )  # odd columns: cosine, same frequency
     return pe.astype(dtype)
 
 
@@ -81,13 +87,19 @@ class PositionalEmbedding(Layer):
     enters the sum with factor 1.
     """
 
-    def __init__(self, n_positions: int, d_model: int, rng=None, dtype=np.float32) -> None:
+    def __init__(
+        self, n_positions: int, d_model: int, rng=None, dtype=np.float32
+    ) -> None:
         super().__init__()
-        self.n_positions = check_positive_int("PositionalEmbedding", "n_positions", n_positions)
+        self.n_positions = check_positive_int(
+            "PositionalEmbedding", "n_positions", n_positions
+        )
         self.d_model = check_positive_int("PositionalEmbedding", "d_model", d_model)
         rng = check_rng("PositionalEmbedding", "rng", rng)
         dtype = check_float_dtype("PositionalEmbedding", "dtype", dtype)
-        W_P = 0.02 * rng.standard_normal((n_positions, d_model))  # (n_positions, d_model)
+        W_P = 0.02 * rng.standard_normal(
+            (n_positions, d_model)
+        )  # (n_positions, d_model)
         self.params["W_P"] = W_P.astype(dtype)
         self._shape = None
 
@@ -112,7 +124,9 @@ class PositionalEmbedding(Layer):
         check_shape("PositionalEmbedding.backward", "dy", dy, shape, "the output")
         T = shape[-2]
         dW_P = np.zeros_like(self.params["W_P"])  # (n_positions, d_model)
-        dW_P[:T] = dy.reshape(-1, T, self.d_model).sum(axis=0)  # (T, d_model): summed over B
+        dW_P[:T] = dy.reshape(-1, T, self.d_model).sum(
+            axis=0
+        )  # (T, d_model): summed over B
         self.grads["W_P"] = dW_P
         return dy  # (B, T, d_model)
 

@@ -82,16 +82,27 @@ def read_safetensors_header(path) -> tuple[dict, int]:
 
 def _check_entry(path, name: str, entry, data_size: int) -> None:
     """Every field of one tensor's header entry, against the size of the data section."""
-    if not isinstance(entry, dict) or not {"dtype", "shape", "data_offsets"} <= set(entry):
-        _fail(path, f"tensor {name!r} needs dtype, shape and data_offsets, got {entry!r}")
+    if not isinstance(entry, dict) or not {"dtype", "shape", "data_offsets"} <= set(
+        entry
+    ):
+        _fail(
+            path, f"tensor {name!r} needs dtype, shape and data_offsets, got {entry!r}"
+        )
     if entry["dtype"] not in DTYPES:
         raise ValueError(
             f"load_safetensors: tensor {name!r} in {os.fspath(path)!r} has dtype "
             f"{entry['dtype']!r}; supported: {', '.join(DTYPES)}"
         )
     shape, offsets = entry["shape"], entry["data_offsets"]
-    ints = (isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in [*shape, *offsets])
-    if not isinstance(shape, list) or not isinstance(offsets, list) or len(offsets) != 2:
+    ints = (
+        isinstance(v, int) and not isinstance(v, bool) and v >= 0
+        for v in [*shape, *offsets]
+    )
+    if (
+        not isinstance(shape, list)
+        or not isinstance(offsets, list)
+        or len(offsets) != 2
+    ):
         _fail(path, f"tensor {name!r} has shape {shape!r} and data_offsets {offsets!r}")
     if not all(ints):
         _fail(path, f"tensor {name!r} has shape {shape!r} and data_offsets {offsets!r}")
@@ -135,7 +146,9 @@ def load_safetensors(path, writable: bool = False) -> dict[str, np.ndarray]:
     if not os.path.isfile(path):
         raise ValueError(f"load_safetensors: path {os.fspath(path)!r} is not a file")
     if not isinstance(writable, bool):
-        raise TypeError(f"load_safetensors: writable must be True or False, got {writable!r}")
+        raise TypeError(
+            f"load_safetensors: writable must be True or False, got {writable!r}"
+        )
     header, data_start = read_safetensors_header(path)
     header.pop("__metadata__", None)
     data_size = os.path.getsize(path) - data_start
@@ -144,7 +157,9 @@ def load_safetensors(path, writable: bool = False) -> dict[str, np.ndarray]:
     if data_size == 0:  # np.memmap cannot map zero bytes
         return {n: np.zeros(e["shape"], DTYPES[e["dtype"]]) for n, e in header.items()}
     mode = "c" if writable else "r"  # "c": copy-on-write
-    data = np.memmap(path, dtype=np.uint8, mode=mode, offset=data_start)  # (data_size,) bytes
+    data = np.memmap(
+        path, dtype=np.uint8, mode=mode, offset=data_start
+    )  # (data_size,) bytes
     tensors = {}
     for name, entry in header.items():
         begin, end = entry["data_offsets"]
@@ -166,17 +181,24 @@ def save_safetensors(path, tensors: dict, metadata=None) -> None:
     tensors : dict[str, numpy.ndarray]
         Name -> array of a dtype listed in ``DTYPES``.
     metadata : dict[str, str], optional
-        Stored as the header's ``"__metadata__"`` (Hugging Face writes ``{"format": "pt"}``).
+        Stored as the header's ``"__metadata__"`` (Hugging Face writes ``{"format":
+        "pt"}``).
     """
     if os.path.isdir(path):
-        raise ValueError(f"save_safetensors: path {os.fspath(path)!r} is a directory, not a file")
+        raise ValueError(
+            f"save_safetensors: path {os.fspath(path)!r} is a directory, not a file"
+        )
     if not isinstance(tensors, dict):
-        raise TypeError(f"save_safetensors: tensors must be a dict, got {type(tensors).__name__}")
+        raise TypeError(
+            f"save_safetensors: tensors must be a dict, got {type(tensors).__name__}"
+        )
     names = {np.dtype(v): k for k, v in DTYPES.items()}
     header, arrays, offset = {}, [], 0
     for name, value in tensors.items():
         a = np.asarray(value)  # tobytes() writes C order whatever the layout
-        kind = names.get(a.dtype.newbyteorder("<") if a.dtype.byteorder == ">" else a.dtype)
+        kind = names.get(
+            a.dtype.newbyteorder("<") if a.dtype.byteorder == ">" else a.dtype
+        )
         if not isinstance(name, str) or kind is None:
             raise TypeError(
                 f"save_safetensors: tensors[{name!r}] must be an array of one of "

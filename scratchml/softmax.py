@@ -8,7 +8,12 @@ nothing mathematically (the factor ``exp(-max)`` cancels) but keeps every expone
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_float_array, check_axis, check_positive, check_same_shape
+from scratchml._checks import (
+    as_float_array,
+    check_axis,
+    check_positive,
+    check_same_shape,
+)
 
 # --8<-- [end:imports]
 
@@ -16,12 +21,16 @@ from scratchml._checks import as_float_array, check_axis, check_positive, check_
 def _check_temperature(where: str, temperature, dtype) -> float:
     try:
         t = check_positive(where, "temperature", temperature)
-    except ValueError as err:  # ArgumentTypeError (a string, None) stays a TypeError too
+    except (
+        ValueError
+    ) as err:  # ArgumentTypeError (a string, None) stays a TypeError too
         raise type(err)(
             f"{where}: temperature must be a finite number > 0, got {temperature!r} "
             "(for greedy decoding use generate(..., temperature=0))"
         ) from None
-    if dtype.type(t) == 0:  # e.g. 1e-50 in float32: dividing by it would give inf or NaN
+    if (
+        dtype.type(t) == 0
+    ):  # e.g. 1e-50 in float32: dividing by it would give inf or NaN
         raise ValueError(
             f"{where}: temperature={temperature!r} rounds to 0 in {dtype}; "
             f"the smallest usable temperature is about {np.finfo(dtype).tiny:.1e}"
@@ -31,9 +40,15 @@ def _check_temperature(where: str, temperature, dtype) -> float:
 
 def _check_x(where: str, x, axis) -> np.ndarray:
     """Any-dtype ``x`` becomes float; every ``x`` must be at least 1-D, non-empty, valid axis."""
-    x = x if type(x) is np.ndarray and x.dtype.kind == "f" else as_float_array(where, "x", x, False)
+    x = (
+        x
+        if type(x) is np.ndarray and x.dtype.kind == "f"
+        else as_float_array(where, "x", x, False)
+    )
     if x.ndim == 0 or x.size == 0:
-        raise ValueError(f"{where}: x has shape {x.shape} but must be a non-empty array of scores")
+        raise ValueError(
+            f"{where}: x has shape {x.shape} but must be a non-empty array of scores"
+        )
     check_axis(where, "axis", axis, x.ndim)
     return x
 
@@ -45,7 +60,9 @@ def _check_row_max(where: str, row_max: np.ndarray, temperature: float) -> None:
     if np.isnan(row_max).any():
         raise ValueError(f"{where}: x contains NaN")
     if np.isneginf(row_max).any():
-        raise ValueError(f"{where}: a row of x is -inf everywhere, so no entry can get probability")
+        raise ValueError(
+            f"{where}: a row of x is -inf everywhere, so no entry can get probability"
+        )
     raise ValueError(
         f"{where}: x / temperature reaches +inf (x holds +inf, or temperature={temperature} "
         "is too small for these logits)"
@@ -102,7 +119,9 @@ def log_softmax(x, axis: int = -1) -> np.ndarray:
     """
     x = _check_x("log_softmax", x, axis)
     x_max = x.max(axis=axis, keepdims=True)  # one maximum per row
-    _check_row_max("log_softmax", x_max, temperature=1.0)  # NaN, +inf, all -inf: an error
+    _check_row_max(
+        "log_softmax", x_max, temperature=1.0
+    )  # NaN, +inf, all -inf: an error
     z = x - x_max
     return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
 
@@ -114,7 +133,8 @@ def log_softmax(x, axis: int = -1) -> np.ndarray:
 def softmax_backward(p: np.ndarray, dp: np.ndarray, axis: int = -1) -> np.ndarray:
     """Gradient through ``p = softmax(x)``: ``dx = p * (dp - sum(dp * p))``.
 
-    The Jacobian ``dp_i/dx_j = p_i (delta_ij - p_j)`` is never built: contracting it with
+    The Jacobian ``dp_i/dx_j = p_i (delta_ij - p_j)`` is never built: contracting it
+    with
     ``dp`` collapses to one elementwise product and one sum.
 
     Parameters
@@ -133,7 +153,11 @@ def softmax_backward(p: np.ndarray, dp: np.ndarray, axis: int = -1) -> np.ndarra
     """
     p = as_float_array("softmax_backward", "p", p, finite=False)
     check_same_shape(
-        "softmax_backward", "p", p, "dp", as_float_array("softmax_backward", "dp", dp, False)
+        "softmax_backward",
+        "p",
+        p,
+        "dp",
+        as_float_array("softmax_backward", "dp", dp, False),
     )
     check_axis("softmax_backward", "axis", axis, p.ndim)
     dx = dp - (dp * p).sum(axis=axis, keepdims=True)  # same shape as p

@@ -2,7 +2,8 @@
 
 ``fit`` is the training loop in its plainest form: forward, loss, backward, update,
 repeated over shuffled minibatches of a fixed set of examples, epoch after epoch. (The
-language model of Parts III and IV trains on a stream of text instead, with a schedule and
+language model of Parts III and IV trains on a stream of text instead, with a schedule
+and
 a validation loss: that loop is ``train`` in ``lm_training.py``.)
 
 One pass over the whole training set is an *epoch*. Within an epoch the examples are
@@ -71,7 +72,10 @@ def iterate_minibatches(X, y, batch_size: int, rng=None):
     order = check_rng("iterate_minibatches", "rng", rng).permutation(len(X))  # (n,)
     X, y = X[order], y[order]  # shuffled copies: batches below are cheap slices
     for start in range(0, len(X), batch_size):
-        yield X[start : start + batch_size], y[start : start + batch_size]  # (batch, ...)
+        yield (
+            X[start : start + batch_size],
+            y[start : start + batch_size],
+        )  # (batch, ...)
 
 
 # --8<-- [end:iterate_minibatches]
@@ -96,7 +100,12 @@ def train_test_split(X, y, test_fraction: float = 0.2, rng=0):
     """
     X, y = _check_xy("train_test_split", X, y)
     n_test = held_out_size(
-        "train_test_split", "test_fraction", test_fraction, len(X), "rows", "train or test set"
+        "train_test_split",
+        "test_fraction",
+        test_fraction,
+        len(X),
+        "rows",
+        "train or test set",
     )
     order = check_rng("train_test_split", "rng", rng).permutation(len(X))  # (n,)
     test, train = order[:n_test], order[n_test:]  # (n_test,), (n - n_test,)
@@ -132,7 +141,9 @@ def accuracy(logits_or_labels, y) -> float:
     pred = as_array("accuracy", "logits_or_labels", logits_or_labels)
     y = as_array("accuracy", "y", y)
     if y.dtype.kind not in "iu":
-        raise ArgumentTypeError(f"accuracy: y must be integer class labels, got dtype {y.dtype}")
+        raise ArgumentTypeError(
+            f"accuracy: y must be integer class labels, got dtype {y.dtype}"
+        )
     if y.ndim != 1:
         raise ValueError(f"accuracy: y has shape {y.shape} but must be 1-D labels (n,)")
     if pred.ndim == y.ndim + 1:
@@ -167,7 +178,9 @@ def _prepare(where: str, model: Layer, loss: str, X, y, names=("X", "y")):
             f"{where}: {names[0]} has shape {X.shape}, which the model rejects ({err})"
         ) from None
     if loss == "cross_entropy":
-        return X, as_labels(where, names[1], y, (len(X),) + out_shape[1:-1], out_shape[-1])
+        return X, as_labels(
+            where, names[1], y, (len(X),) + out_shape[1:-1], out_shape[-1]
+        )
     y = as_float_array(where, names[1], y).astype(dtype, copy=False)
     if y.shape[1:] != out_shape[1:]:
         raise ValueError(
@@ -212,7 +225,8 @@ def fit(
         Training inputs ``(n, n_in)``, cast to the dtype of the model's parameters
         (float32 by default).
     y : array_like
-        Training targets: integer labels ``(n,)`` for ``"cross_entropy"``, numbers shaped
+        Training targets: integer labels ``(n,)`` for ``"cross_entropy"``, numbers
+        shaped
         like the output ``(n, n_out)`` for ``"mse"``.
     loss : {"cross_entropy", "mse"}
         The loss to minimize.
@@ -240,7 +254,9 @@ def fit(
     """
     check_layer("fit", "model", model)
     if optimizer is not None and not callable(getattr(optimizer, "step", None)):
-        raise ArgumentTypeError(f"fit: optimizer must have a step() method, got {optimizer!r:.60}")
+        raise ArgumentTypeError(
+            f"fit: optimizer must have a step() method, got {optimizer!r:.60}"
+        )
     batch_size = check_positive_int("fit", "batch_size", batch_size)
     check_choice("fit", "loss", loss, LOSSES)
     check_bool("fit", "verbose", verbose)
@@ -260,7 +276,9 @@ def fit(
         for xb, yb in iterate_minibatches(X, y, batch_size, rng):
             out = model.forward(xb)  # (batch, n_out)
             value, dout = loss_fn(out, yb)  # dout: same shape as out
-            model.backward(dout)  # every layer's grads, computed with the current weights
+            model.backward(
+                dout
+            )  # every layer's grads, computed with the current weights
             optimizer.step()  # only now do the weights change
             total += float(value) * len(xb)
         # --8<-- [end:fit_loop]

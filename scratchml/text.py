@@ -34,9 +34,7 @@ from scratchml._checks import (
 
 # --8<-- [end:imports]
 
-TINY_SHAKESPEARE_URL = (
-    "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"
-)
+TINY_SHAKESPEARE_URL = "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"
 
 
 # --8<-- [start:load_text]
@@ -64,14 +62,18 @@ def load_text(path=None) -> str:
 
         return "".join(topics[name] for name in sorted(topics))
     if not isinstance(path, str | os.PathLike):
-        raise ArgumentTypeError(f"load_text: path must be a str or a path, got {path!r:.60}")
+        raise ArgumentTypeError(
+            f"load_text: path must be a str or a path, got {path!r:.60}"
+        )
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ValueError(f"load_text: no such file: {str(path)!r}") from None
     except IsADirectoryError:
-        raise ValueError(f"load_text: {str(path)!r} is a directory, not a text file") from None
+        raise ValueError(
+            f"load_text: {str(path)!r} is a directory, not a text file"
+        ) from None
     except UnicodeDecodeError as err:
         raise ValueError(
             f"load_text: {str(path)!r} is not UTF-8 text (byte {err.start} cannot be decoded)"
@@ -138,7 +140,8 @@ def train_val_split(ids, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndar
     ----------
     ids : array_like of int, shape (n,)
     val_fraction : float
-        Strictly between 0 and 1; validation gets the last ``round(n * val_fraction)`` ids.
+        Strictly between 0 and 1; validation gets the last ``round(n * val_fraction)``
+        ids.
 
     Returns
     -------
@@ -212,5 +215,7 @@ def _as_id_sequence(where: str, ids) -> np.ndarray:
             "(encode the text with a tokenizer first)"
         )
     if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{where}: ids has shape {arr.shape} but must be a non-empty 1-D array")
+        raise ValueError(
+            f"{where}: ids has shape {arr.shape} but must be a non-empty 1-D array"
+        )
     return arr

@@ -2,7 +2,8 @@
 
 A language model reads integers, not text. A tokenizer fixes a vocabulary (here: every
 distinct character of a training text, sorted) and maps each character to its index in
-that list (``encode``) and back (``decode``). GPT-2 uses pieces of words instead of single
+that list (``encode``) and back (``decode``). GPT-2 uses pieces of words instead of
+single
 characters, but the idea is the same: text in, one integer per token out.
 """
 
@@ -59,7 +60,9 @@ class CharTokenizer:
                 )
         if len(set(chars)) != len(chars):
             repeated = next(c for c in chars if chars.count(c) > 1)
-            raise ValueError(f"CharTokenizer: chars contains a repeated character, {repeated!r}")
+            raise ValueError(
+                f"CharTokenizer: chars contains a repeated character, {repeated!r}"
+            )
         if not chars:
             raise ValueError("CharTokenizer: chars is empty")
         self.chars = chars
@@ -70,7 +73,9 @@ class CharTokenizer:
         """Build the vocabulary from ``text``: its distinct characters, sorted."""
         if not isinstance(text, str) or not text:
             error = ValueError if isinstance(text, str) else ArgumentTypeError
-            raise error(f"CharTokenizer.from_text: text must be a non-empty str, got {text!r:.40}")
+            raise error(
+                f"CharTokenizer.from_text: text must be a non-empty str, got {text!r:.40}"
+            )
         return cls(sorted(set(text)))
 
     @property
@@ -81,7 +86,9 @@ class CharTokenizer:
     def encode(self, text: str) -> np.ndarray:
         """Return the id of every character of ``text``: int64 array, shape ``(len(text),)``."""
         if not isinstance(text, str):
-            raise TypeError(f"CharTokenizer.encode: text must be a str, got {type(text).__name__}")
+            raise TypeError(
+                f"CharTokenizer.encode: text must be a str, got {type(text).__name__}"
+            )
         try:
             ids = [self.stoi[c] for c in text]
         except KeyError as err:
@@ -99,7 +106,9 @@ class CharTokenizer:
         """Return the text spelled by a 1-D sequence of ids."""
         ids = as_array("CharTokenizer.decode", "ids", ids)
         if ids.ndim != 1:
-            raise ValueError(f"CharTokenizer.decode: ids has shape {ids.shape} but must be 1-D")
+            raise ValueError(
+                f"CharTokenizer.decode: ids has shape {ids.shape} but must be 1-D"
+            )
         if ids.size == 0:
             return ""
         ids = as_token_ids("CharTokenizer.decode", "ids", ids, self.vocab_size)

@@ -82,7 +82,9 @@ class FeedForward(Layer):
         x = as_float_array("FeedForward.forward", "x", x)
         check_last_dim("FeedForward.forward", "x", x, self.d_model)
         self._shape = x.shape
-        x2 = x.reshape(-1, self.d_model)  # (N, d_model): positions as rows, one 2-D product
+        x2 = x.reshape(
+            -1, self.d_model
+        )  # (N, d_model): positions as rows, one 2-D product
         h = self.act(self.fc1(x2))  # (N, d_hidden)
         return self.fc2(h).reshape(x.shape)  # (B, T, d_model)
 
@@ -90,9 +92,13 @@ class FeedForward(Layer):
 
     # --8<-- [start:feed_forward_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        check_shape("FeedForward.backward", "dy", dy, self._cached("_shape"), "the output")
+        check_shape(
+            "FeedForward.backward", "dy", dy, self._cached("_shape"), "the output"
+        )
         dy2 = dy.reshape(-1, self.d_model)  # (N, d_model)
-        dx2 = self.fc1.backward(self.act.backward(self.fc2.backward(dy2)))  # (N, d_model)
+        dx2 = self.fc1.backward(
+            self.act.backward(self.fc2.backward(dy2))
+        )  # (N, d_model)
         return dx2.reshape(dy.shape)  # (B, T, d_model)
 
     # --8<-- [end:feed_forward_backward]
@@ -166,14 +172,25 @@ class TransformerBlock(Layer):
         dtype = check_float_dtype(where, "dtype", dtype)
         self.d_model = d_model
         self.ln1 = LayerNorm(d_model, eps=eps, dtype=dtype)
-        self.attn = MultiHeadAttention(d_model, n_heads, causal, rng=rng, dtype=dtype, bias=bias)
+        self.attn = MultiHeadAttention(
+            d_model, n_heads, causal, rng=rng, dtype=dtype, bias=bias
+        )
         self.ln2 = LayerNorm(d_model, eps=eps, dtype=dtype)
-        self.ffn = FeedForward(d_model, d_hidden, rng=rng, dtype=dtype, activation=activation)
-        self.children = {"ln1": self.ln1, "attn": self.attn, "ln2": self.ln2, "ffn": self.ffn}
+        self.ffn = FeedForward(
+            d_model, d_hidden, rng=rng, dtype=dtype, activation=activation
+        )
+        self.children = {
+            "ln1": self.ln1,
+            "attn": self.attn,
+            "ln2": self.ln2,
+            "ffn": self.ffn,
+        }
 
     # --8<-- [start:transformer_block_forward]
     def forward(self, x) -> np.ndarray:
-        x = as_float_array("TransformerBlock.forward", "x", x, finite=False)  # ln1 checks NaN
+        x = as_float_array(
+            "TransformerBlock.forward", "x", x, finite=False
+        )  # ln1 checks NaN
         check_ndim("TransformerBlock.forward", "x", x, (2, 3))
         check_last_dim("TransformerBlock.forward", "x", x, self.d_model)
         x = x + self.attn(self.ln1(x))  # (B, T, d_model): read from other positions
@@ -184,9 +201,13 @@ class TransformerBlock(Layer):
     # --8<-- [start:transformer_block_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
         where = "TransformerBlock.backward"
-        check_shape(where, "dy", dy, self.ln1._cached("_cache", where)[0].shape, "the output")
+        check_shape(
+            where, "dy", dy, self.ln1._cached("_cache", where)[0].shape, "the output"
+        )
         dx = dy + self.ln2.backward(self.ffn.backward(dy))  # through x + ffn(ln2(x))
-        return dx + self.ln1.backward(self.attn.backward(dx))  # through x + attn(ln1(x))
+        return dx + self.ln1.backward(
+            self.attn.backward(dx)
+        )  # through x + attn(ln1(x))
 
     # --8<-- [end:transformer_block_backward]
 
@@ -195,10 +216,13 @@ class TransformerBlock(Layer):
         """``forward`` for new positions only; attention reads and extends ``cache``.
 
         ``x`` holds the new positions ``(B, n, d_model)``; ``cache`` is this block's
-        ``KVCache``. The MLP and the layer norms work on each position alone, so they need
+        ``KVCache``. The MLP and the layer norms work on each position alone, so they
+        need
         no cache. Inference only: nothing is kept for ``backward``.
         """
-        x = self._check_x("TransformerBlock.forward_cached", x)  # (B, n, d_model), as forward
+        x = self._check_x(
+            "TransformerBlock.forward_cached", x
+        )  # (B, n, d_model), as forward
         x = x + self.attn.forward_cached(self.ln1(x), cache)  # (B, n, d_model)
         return x + self.ffn(self.ln2(x))  # (B, n, d_model)
 

@@ -1,22 +1,33 @@
 """Read a built page the way a reader copies it, and paste its Python blocks into a fresh
-interpreter (promise 2 of the book). Used by tests/test_copy_paste.py and its mutation test.
+interpreter (promise 2 of the book). Used by tests/test_copy_paste.py and its mutation
+test.
 
-**What the copy button copies.** Material's clipboard integration takes the ``innerText`` of
-the block's ``<code>`` element, with annotation markers (``.md-annotation``) hidden while it
-copies, and trims trailing whitespace. Line numbers, where a block has them, live outside
-``<code>`` or are drawn by CSS from an attribute, so they are never part of the text. This
-module reproduces that from the static HTML: the text inside ``<code>``, minus every element
+**What the copy button copies.** Material's clipboard integration takes the
+``innerText`` of
+the block's ``<code>`` element, with annotation markers (``.md-annotation``) hidden
+while it
+copies, and trims trailing whitespace. Line numbers, where a block has them, live
+outside
+``<code>`` or are drawn by CSS from an attribute, so they are never part of the text.
+This
+module reproduces that from the static HTML: the text inside ``<code>``, minus every
+element
 of class ``md-annotation`` or ``linenos``, with the end trimmed.
 
-**Which blocks a reader pastes.** Every Python block of the page, top to bottom, listings
-included, except an *excerpt*: a block whose title starts with ``excerpt of`` (lines cut out
+**Which blocks a reader pastes.** Every Python block of the page, top to bottom,
+listings
+included, except an *excerpt*: a block whose title starts with ``excerpt of`` (lines cut
+out
 of a function body, which cannot run on their own; the reader sees that title). The
 signatures of the API reference (mkdocstrings' ``doc-signature`` blocks, under a heading
-naming the function or class) are not examples either: they show how to call a name, with
+naming the function or class) are not examples either: they show how to call a name,
+with
 its parameters' annotations, and are not pasted.
 
-**Which output belongs to a block.** The ``text`` block right after it, when the page marks
-it with ``<!--pytest-codeblocks:expected-output-->`` (the comment stays in the HTML). A block
+**Which output belongs to a block.** The ``text`` block right after it, when the page
+marks
+it with ``<!--pytest-codeblocks:expected-output-->`` (the comment stays in the HTML). A
+block
 without one must print nothing. A bare expression statement whose value a console would
 echo (not None) is reported too: print it and show the output, or assign it.
 """
@@ -135,7 +146,9 @@ def page_blocks(html: str) -> list[Block]:
 
 
 _LAB_CELL = re.compile(r'<div class="jp-Cell (jp-\w+Cell) jp-Notebook-cell" id=')
-_LAB_CODE = re.compile(r'<div class="clipboard-copy-txt" id="cell-\d+">(.*?)</div>', re.S)
+_LAB_CODE = re.compile(
+    r'<div class="clipboard-copy-txt" id="cell-\d+">(.*?)</div>', re.S
+)
 _LAB_TEXT = re.compile(
     r'<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="text/plain"[^>]*>'
     r"\s*<pre>(.*?)</pre>",
@@ -146,8 +159,10 @@ _LAB_TEXT = re.compile(
 def lab_blocks(html: str) -> list[Block]:
     """Every code cell of a built lab page, as its copy button copies it, with its output.
 
-    A lab's copy button copies the cell's hidden ``clipboard-copy-txt`` text; the output a
-    reader sees is the cell's plain-text outputs, in order (plots and stderr progress lines
+    A lab's copy button copies the cell's hidden ``clipboard-copy-txt`` text; the output
+    a
+    reader sees is the cell's plain-text outputs, in order (plots and stderr progress
+    lines
     are not compared).
     """
     cells = _LAB_CELL.split(html)[1:]  # kind, body, kind, body, ...
@@ -156,9 +171,14 @@ def lab_blocks(html: str) -> list[Block]:
         code = _LAB_CODE.search(body) if kind == "jp-CodeCell" else None
         if code is None:
             continue
-        outputs = [html_lib.unescape(re.sub(r"<[^>]+>", "", t)) for t in _LAB_TEXT.findall(body)]
+        outputs = [
+            html_lib.unescape(re.sub(r"<[^>]+>", "", t))
+            for t in _LAB_TEXT.findall(body)
+        ]
         expected = "".join(outputs) or None
-        blocks.append(Block("python", "", html_lib.unescape(code.group(1)).rstrip(), expected))
+        blocks.append(
+            Block("python", "", html_lib.unescape(code.group(1)).rstrip(), expected)
+        )
     return blocks
 
 
@@ -167,14 +187,18 @@ def pasted(blocks: list[Block]) -> list[Block]:
     return [b for b in blocks if b.lang == "python" and not b.excerpt]
 
 
-# Runs in the fresh interpreter: one namespace, one block after another, as a reader pastes.
-# Each top-level statement runs on its own, as in an interactive console; a bare expression
-# whose value is not None (a console would echo it, unasked) is reported with that value.
+# Runs in the fresh interpreter: one namespace, one block after another, as a reader
+# pastes.
+# Each top-level statement runs on its own, as in an interactive console; a bare
+# expression
+# whose value is not None (a console would echo it, unasked) is reported with that
+# value.
 # A listing defines functions that the page may never call (it imports the package's own
 # copy to run its examples), so a missing import would only strike when the reader calls
 # one: after a listing is pasted, every global name its functions and classes use must
 # already be defined (symtable lists them exactly as the compiler resolves them). What a
-# plotting call returns (matplotlib objects, echoed beside a lab's plot) is not reported.
+# plotting call returns (matplotlib objects, echoed beside a lab's plot) is not
+# reported.
 DRIVER = r"""
 import ast, builtins, contextlib, io, json, symtable, sys, traceback
 
@@ -229,16 +253,25 @@ json.dump(results, open(sys.argv[2], "w", encoding="utf-8"))
 """
 
 
-def paste_into_fresh_python(blocks: list[Block], env: dict, timeout: float = 600) -> list[dict]:
+def paste_into_fresh_python(
+    blocks: list[Block], env: dict, timeout: float = 600
+) -> list[dict]:
     """Run ``blocks`` in order in one new interpreter (cwd: an empty temporary folder)."""
-    codes = [{"code": b.code, "listing": b.title.startswith("scratchml/")} for b in blocks]
+    codes = [
+        {"code": b.code, "listing": b.title.startswith("scratchml/")} for b in blocks
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / "cwd"
         work.mkdir()
         (Path(tmp) / "blocks.json").write_text(json.dumps(codes), encoding="utf-8")
         (Path(tmp) / "driver.py").write_text(DRIVER, encoding="utf-8")
         proc = subprocess.run(
-            [sys.executable, str(Path(tmp) / "driver.py"), "../blocks.json", "../results.json"],
+            [
+                sys.executable,
+                str(Path(tmp) / "driver.py"),
+                "../blocks.json",
+                "../results.json",
+            ],
             cwd=work,
             env=env,
             capture_output=True,
@@ -247,7 +280,9 @@ def paste_into_fresh_python(blocks: list[Block], env: dict, timeout: float = 600
         )
         results_file = Path(tmp) / "results.json"
         if proc.returncode != 0 or not results_file.exists():
-            raise RuntimeError(f"the interpreter crashed (exit {proc.returncode}):\n{proc.stderr}")
+            raise RuntimeError(
+                f"the interpreter crashed (exit {proc.returncode}):\n{proc.stderr}"
+            )
         return json.loads(results_file.read_text(encoding="utf-8"))
 
 
@@ -255,7 +290,9 @@ def problems(name: str, blocks: list[Block], results: list[dict]) -> list[str]:
     """What differs between the page and what the pasted blocks did."""
     found = []
     for n, (block, result) in enumerate(zip(blocks, results, strict=False), start=1):
-        where = f"{name}, pasted block {n}" + (f" ({block.title})" if block.title else "")
+        where = f"{name}, pasted block {n}" + (
+            f" ({block.title})" if block.title else ""
+        )
         first = block.code.strip().split("\n")[0][:70]
         if result["error"]:
             found.append(f"{where}, starting {first!r}, raised:\n{result['error']}")

@@ -12,7 +12,9 @@ def load_module(relative_path: str):
     """Import a repository file that is not on the path, e.g. ``"conftest.py"`` (the root one;
     ``import conftest`` would find tests/conftest.py) or ``"tools/make_notebook.py"``."""
     path = ROOT / relative_path
-    spec = importlib.util.spec_from_file_location(path.stem.replace("-", "_") + "_module", path)
+    spec = importlib.util.spec_from_file_location(
+        path.stem.replace("-", "_") + "_module", path
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -24,5 +24,7 @@ def built_site(tmp_path_factory) -> Path:
         text=True,
         timeout=900,
     )
-    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr[-6000:]}"
+    assert result.returncode == 0, (
+        f"mkdocs build --strict failed:\n{result.stderr[-6000:]}"
+    )
     return site

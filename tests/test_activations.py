@@ -67,7 +67,9 @@ def test_relu_grad_matches_finite_differences(z):
 @settings(max_examples=40, deadline=None)
 @given(moderate)
 def test_sigmoid_grad_matches_finite_differences(z):
-    np.testing.assert_allclose(sigmoid_grad(z), pointwise_derivative(sigmoid, z), atol=1e-8)
+    np.testing.assert_allclose(
+        sigmoid_grad(z), pointwise_derivative(sigmoid, z), atol=1e-8
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -81,7 +83,9 @@ def test_sigmoid_grad_is_s_times_one_minus_s_at_most_a_quarter(z):
 def test_known_values():
     z = np.array([-2.0, 0.0, 3.0])
     np.testing.assert_array_equal(relu(z), [0.0, 0.0, 3.0])
-    np.testing.assert_array_equal(relu_grad(z), [0.0, 0.0, 1.0])  # 0 at the kink, by choice
+    np.testing.assert_array_equal(
+        relu_grad(z), [0.0, 0.0, 1.0]
+    )  # 0 at the kink, by choice
     assert sigmoid(np.array([0.0]))[0] == 0.5
     assert sigmoid_grad(np.array([0.0]))[0] == 0.25
 

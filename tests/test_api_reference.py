@@ -1,11 +1,14 @@
 """The API reference documents every public name once, from docstrings that say enough.
 
-docs/api/*.md hold ``::: scratchml.<module>.<name>`` lines that mkdocstrings expands from the
+docs/api/*.md hold ``::: scratchml.<module>.<name>`` lines that mkdocstrings expands
+from the
 package's docstrings. These tests check, without building the site, that every name of
-``scratchml.__all__`` is on exactly one API page, that each entry names the real object, and
+``scratchml.__all__`` is on exactly one API page, that each entry names the real object,
+and
 that each public docstring is numpy-style: a one-line summary, and for a callable with
 parameters a ``Parameters`` section listing all of them. An entry that combines several
-names (``q, k, v : numpy.ndarray``) must combine parameters with the same default: griffe
+names (``q, k, v : numpy.ndarray``) must combine parameters with the same default:
+griffe
 shows the first name's default for all of them. The slow test reads the built pages.
 """
 
@@ -24,7 +27,9 @@ import scratchml
 
 ROOT = Path(__file__).resolve().parents[1]
 API = ROOT / "docs" / "api"
-ENTRY = re.compile(r"^::: (?P<path>scratchml\.(?P<module>\w+)\.(?P<name>\w+))\s*$", re.M)
+ENTRY = re.compile(
+    r"^::: (?P<path>scratchml\.(?P<module>\w+)\.(?P<name>\w+))\s*$", re.M
+)
 SECTION = re.compile(r"^(?P<title>[A-Z][A-Za-z ]+)\n-{3,}$", re.M)
 PUBLIC = sorted(scratchml.__all__)
 
@@ -44,21 +49,31 @@ def sections(doc: str) -> dict[str, str]:
     marks = list(SECTION.finditer(doc))
     found = {"summary": doc.split("\n\n", 1)[0]}
     for mark, following in zip(marks, [*marks[1:], None], strict=False):
-        found[mark["title"]] = doc[mark.end() : following.start() if following else None]
+        found[mark["title"]] = doc[
+            mark.end() : following.start() if following else None
+        ]
     return found
 
 
 def entries(body: str) -> list[list[str]]:
     """The names of each entry of a Parameters section (``a, b : int`` -> ``["a", "b"]``)."""
-    heads = [line.split(" : ", 1)[0] for line in body.split("\n") if line and line[0] != " "]
+    heads = [
+        line.split(" : ", 1)[0] for line in body.split("\n") if line and line[0] != " "
+    ]
     return [[n.strip().lstrip("*") for n in head.split(",")] for head in heads]
 
 
 def test_every_public_name_is_on_exactly_one_api_page():
     counts = Counter(name for _, _, name in api_entries())
-    assert sorted(set(PUBLIC) - set(counts)) == [], "public names missing from docs/api/"
-    assert sorted(set(counts) - set(PUBLIC)) == [], "docs/api/ documents names not in __all__"
-    assert {n: c for n, c in counts.items() if c > 1} == {}, "names on more than one page"
+    assert sorted(set(PUBLIC) - set(counts)) == [], (
+        "public names missing from docs/api/"
+    )
+    assert sorted(set(counts) - set(PUBLIC)) == [], (
+        "docs/api/ documents names not in __all__"
+    )
+    assert {n: c for n, c in counts.items() if c > 1} == {}, (
+        "names on more than one page"
+    )
 
 
 @pytest.mark.parametrize("page,module,name", api_entries(), ids=lambda x: str(x))
@@ -75,7 +90,9 @@ def test_every_api_page_is_in_the_nav_and_opens_with_its_chapters():
         intro = text.split("\n:::", 1)[0]
         links = re.findall(r"\]\((\.\./[^)#\s]+)", intro)
         if page.name != "index.md":
-            assert any(link.startswith(("../part", "../labs/")) for link in links), page.name
+            assert any(link.startswith(("../part", "../labs/")) for link in links), (
+                page.name
+            )
         for link in links:
             assert (page.parent / link).resolve().exists(), f"{page.name}: {link}"
 
@@ -87,30 +104,47 @@ def test_public_docstring_is_numpy_style(name):
     assert doc and doc.strip(), f"{name} has no docstring of its own"
     found = sections(doc)
     summary = found["summary"]
-    assert "\n" not in summary and summary.strip(), f"{name}: the summary is not one line"
-    assert not re.search(r"^\s*(Args|Arguments|Returns?):\s*$", doc, re.M), f"{name}: Google style"
+    assert "\n" not in summary and summary.strip(), (
+        f"{name}: the summary is not one line"
+    )
+    assert not re.search(r"^\s*(Args|Arguments|Returns?):\s*$", doc, re.M), (
+        f"{name}: Google style"
+    )
     params = {p: v for p, v in inspect.signature(obj).parameters.items() if p != "self"}
     if not params:
         return
-    assert "Parameters" in found, f"{name} takes {list(params)} but has no Parameters section"
+    assert "Parameters" in found, (
+        f"{name} takes {list(params)} but has no Parameters section"
+    )
     groups = entries(found["Parameters"])
     documented = [n for group in groups for n in group]
-    assert [p for p in params if p not in documented] == [], f"{name}: undocumented parameters"
-    assert [n for n in documented if n not in params] == [], f"{name}: documents unknown names"
+    assert [p for p in params if p not in documented] == [], (
+        f"{name}: undocumented parameters"
+    )
+    assert [n for n in documented if n not in params] == [], (
+        f"{name}: documents unknown names"
+    )
     for group in groups:
         defaults = {repr(params[n].default) for n in group}
-        assert len(defaults) == 1, f"{name}: {group} share one entry but not one default"
+        assert len(defaults) == 1, (
+            f"{name}: {group} share one entry but not one default"
+        )
 
 
-# --- the build's helpers: griffe extension and search-index cleanup ---------------------
+# --- the build's helpers: griffe extension and search-index cleanup
+# ---------------------
 
 
 def test_docstring_types_are_shown_as_written():
     """griffe alone prints ``array_like, shape (n,)`` as ``(array_like, shape(n))``; with
-    hooks/griffe_annotations.py the page shows the docstring's text. (If a new griffe prints
+    hooks/griffe_annotations.py the page shows the docstring's text. (If a new griffe
+    prints
     it as written by itself, the first case fails: the extension can then go.)"""
     ext = griffe.load_extensions(str(ROOT / "hooks" / "griffe_annotations.py"))
-    for extensions, expected in [(None, "(array_like, shape(n))"), (ext, "array_like, shape (n,)")]:
+    for extensions, expected in [
+        (None, "(array_like, shape(n))"),
+        (ext, "array_like, shape (n,)"),
+    ]:
         pkg = griffe.load(
             "scratchml",
             search_paths=[str(ROOT)],
@@ -118,11 +152,15 @@ def test_docstring_types_are_shown_as_written():
             extensions=extensions,
         )
         func = pkg["neuron"]["weighted_sum"]
-        params = next(s for s in func.docstring.parsed if s.kind.value == "parameters").value
+        params = next(
+            s for s in func.docstring.parsed if s.kind.value == "parameters"
+        ).value
         assert str(next(p for p in params if p.name == "w").annotation) == expected
         dense = pkg["layers"]["Dense"].docstring.parsed
         init = next(s for s in dense if s.kind.value == "parameters").value
-        assert str(next(p for p in init if p.name == "n_in").annotation) == "int"  # unchanged
+        assert (
+            str(next(p for p in init if p.name == "n_in").annotation) == "int"
+        )  # unchanged
 
 
 def test_search_entries_lose_table_headers_only():
@@ -139,13 +177,19 @@ def test_search_entries_lose_table_headers_only():
     )
 
 
-# --- the built site ----------------------------------------------------------------------
+# --- the built site
+# ----------------------------------------------------------------------
 
 
 @pytest.mark.slow
 def test_built_api_pages_show_signatures_and_parameter_tables(built_site):
     for page in sorted(API.glob("*.md")):
-        built = built_site / "api" / ("" if page.stem == "index" else page.stem) / "index.html"
+        built = (
+            built_site
+            / "api"
+            / ("" if page.stem == "index" else page.stem)
+            / "index.html"
+        )
         assert built.exists(), built
     html = (built_site / "api" / "layers" / "index.html").read_text(encoding="utf-8")
     assert 'id="scratchml.layers.Dense"' in html
@@ -154,7 +198,9 @@ def test_built_api_pages_show_signatures_and_parameter_tables(built_site):
     assert "doc-signature" in dense and "n_in" in dense and "lecun" in dense
     assert "Parameters:" in dense and "<table>" in dense
     assert (built_site / "notation" / "index.html").exists()
-    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    index = json.loads(
+        (built_site / "search" / "search_index.json").read_text(encoding="utf-8")
+    )
     api_docs = [d for d in index["docs"] if d["location"].startswith("api/")]
     assert len(api_docs) > len(PUBLIC), "the API pages' entries are not indexed"
     junk = [d["location"] for d in api_docs if "Type Description" in d["text"]]
@@ -171,8 +217,12 @@ def test_listings_link_to_the_api_page_of_their_module():
         '<span class="filename">scratchml/nothing.py</span><pre>z</pre></div>'
     )
     out = hook.on_page_content(html, page, None, None)
-    assert out.count('<a class="api-link" href="../../api/layers/">API reference</a>') == 2
-    assert "</a><span" in out and "</span><pre>x" in out  # the title stays next to its code
+    assert (
+        out.count('<a class="api-link" href="../../api/layers/">API reference</a>') == 2
+    )
+    assert (
+        "</a><span" in out and "</span><pre>x" in out
+    )  # the title stays next to its code
     assert out.count("api-link") == 2  # no page documents scratchml/nothing.py: no link
     api_page = type("Page", (), {"url": "api/layers/"})()
     assert hook.on_page_content(html, api_page, None, None) == html

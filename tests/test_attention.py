@@ -45,12 +45,18 @@ def test_causal_mask_is_the_lower_triangle():
     np.testing.assert_array_equal(m, np.array(expected, dtype=bool))
     for i in range(4):
         for j in range(4):
-            assert m[i, j] == (j <= i)  # query i sees key j only if j is not in its future
+            assert m[i, j] == (
+                j <= i
+            )  # query i sees key j only if j is not in its future
 
 
 @pytest.mark.parametrize("masked", [False, True])
 def test_matches_the_textbook_formula(masked):
-    q, k, v = rng.standard_normal((5, 4)), rng.standard_normal((5, 4)), rng.standard_normal((5, 3))
+    q, k, v = (
+        rng.standard_normal((5, 4)),
+        rng.standard_normal((5, 4)),
+        rng.standard_normal((5, 3)),
+    )
     mask = causal_mask(5) if masked else None
     out, w = scaled_dot_product_attention(q, k, v, mask)
     ref_out, ref_w = reference_attention(q, k, v, mask)
@@ -59,7 +65,11 @@ def test_matches_the_textbook_formula(masked):
 
 
 def test_different_query_and_key_lengths():
-    q, k, v = rng.standard_normal((2, 4)), rng.standard_normal((6, 4)), rng.standard_normal((6, 3))
+    q, k, v = (
+        rng.standard_normal((2, 4)),
+        rng.standard_normal((6, 4)),
+        rng.standard_normal((6, 3)),
+    )
     out, w = scaled_dot_product_attention(q, k, v)
     assert out.shape == (2, 3) and w.shape == (2, 6)
     np.testing.assert_allclose(out, reference_attention(q, k, v)[0], rtol=1e-12)
@@ -71,7 +81,9 @@ def test_batched_equals_one_sequence_at_a_time():
     assert out.shape == (2, 3, 5, 4) and w.shape == (2, 3, 5, 5)
     for b in range(2):
         for h in range(3):
-            ref_out, ref_w = reference_attention(q[b, h], k[b, h], v[b, h], causal_mask(5))
+            ref_out, ref_w = reference_attention(
+                q[b, h], k[b, h], v[b, h], causal_mask(5)
+            )
             np.testing.assert_allclose(out[b, h], ref_out, rtol=1e-12, atol=1e-15)
             np.testing.assert_allclose(w[b, h], ref_w, rtol=1e-12, atol=1e-15)
 
@@ -82,7 +94,9 @@ def test_masked_weights_are_exactly_zero_and_rows_sum_to_one():
     assert np.all(w[:, ~causal_mask(6)] == 0.0)  # exactly 0 above the diagonal
     assert np.all(w[:, causal_mask(6)] > 0.0)
     np.testing.assert_allclose(w.sum(axis=-1), 1.0, rtol=1e-12)
-    np.testing.assert_array_equal(w[:, 0, 0], 1.0)  # the first position sees only itself
+    np.testing.assert_array_equal(
+        w[:, 0, 0], 1.0
+    )  # the first position sees only itself
 
 
 def test_causal_attention_ignores_the_future_bit_for_bit():
@@ -91,7 +105,9 @@ def test_causal_attention_ignores_the_future_bit_for_bit():
     out, w = scaled_dot_product_attention(q, k, v, causal_mask(T))
     q2, k2, v2 = q.copy(), k.copy(), v.copy()
     for a in (q2, k2, v2):
-        a[:, t + 1 :] = rng.standard_normal(a[:, t + 1 :].shape) * 100  # rewrite the future
+        a[:, t + 1 :] = (
+            rng.standard_normal(a[:, t + 1 :].shape) * 100
+        )  # rewrite the future
     out2, w2 = scaled_dot_product_attention(q2, k2, v2, causal_mask(T))
     assert np.array_equal(out[:, : t + 1], out2[:, : t + 1])
     assert np.array_equal(w[:, : t + 1], w2[:, : t + 1])
@@ -142,11 +158,17 @@ def test_shape_errors_name_the_arguments():
     )
     with pytest.raises(ValueError, match=msg):
         f(np.zeros((4, 8)), np.zeros((4, 6)), np.zeros((4, 6)))
-    with pytest.raises(ValueError, match=r"k has shape \(4, 8\) but v has shape \(3, 8\)"):
+    with pytest.raises(
+        ValueError, match=r"k has shape \(4, 8\) but v has shape \(3, 8\)"
+    ):
         f(np.zeros((4, 8)), np.zeros((4, 8)), np.zeros((3, 8)))
-    with pytest.raises(ValueError, match=r"q has shape \(2, 4, 8\) but k has shape \(3, 4, 8\)"):
+    with pytest.raises(
+        ValueError, match=r"q has shape \(2, 4, 8\) but k has shape \(3, 4, 8\)"
+    ):
         f(np.zeros((2, 4, 8)), np.zeros((3, 4, 8)), np.zeros((3, 4, 8)))
-    with pytest.raises(ValueError, match=r"q has shape \(8,\) but must be \(\.\.\., T, d\)"):
+    with pytest.raises(
+        ValueError, match=r"q has shape \(8,\) but must be \(\.\.\., T, d\)"
+    ):
         f(np.zeros(8), np.zeros((4, 8)), np.zeros((4, 8)))
     with pytest.raises(
         ValueError, match=r"mask has shape \(3, 3\) but the scores have shape \(4, 4\)"
@@ -168,7 +190,11 @@ def test_shape_errors_name_the_arguments():
         match=r"attention_backward: d_out has shape \(4, 2\) but the output has shape \(4, 8\)",
     ):
         attention_backward(
-            np.zeros((4, 2)), np.zeros((4, 8)), np.zeros((4, 8)), np.zeros((4, 8)), np.zeros((4, 4))
+            np.zeros((4, 2)),
+            np.zeros((4, 8)),
+            np.zeros((4, 8)),
+            np.zeros((4, 8)),
+            np.zeros((4, 4)),
         )
 
 
@@ -211,14 +237,18 @@ def test_multi_head_equals_independent_heads_concatenated_and_mixed():
     for b in range(2):
         heads = []
         for h in range(H):
-            cols = slice(h * d_head, (h + 1) * d_head)  # head h's own columns of W_q, W_k, W_v
+            cols = slice(
+                h * d_head, (h + 1) * d_head
+            )  # head h's own columns of W_q, W_k, W_v
             q = x[b] @ p["W_q"][:, cols]  # the WHOLE input vector, projected
             k = x[b] @ p["W_k"][:, cols]
             v = x[b] @ p["W_v"][:, cols]
             scores = q @ k.T / np.sqrt(d_head)
             scores[~causal_mask(T)] = -np.inf
             w = softmax_rows(scores)
-            np.testing.assert_allclose(mha.last_weights[b, h], w, rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(
+                mha.last_weights[b, h], w, rtol=1e-12, atol=1e-15
+            )
             heads.append(w @ v)
         expected = np.concatenate(heads, axis=-1) @ p["W_o"]
         np.testing.assert_allclose(y[b], expected, rtol=1e-12, atol=1e-14)
@@ -244,9 +274,13 @@ def test_one_head_equals_self_attention():
     np.testing.assert_allclose(mha(x), single(x), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(mha.last_weights[:, 0], single.last_weights, rtol=1e-12)
     dy = rng.standard_normal((2, 5, 8))
-    np.testing.assert_allclose(mha.backward(dy), single.backward(dy), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        mha.backward(dy), single.backward(dy), rtol=1e-10, atol=1e-12
+    )
     for key in mha.params:
-        np.testing.assert_allclose(mha.grads[key], single.grads[key], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(
+            mha.grads[key], single.grads[key], rtol=1e-10, atol=1e-12
+        )
 
 
 @pytest.mark.parametrize(
@@ -267,7 +301,9 @@ def test_attention_layers_gradient_check(layer):
 
 
 def test_gradient_check_unbatched_input():
-    errors = check_gradients(MultiHeadAttention(8, 2, rng=0), rng.standard_normal((5, 8)))
+    errors = check_gradients(
+        MultiHeadAttention(8, 2, rng=0), rng.standard_normal((5, 8))
+    )
     assert max(errors.values()) < 1e-6
 
 
@@ -299,18 +335,23 @@ def test_layers_keep_float32():
 
 def test_layer_errors():
     with pytest.raises(
-        ValueError, match=r"MultiHeadAttention: d_model \(10\) must be divisible by n_heads \(4\)"
+        ValueError,
+        match=r"MultiHeadAttention: d_model \(10\) must be divisible by n_heads \(4\)",
     ):
         MultiHeadAttention(10, 4)
     mha = MultiHeadAttention(8, 2, rng=0)
-    with pytest.raises(RuntimeError, match="MultiHeadAttention.backward called before forward"):
+    with pytest.raises(
+        RuntimeError, match="MultiHeadAttention.backward called before forward"
+    ):
         mha.backward(np.zeros((1, 3, 8)))
     with pytest.raises(
         ValueError,
         match=r"MultiHeadAttention.forward: x has shape \(1, 3, 6\) but its last dimension must",
     ):
         mha(np.zeros((1, 3, 6)))
-    with pytest.raises(ValueError, match=r"x has shape \(8,\) but must have 2 or 3 dimensions"):
+    with pytest.raises(
+        ValueError, match=r"x has shape \(8,\) but must have 2 or 3 dimensions"
+    ):
         mha(np.zeros(8))
     mha(np.zeros((1, 3, 8)))
     with pytest.raises(
@@ -320,17 +361,22 @@ def test_layer_errors():
         mha.backward(np.zeros((1, 4, 8)))
     sa = SelfAttention(8, rng=0)
     sa(np.zeros((3, 8)))
-    with pytest.raises(ValueError, match=r"SelfAttention.backward: dy has shape \(3, 7\)"):
+    with pytest.raises(
+        ValueError, match=r"SelfAttention.backward: dy has shape \(3, 7\)"
+    ):
         sa.backward(np.zeros((3, 7)))
 
 
 @pytest.mark.parametrize("causal", [True, False])
 def test_plain_multi_head_attention_equals_the_fused_layer(causal):
-    # The plain algorithm (three products, a loop over heads) and the layer's fused form.
+    # The plain algorithm (three products, a loop over heads) and the layer's fused
+    # form.
     x = np.random.default_rng(0).standard_normal((2, 5, 12))
     mha = MultiHeadAttention(12, n_heads=3, causal=causal, rng=1, dtype=np.float64)
     p = mha.params
-    y, weights = multi_head_attention(x, p["W_q"], p["W_k"], p["W_v"], p["W_o"], 3, causal)
+    y, weights = multi_head_attention(
+        x, p["W_q"], p["W_k"], p["W_v"], p["W_o"], 3, causal
+    )
     np.testing.assert_allclose(y, mha(x), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(weights, mha.last_weights, rtol=1e-12, atol=1e-14)
     assert weights.shape == (2, 3, 5, 5)
@@ -342,9 +388,15 @@ def test_plain_multi_head_attention_keeps_float32_and_checks_arguments():
     x = np.ones((1, 3, 8), dtype=np.float32)
     y, _ = multi_head_attention(x, *Ws, n_heads=2)
     assert y.dtype == np.float32
-    with pytest.raises(ValueError, match="multi_head_attention: d_model \\(8\\) must be divisible"):
+    with pytest.raises(
+        ValueError, match="multi_head_attention: d_model \\(8\\) must be divisible"
+    ):
         multi_head_attention(x, *Ws, n_heads=3)
-    with pytest.raises(ValueError, match="multi_head_attention: x has shape \\(1, 3, 7\\)"):
+    with pytest.raises(
+        ValueError, match="multi_head_attention: x has shape \\(1, 3, 7\\)"
+    ):
         multi_head_attention(np.ones((1, 3, 7)), *Ws, n_heads=2)
-    with pytest.raises(ValueError, match="multi_head_attention: W_o has shape \\(8, 4\\)"):
+    with pytest.raises(
+        ValueError, match="multi_head_attention: W_o has shape \\(8, 4\\)"
+    ):
         multi_head_attention(x, *Ws[:3], np.ones((8, 4)), n_heads=2)

@@ -1,6 +1,7 @@
 """Bad input, systematically: every public callable rejects it with a clear error.
 
-One table drives the test. Each probe is ``(name, kind, fn, args, kwargs, exc, pattern)``:
+One table drives the test. Each probe is ``(name, kind, fn, args, kwargs, exc,
+pattern)``:
 calling ``fn(*args, **kwargs)`` must raise ``exc`` whose message matches ``pattern``.
 Most patterns are built by ``expect(name, arg, given)``: the message starts with the
 callable's name and mentions the argument and what was given, the promise of
@@ -51,7 +52,8 @@ from scratchml import (
 
 TESTS = Path(__file__).resolve().parent
 
-# ------------------------------------------------------------------ how a probe is written
+# ------------------------------------------------------------------ how a probe is
+# written
 
 
 def expect(name: str, arg: str, given: str = "") -> str:
@@ -64,7 +66,9 @@ def expect(name: str, arg: str, given: str = "") -> str:
 PROBES: list[tuple] = []
 
 
-def probe(name, kind, fn, args=(), kwargs=None, exc=ValueError, match=None, arg=None, given=""):
+def probe(
+    name, kind, fn, args=(), kwargs=None, exc=ValueError, match=None, arg=None, given=""
+):
     """Add one probe; ``match`` defaults to ``expect(name, arg, given)``. An exception class
     given in place of ``kwargs`` is the exception (``probe(name, kind, fn, args, TypeError)``)."""
     if isinstance(kwargs, type):
@@ -170,18 +174,32 @@ DTYPE = Bad(
         ("int32", TypeError, r"got 'int32'"),
     ],
 )
-FLAG = Bad("bool flag", [("yes", TypeError, r"got 'yes'"), (None, TypeError, r"got None")])
+FLAG = Bad(
+    "bool flag", [("yes", TypeError, r"got 'yes'"), (None, TypeError, r"got None")]
+)
 
 
 def numbers(name, fn, arg, values, *args, **kwargs):
     """One probe per bad value of ``values``, passed as keyword ``arg``."""
     for value, exc, given in values:
-        probe(name, values.kind, fn, args, {**kwargs, arg: value}, exc, arg=arg, given=given)
+        probe(
+            name,
+            values.kind,
+            fn,
+            args,
+            {**kwargs, arg: value},
+            exc,
+            arg=arg,
+            given=given,
+        )
 
 
-def arrays(name, fn, arg, place, shape, *, dims=True, empty=True, nan=True, nan_by=None):
+def arrays(
+    name, fn, arg, place, shape, *, dims=True, empty=True, nan=True, nan_by=None
+):
     """Bad arrays for argument ``arg``: ``place(x)`` gives ``(args, kwargs)``; ``shape`` is a
-    valid shape (a wrong one is made from it). ``nan_by`` names the inner callable that finds
+    valid shape (a wrong one is made from it). ``nan_by`` names the inner callable that
+    finds
     NaN for a composite layer (scanning every entry twice per step would cost time)."""
     good = np.ones(shape)
 
@@ -239,11 +257,32 @@ def gradients(name, make, x, out_shape, arg="dy"):
     wrong = out_shape[:-1] + (out_shape[-1] + 1,)
     probe(name, "dy: None", fn, (None,), exc=TypeError, arg=arg, given="got None")
     probe(
-        name, "dy: list", fn, (np.ones(out_shape).tolist(),), exc=TypeError, arg=arg, given="list"
+        name,
+        "dy: list",
+        fn,
+        (np.ones(out_shape).tolist(),),
+        exc=TypeError,
+        arg=arg,
+        given="list",
     )
     probe(name, "dy: str", fn, ("abc",), exc=TypeError, arg=arg, given="'abc'")
-    probe(name, "dy: int", fn, (np.ones(out_shape, int),), exc=TypeError, arg=arg, given="int64")
-    probe(name, "dy: wrong shape", fn, (np.ones(wrong),), arg=arg, given=re.escape(str(wrong)))
+    probe(
+        name,
+        "dy: int",
+        fn,
+        (np.ones(out_shape, int),),
+        exc=TypeError,
+        arg=arg,
+        given="int64",
+    )
+    probe(
+        name,
+        "dy: wrong shape",
+        fn,
+        (np.ones(wrong),),
+        arg=arg,
+        given=re.escape(str(wrong)),
+    )
     probe(
         name,
         "backward before forward",
@@ -254,7 +293,8 @@ def gradients(name, make, x, out_shape, arg="dy"):
     )
 
 
-# ------------------------------------------------------------------ small models and data
+# ------------------------------------------------------------------ small models and
+# data
 
 V = 11  # vocabulary of the tiny language models
 
@@ -313,9 +353,36 @@ for name, fn in [("softmax", sm.softmax), ("log_softmax", sm.log_softmax)]:
     probe(name, "array: NaN", fn, ([1.0, np.nan],), arg="x", given="NaN")
     probe(name, "axis", fn, (np.ones(3),), {"axis": 1}, arg="axis", given="1")
     probe(name, "axis", fn, (np.ones((2, 3)),), {"axis": -3}, arg="axis", given="-3")
-    probe(name, "axis", fn, (np.ones(3),), {"axis": "0"}, TypeError, arg="axis", given="'0'")
-    probe(name, "axis", fn, (np.ones(3),), {"axis": 0.0}, TypeError, arg="axis", given="0.0")
-    probe(name, "axis", fn, (np.ones(3),), {"axis": None}, TypeError, arg="axis", given="None")
+    probe(
+        name,
+        "axis",
+        fn,
+        (np.ones(3),),
+        {"axis": "0"},
+        TypeError,
+        arg="axis",
+        given="'0'",
+    )
+    probe(
+        name,
+        "axis",
+        fn,
+        (np.ones(3),),
+        {"axis": 0.0},
+        TypeError,
+        arg="axis",
+        given="0.0",
+    )
+    probe(
+        name,
+        "axis",
+        fn,
+        (np.ones(3),),
+        {"axis": None},
+        TypeError,
+        arg="axis",
+        given="None",
+    )
 numbers("softmax", sm.softmax, "temperature", POSITIVE_FLOAT, np.ones(3))
 probe(
     "softmax",
@@ -340,9 +407,16 @@ for name, fn in [("mse_loss", sm.mse_loss), ("mse_loss_grad", sm.mse_loss_grad)]
     arrays(name, fn, "target", lambda x: ((np.ones((2, 3)), x), {}), (2, 3))
 name, fn = "mse_loss_with_grad", sm.mse_loss_with_grad
 probe(
-    name, "array: wrong shape", fn, (np.ones(3), np.ones((3, 1))), arg="target", given=r"\(3, 1\)"
+    name,
+    "array: wrong shape",
+    fn,
+    (np.ones(3), np.ones((3, 1))),
+    arg="target",
+    given=r"\(3, 1\)",
 )
-probe(name, "array: None", fn, (None, np.ones(3)), exc=TypeError, arg="pred", given="None")
+probe(
+    name, "array: None", fn, (None, np.ones(3)), exc=TypeError, arg="pred", given="None"
+)
 
 for name, fn in [
     ("cross_entropy", sm.cross_entropy),
@@ -361,26 +435,93 @@ for name, fn in [
         arg="labels",
         given="float64",
     )
-    probe(name, "labels: out of range", fn, (np.ones((2, 3)), [0, 3]), arg="labels", given="3")
-    probe(name, "labels: negative", fn, (np.ones((2, 3)), [0, -1]), arg="labels", given="-1")
     probe(
-        name, "labels: wrong shape", fn, (np.ones((2, 3)), [0, 1, 2]), arg="labels", given=r"\(3,\)"
+        name,
+        "labels: out of range",
+        fn,
+        (np.ones((2, 3)), [0, 3]),
+        arg="labels",
+        given="3",
     )
-    probe(name, "labels: None", fn, (np.ones((2, 3)), None), TypeError, arg="labels", given="None")
+    probe(
+        name,
+        "labels: negative",
+        fn,
+        (np.ones((2, 3)), [0, -1]),
+        arg="labels",
+        given="-1",
+    )
+    probe(
+        name,
+        "labels: wrong shape",
+        fn,
+        (np.ones((2, 3)), [0, 1, 2]),
+        arg="labels",
+        given=r"\(3,\)",
+    )
+    probe(
+        name,
+        "labels: None",
+        fn,
+        (np.ones((2, 3)), None),
+        TypeError,
+        arg="labels",
+        given="None",
+    )
 
 for name, fn in [("weighted_sum", sm.weighted_sum), ("fires", sm.fires)]:
-    probe(name, "array: None", fn, (None, [1.0, 2.0], 0.5), exc=TypeError, arg="a", given="None")
-    probe(name, "array: str", fn, ([1.0, 2.0], "ab", 0.5), exc=TypeError, arg="w", given="'ab'")
-    probe(name, "array: NaN", fn, ([1.0, 2.0], [1.0, 2.0], np.nan), arg="b", given="NaN")
     probe(
-        name, "array: wrong shape", fn, ([1.0, 2.0, 3.0], [1.0, 2.0], 0.5), arg="a", given=r"\(3,\)"
+        name,
+        "array: None",
+        fn,
+        (None, [1.0, 2.0], 0.5),
+        exc=TypeError,
+        arg="a",
+        given="None",
     )
     probe(
-        name, "array: wrong shape", fn, ([1.0, 2.0], [[1.0, 2.0]], 0.5), arg="w", given=r"\(1, 2\)"
+        name,
+        "array: str",
+        fn,
+        ([1.0, 2.0], "ab", 0.5),
+        exc=TypeError,
+        arg="w",
+        given="'ab'",
     )
-    probe(name, "array: wrong shape", fn, ([1.0, 2.0], [1.0, 2.0], [0.5]), arg="b", given=r"\(1,\)")
     probe(
-        name, "array: ragged", fn, ([[1.0, 2.0], [1.0]], [1.0, 2.0], 0.5), arg="a", given="ragged"
+        name, "array: NaN", fn, ([1.0, 2.0], [1.0, 2.0], np.nan), arg="b", given="NaN"
+    )
+    probe(
+        name,
+        "array: wrong shape",
+        fn,
+        ([1.0, 2.0, 3.0], [1.0, 2.0], 0.5),
+        arg="a",
+        given=r"\(3,\)",
+    )
+    probe(
+        name,
+        "array: wrong shape",
+        fn,
+        ([1.0, 2.0], [[1.0, 2.0]], 0.5),
+        arg="w",
+        given=r"\(1, 2\)",
+    )
+    probe(
+        name,
+        "array: wrong shape",
+        fn,
+        ([1.0, 2.0], [1.0, 2.0], [0.5]),
+        arg="b",
+        given=r"\(1,\)",
+    )
+    probe(
+        name,
+        "array: ragged",
+        fn,
+        ([[1.0, 2.0], [1.0]], [1.0, 2.0], 0.5),
+        arg="a",
+        given="ragged",
     )
 
 # ------------------------------------------------------------------ attention
@@ -406,9 +547,30 @@ for arg, i in (("q", 0), ("k", 1), ("v", 2)):
         dims=False,
     )
 probe(name, "array: 1-D", fn, (np.ones(4), Q, Q), arg="q", given=r"\(4,\)")
-probe(name, "array: wrong shape", fn, (np.ones((2, 3, 5)), Q, Q), arg="k", given=r"\(2, 3, 5\)")
-probe(name, "array: wrong shape", fn, (Q, Q, np.ones((2, 2, 4))), arg="v", given=r"\(2, 2, 4\)")
-probe(name, "array: wrong shape", fn, (np.ones((1, 3, 4)), Q, Q), arg="k", given=r"\(1, 3, 4\)")
+probe(
+    name,
+    "array: wrong shape",
+    fn,
+    (np.ones((2, 3, 5)), Q, Q),
+    arg="k",
+    given=r"\(2, 3, 5\)",
+)
+probe(
+    name,
+    "array: wrong shape",
+    fn,
+    (Q, Q, np.ones((2, 2, 4))),
+    arg="v",
+    given=r"\(2, 2, 4\)",
+)
+probe(
+    name,
+    "array: wrong shape",
+    fn,
+    (np.ones((1, 3, 4)), Q, Q),
+    arg="k",
+    given=r"\(1, 3, 4\)",
+)
 probe(
     name,
     "mask: not bool",
@@ -419,10 +581,20 @@ probe(
     given="float64",
 )
 probe(
-    name, "mask: wrong shape", fn, (Q, Q, Q, np.ones((2, 2), bool)), arg="mask", given=r"\(2, 2\)"
+    name,
+    "mask: wrong shape",
+    fn,
+    (Q, Q, Q, np.ones((2, 2), bool)),
+    arg="mask",
+    given=r"\(2, 2\)",
 )
 probe(
-    name, "mask: all hidden", fn, (Q, Q, Q, np.zeros((3, 3), bool)), arg="mask", given="all False"
+    name,
+    "mask: all hidden",
+    fn,
+    (Q, Q, Q, np.zeros((3, 3), bool)),
+    arg="mask",
+    given="all False",
 )
 probe(
     name,
@@ -436,7 +608,12 @@ probe(
 
 name, fn = "attention_backward", sm.attention_backward
 _, W = sm.scaled_dot_product_attention(Q, Q, Q)
-for kind, d_out, exc, given in [  # a gradient: a float numpy array of the output's shape
+for (
+    kind,
+    d_out,
+    exc,
+    given,
+) in [  # a gradient: a float numpy array of the output's shape
     ("dy: None", None, TypeError, "None"),
     ("dy: list", Q.tolist(), TypeError, "list"),
     ("dy: str", "abc", TypeError, "'abc'"),
@@ -446,7 +623,14 @@ for kind, d_out, exc, given in [  # a gradient: a float numpy array of the outpu
 ]:
     probe(name, kind, fn, (d_out, Q, Q, Q, W), exc=exc, arg="d_out", given=given)
 probe(name, "array: None", fn, (Q, None, Q, Q, W), exc=TypeError, arg="q", given="None")
-probe(name, "array: wrong shape", fn, (Q, Q, Q, Q, W[..., :2]), arg="weights", given=r"\(2, 3, 2\)")
+probe(
+    name,
+    "array: wrong shape",
+    fn,
+    (Q, Q, Q, Q, W[..., :2]),
+    arg="weights",
+    given=r"\(2, 3, 2\)",
+)
 
 name, fn = "multi_head_attention", sm.multi_head_attention
 Wm = np.eye(4)
@@ -458,11 +642,27 @@ for arg, i in (("W_q", 1), ("W_k", 2), ("W_v", 3), ("W_o", 4)):
     args[i] = np.eye(3)
     probe(name, "array: wrong shape", fn, args, arg=arg, given=r"\(3, 3\)")
 for value, exc, given in POSITIVE_INT:
-    probe(name, "positive int", fn, (Q, Wm, Wm, Wm, Wm, value), exc=exc, arg="n_heads", given=given)
-probe(name, "n_heads does not divide", fn, (Q, Wm, Wm, Wm, Wm, 3), arg="n_heads", given=r"\(3\)")
+    probe(
+        name,
+        "positive int",
+        fn,
+        (Q, Wm, Wm, Wm, Wm, value),
+        exc=exc,
+        arg="n_heads",
+        given=given,
+    )
+probe(
+    name,
+    "n_heads does not divide",
+    fn,
+    (Q, Wm, Wm, Wm, Wm, 3),
+    arg="n_heads",
+    given=r"\(3\)",
+)
 numbers(name, fn, "causal", FLAG, Q, Wm, Wm, Wm, Wm, 2)
 
-# ------------------------------------------------------------------ layers: constructors
+# ------------------------------------------------------------------ layers:
+# constructors
 
 CONSTRUCTORS = {  # name: (factory taking keyword overrides, {argument: kind of bad values})
     "Dense": (
@@ -489,18 +689,29 @@ CONSTRUCTORS = {  # name: (factory taking keyword overrides, {argument: kind of 
     "SelfAttention": (
         lambda **k: SelfAttention(**{"d_model": 4, **k}),
         dict(
-            d_model=POSITIVE_INT, d_head=POSITIVE_INT.but(None), causal=FLAG, rng=RNG, dtype=DTYPE
+            d_model=POSITIVE_INT,
+            d_head=POSITIVE_INT.but(None),
+            causal=FLAG,
+            rng=RNG,
+            dtype=DTYPE,
         ),
     ),
     "MultiHeadAttention": (
         lambda **k: MultiHeadAttention(**{"d_model": 4, "n_heads": 2, **k}),
         dict(
-            d_model=POSITIVE_INT, n_heads=POSITIVE_INT, causal=FLAG, bias=FLAG, rng=RNG, dtype=DTYPE
+            d_model=POSITIVE_INT,
+            n_heads=POSITIVE_INT,
+            causal=FLAG,
+            bias=FLAG,
+            rng=RNG,
+            dtype=DTYPE,
         ),
     ),
     "FeedForward": (
         lambda **k: FeedForward(**{"d_model": 4, **k}),
-        dict(d_model=POSITIVE_INT, d_hidden=POSITIVE_INT.but(None), rng=RNG, dtype=DTYPE),
+        dict(
+            d_model=POSITIVE_INT, d_hidden=POSITIVE_INT.but(None), rng=RNG, dtype=DTYPE
+        ),
     ),
     "TransformerBlock": (
         lambda **k: TransformerBlock(**{"d_model": 4, "n_heads": 2, **k}),
@@ -527,10 +738,17 @@ CONSTRUCTORS = {  # name: (factory taking keyword overrides, {argument: kind of 
             dtype=DTYPE,
         ),
     ),
-    "MLP": (lambda **k: sm.MLP(**{"layer_sizes": [3, 2], **k}), dict(rng=RNG, dtype=DTYPE)),
+    "MLP": (
+        lambda **k: sm.MLP(**{"layer_sizes": [3, 2], **k}),
+        dict(rng=RNG, dtype=DTYPE),
+    ),
     "GPT": (
         lambda **k: GPT(
-            **{**dict(vocab_size=V, d_model=8, n_heads=2, n_layers=1), "context_length": 6, **k}
+            **{
+                **dict(vocab_size=V, d_model=8, n_heads=2, n_layers=1),
+                "context_length": 6,
+                **k,
+            }
         ),
         dict(
             vocab_size=POSITIVE_INT,
@@ -545,7 +763,11 @@ CONSTRUCTORS = {  # name: (factory taking keyword overrides, {argument: kind of 
     ),
     "GPT2": (
         lambda **k: GPT2(
-            **{**dict(vocab_size=V, d_model=8, n_heads=2, n_layers=1), "context_length": 6, **k}
+            **{
+                **dict(vocab_size=V, d_model=8, n_heads=2, n_layers=1),
+                "context_length": 6,
+                **k,
+            }
         ),
         dict(
             vocab_size=POSITIVE_INT,
@@ -575,9 +797,21 @@ for name, (make, args) in CONSTRUCTORS.items():
     for arg, values in args.items():
         numbers(name, make, arg, values)
 
-probe("Dense", "choice", Dense, (3, 2), {"init": "xavier"}, arg="init", given="'xavier'")
-probe("MLP", "choice", sm.MLP, ([3, 2],), {"init": "xavier"}, arg="init", given="'xavier'")
-probe("MLP", "choice", sm.MLP, ([3, 2],), {"activation": "tanh"}, arg="activation", given="'tanh'")
+probe(
+    "Dense", "choice", Dense, (3, 2), {"init": "xavier"}, arg="init", given="'xavier'"
+)
+probe(
+    "MLP", "choice", sm.MLP, ([3, 2],), {"init": "xavier"}, arg="init", given="'xavier'"
+)
+probe(
+    "MLP",
+    "choice",
+    sm.MLP,
+    ([3, 2],),
+    {"activation": "tanh"},
+    arg="activation",
+    given="'tanh'",
+)
 probe("MLP", "sizes", sm.MLP, ([3],), arg="layer_sizes", given=r"\[3\]")
 probe("MLP", "sizes", sm.MLP, ([3, 0],), arg="layer_sizes", given="0")
 probe("MLP", "sizes", sm.MLP, (None,), exc=TypeError, arg="layer_sizes", given="None")
@@ -609,7 +843,9 @@ probe(
     arg="n_heads",
     given="3",
 )
-probe("GPT2Block", "n_heads does not divide", GPT2Block, (4, 3), arg="n_heads", given="3")
+probe(
+    "GPT2Block", "n_heads does not divide", GPT2Block, (4, 3), arg="n_heads", given="3"
+)
 probe("GPT", "n_heads does not divide", GPT, (V, 8, 3, 1, 6), arg="n_heads", given="3")
 probe(
     "MultiHeadAttention",
@@ -620,7 +856,13 @@ probe(
     given="3",
 )
 probe(
-    "Sequential", "layers", Sequential, (Dense(2, 2),), exc=TypeError, arg="layers", given="Dense"
+    "Sequential",
+    "layers",
+    Sequential,
+    (Dense(2, 2),),
+    exc=TypeError,
+    arg="layers",
+    given="Dense",
 )
 probe(
     "Sequential",
@@ -631,7 +873,15 @@ probe(
     arg="layers[1]",
     given="str",
 )
-probe("Sequential", "layers", Sequential, (None,), exc=TypeError, arg="layers", given="None")
+probe(
+    "Sequential",
+    "layers",
+    Sequential,
+    (None,),
+    exc=TypeError,
+    arg="layers",
+    given="None",
+)
 probe(
     "TiedUnembedding",
     "layer",
@@ -642,7 +892,8 @@ probe(
     given="ndarray",
 )
 
-# ------------------------------------------------------------------ layers: forward, backward
+# ------------------------------------------------------------------ layers: forward,
+# backward
 
 FLOAT_LAYERS = [  # name, factory, a valid input, the output's shape, fixed width?, NaN found by
     ("Dense", lambda: Dense(3, 2, rng=0), (2, 3), (2, 2), True),
@@ -652,10 +903,28 @@ FLOAT_LAYERS = [  # name, factory, a valid input, the output's shape, fixed widt
     ("Dropout", lambda: Dropout(0.5, rng=0), (2, 3), (2, 3), False),
     ("LayerNorm", lambda: LayerNorm(3), (2, 3), (2, 3), True),
     ("Unembedding", lambda: Unembedding(3, 5, rng=0), (2, 3), (2, 5), True),
-    ("TiedUnembedding", lambda: TiedUnembedding(Embedding(5, 3, rng=0)), (2, 3), (2, 5), True),
-    ("PositionalEmbedding", lambda: PositionalEmbedding(4, 3, rng=0), (2, 3), (2, 3), True),
+    (
+        "TiedUnembedding",
+        lambda: TiedUnembedding(Embedding(5, 3, rng=0)),
+        (2, 3),
+        (2, 5),
+        True,
+    ),
+    (
+        "PositionalEmbedding",
+        lambda: PositionalEmbedding(4, 3, rng=0),
+        (2, 3),
+        (2, 3),
+        True,
+    ),
     ("SelfAttention", lambda: SelfAttention(4, rng=0), (1, 3, 4), (1, 3, 4), True),
-    ("MultiHeadAttention", lambda: MultiHeadAttention(4, 2, rng=0), (1, 3, 4), (1, 3, 4), True),
+    (
+        "MultiHeadAttention",
+        lambda: MultiHeadAttention(4, 2, rng=0),
+        (1, 3, 4),
+        (1, 3, 4),
+        True,
+    ),
     ("FeedForward", lambda: FeedForward(4, rng=0), (1, 3, 4), (1, 3, 4), True),
     (
         "TransformerBlock",
@@ -665,7 +934,14 @@ FLOAT_LAYERS = [  # name, factory, a valid input, the output's shape, fixed widt
         True,
         "LayerNorm.forward",
     ),
-    ("GPT2Block", lambda: GPT2Block(4, 2, rng=0), (1, 3, 4), (1, 3, 4), True, "LayerNorm.forward"),
+    (
+        "GPT2Block",
+        lambda: GPT2Block(4, 2, rng=0),
+        (1, 3, 4),
+        (1, 3, 4),
+        True,
+        "LayerNorm.forward",
+    ),
     ("MLP", lambda: sm.MLP([3, 4, 2], rng=0), (2, 3), (2, 2), True),
     (
         "Sequential",
@@ -697,7 +973,12 @@ ID_LAYERS = [  # name, factory, valid ids, output shape, vocabulary
 ]
 for name, make, shape, out_shape, vocab in ID_LAYERS:
     ids_arrays(
-        f"{name}.forward", method(make, "forward"), "ids", lambda x: ((x,), {}), shape, vocab
+        f"{name}.forward",
+        method(make, "forward"),
+        "ids",
+        lambda x: ((x,), {}),
+        shape,
+        vocab,
     )
     arg = "dy" if name == "Embedding" else "dlogits"
     gradients(f"{name}.backward", make, np.zeros(shape, int), out_shape, arg=arg)
@@ -752,7 +1033,12 @@ probe(
 )
 
 # Constructors without arguments, and the sinusoidal encoding.
-for name, cls in (("Layer", Layer), ("ReLU", ReLU), ("Sigmoid", Sigmoid), ("GELU", GELU)):
+for name, cls in (
+    ("Layer", Layer),
+    ("ReLU", ReLU),
+    ("Sigmoid", Sigmoid),
+    ("GELU", GELU),
+):
     probe(
         name,
         "no argument",
@@ -761,8 +1047,20 @@ for name, cls in (("Layer", Layer), ("ReLU", ReLU), ("Sigmoid", Sigmoid), ("GELU
         exc=TypeError,
         match=rf"{name}\.__init__\(\) takes 1 positional argument but 2 were given",
     )
-numbers("positional_encoding", sm.positional_encoding, "n_positions", POSITIVE_INT, d_model=4)
-numbers("positional_encoding", sm.positional_encoding, "d_model", POSITIVE_INT, n_positions=4)
+numbers(
+    "positional_encoding",
+    sm.positional_encoding,
+    "n_positions",
+    POSITIVE_INT,
+    d_model=4,
+)
+numbers(
+    "positional_encoding",
+    sm.positional_encoding,
+    "d_model",
+    POSITIVE_INT,
+    n_positions=4,
+)
 numbers("positional_encoding", sm.positional_encoding, "dtype", DTYPE, 4, 4)
 
 # The layer protocol's own methods.
@@ -867,7 +1165,9 @@ for name, make in [
         method(make, "forward_cached"),
         (np.ones((1, 2, 4)), "cache"),
         exc=TypeError,
-        match=expect(name.replace("TransformerBlock", "MultiHeadAttention"), "cache", "str"),
+        match=expect(
+            name.replace("TransformerBlock", "MultiHeadAttention"), "cache", "str"
+        ),
     )
 probe(
     "GPT.new_kv_cache",
@@ -918,7 +1218,9 @@ probe(
 
 for name, cls in (("SGD", SGD), ("Adam", Adam)):
     probe(name, "model", cls, (None,), exc=TypeError, arg="model", given="None")
-    probe(name, "model", cls, ([Dense(2, 2)],), exc=TypeError, arg="model", given="list")
+    probe(
+        name, "model", cls, ([Dense(2, 2)],), exc=TypeError, arg="model", given="list"
+    )
     numbers(name, cls, "lr", POSITIVE_FLOAT, Dense(2, 2))
 numbers("SGD", SGD, "momentum", UNIT_INTERVAL, Dense(2, 2))
 numbers("Adam", Adam, "eps", POSITIVE_FLOAT, Dense(2, 2))
@@ -931,7 +1233,14 @@ for value, exc, given in [
     ((0.9, 0.99, 0.999), TypeError, r"got \(0\.9, 0\.99, 0\.999\)"),
 ]:
     probe(
-        "Adam", "betas pair", Adam, (Dense(2, 2),), {"betas": value}, exc, arg="betas", given=given
+        "Adam",
+        "betas pair",
+        Adam,
+        (Dense(2, 2),),
+        {"betas": value},
+        exc,
+        arg="betas",
+        given=given,
     )
 for value, exc, given in UNIT_INTERVAL:
     probe(
@@ -966,7 +1275,12 @@ for name, stepper in STEPS:
     for kind, grad, exc, given in [
         ("gradient: wrong shape", np.ones(3), ValueError, r"shape \(3,\)"),
         ("gradient: wrong shape", np.ones((3, 2, 1)), ValueError, r"shape \(3, 2, 1\)"),
-        ("gradient: wrong shape", np.ones((1, 2)), ValueError, r"shape \(1, 2\)"),  # broadcasts
+        (
+            "gradient: wrong shape",
+            np.ones((1, 2)),
+            ValueError,
+            r"shape \(1, 2\)",
+        ),  # broadcasts
         ("gradient: list", np.ones((3, 2)).tolist(), TypeError, "list"),
         ("gradient: None", None, RuntimeError, "no gradient"),
         ("gradient: NaN", np.full((3, 2), np.nan), ValueError, "NaN"),
@@ -983,7 +1297,9 @@ for name, stepper in STEPS:
             stepper(layer)()
 
         probe(name, kind, run, exc=exc, arg="W", given=given)
-numbers("clip_grad_norm", sm.clip_grad_norm, "max_norm", POSITIVE_FLOAT, dense_with_grads())
+numbers(
+    "clip_grad_norm", sm.clip_grad_norm, "max_norm", POSITIVE_FLOAT, dense_with_grads()
+)
 probe(
     "clip_grad_norm",
     "model",
@@ -1014,21 +1330,48 @@ probe(
     arg="x",
     given="float32",
 )
-probe(name, "array: list", fn, (lambda: 0.0, [1.0, 2.0]), exc=TypeError, arg="x", given="list")
+probe(
+    name,
+    "array: list",
+    fn,
+    (lambda: 0.0, [1.0, 2.0]),
+    exc=TypeError,
+    arg="x",
+    given="list",
+)
 probe(name, "array: empty", fn, (lambda: 0.0, np.ones(0)), arg="x", given=r"\(0,\)")
 numbers(name, fn, "eps", POSITIVE_FLOAT, lambda: 0.0, np.ones(2))
 probe(name, "f returns NaN", fn, (lambda: math.nan, np.ones(2)), arg="f", given="nan")
-probe(name, "f returns str", fn, (lambda: "x", np.ones(2)), exc=TypeError, arg="f", given="'x'")
+probe(
+    name,
+    "f returns str",
+    fn,
+    (lambda: "x", np.ones(2)),
+    exc=TypeError,
+    arg="f",
+    given="'x'",
+)
 
 name, fn = "relative_error", sm.relative_error
 arrays(name, fn, "a", lambda x: ((x, np.ones((2, 3))), {}), (2, 3))
 arrays(name, fn, "b", lambda x: ((np.ones((2, 3)), x), {}), (2, 3))
-probe(name, "array: wrong shape", fn, (np.ones(3), np.ones((3, 1))), arg="b", given=r"\(3, 1\)")
-probe(name, "array: wrong shape", fn, (np.ones(1), np.ones(3)), arg="b", given=r"\(3,\)")
+probe(
+    name,
+    "array: wrong shape",
+    fn,
+    (np.ones(3), np.ones((3, 1))),
+    arg="b",
+    given=r"\(3, 1\)",
+)
+probe(
+    name, "array: wrong shape", fn, (np.ones(1), np.ones(3)), arg="b", given=r"\(3,\)"
+)
 numbers(name, fn, "floor", NON_NEGATIVE_FLOAT, np.ones(2), np.ones(2))
 
 name, fn = "check_gradients", sm.check_gradients
-probe(name, "model", fn, (None, np.ones((1, 2))), exc=TypeError, arg="layer", given="None")
+probe(
+    name, "model", fn, (None, np.ones((1, 2))), exc=TypeError, arg="layer", given="None"
+)
 probe(
     name,
     "loss",
@@ -1051,8 +1394,17 @@ probe(
 )
 numbers(name, fn, "eps", POSITIVE_FLOAT, Dense(2, 2), np.ones((1, 2)))
 numbers(name, fn, "rng", RNG, Dense(2, 2), np.ones((1, 2)))
-probe(name, "array: None", fn, (Dense(2, 2), None), exc=TypeError, arg="x", given="None")
-probe(name, "array: ragged", fn, (Dense(2, 2), [[1.0, 2.0], [1.0]]), arg="x", given="ragged")
+probe(
+    name, "array: None", fn, (Dense(2, 2), None), exc=TypeError, arg="x", given="None"
+)
+probe(
+    name,
+    "array: ragged",
+    fn,
+    (Dense(2, 2), [[1.0, 2.0], [1.0]]),
+    arg="x",
+    given="ragged",
+)
 probe(name, "array: str", fn, (Dense(2, 2), "ab"), exc=TypeError, arg="x", given="'ab'")
 
 # ------------------------------------------------------------------ training an MLP
@@ -1063,9 +1415,25 @@ for name, fn in [
     ("train_test_split", sm.train_test_split),
 ]:
     extra = (2,) if name == "iterate_minibatches" else ()
-    arrays(name, fn, "X", lambda x, e=extra: ((x, ys[:2]) + e, {}), (2, 3), dims=False, empty=False)
+    arrays(
+        name,
+        fn,
+        "X",
+        lambda x, e=extra: ((x, ys[:2]) + e, {}),
+        (2, 3),
+        dims=False,
+        empty=False,
+    )
     probe(name, "array: rows", fn, (Xs, ys[:4]) + extra, arg="y", given=r"\(4,\)")
-    probe(name, "array: None", fn, (Xs, None) + extra, exc=TypeError, arg="y", given="None")
+    probe(
+        name,
+        "array: None",
+        fn,
+        (Xs, None) + extra,
+        exc=TypeError,
+        arg="y",
+        given="None",
+    )
     numbers(name, fn, "rng", RNG, Xs, ys, *extra)
 for value, exc, given in POSITIVE_INT:
     probe(
@@ -1100,7 +1468,15 @@ probe(
 )
 probe(name, "labels: out of range", fn, (S, [0, 1, 3]), arg="y", given="3")
 probe(name, "labels: negative", fn, (S, [0, 1, -1]), arg="y", given="-1")
-probe(name, "labels: float", fn, (S, [0.0, 1.0, 2.0]), exc=TypeError, arg="y", given="float64")
+probe(
+    name,
+    "labels: float",
+    fn,
+    (S, [0.0, 1.0, 2.0]),
+    exc=TypeError,
+    arg="y",
+    given="float64",
+)
 probe(name, "labels: 2-D", fn, (S, np.zeros((3, 1), int)), arg="y", given=r"\(3, 1\)")
 probe(
     name,
@@ -1112,8 +1488,23 @@ probe(
 )
 probe(name, "two score matrices", fn, (S, S), exc=TypeError, arg="y", given="float64")
 probe(name, "array: wrong shape", fn, (S, [0, 1]), arg="y", given=r"\(2,\)")
-probe(name, "array: None", fn, (None, [0]), exc=TypeError, arg="logits_or_labels", given="None")
-probe(name, "array: empty", fn, (np.zeros(0, int), np.zeros(0, int)), arg="y", given=r"\(0,\)")
+probe(
+    name,
+    "array: None",
+    fn,
+    (None, [0]),
+    exc=TypeError,
+    arg="logits_or_labels",
+    given="None",
+)
+probe(
+    name,
+    "array: empty",
+    fn,
+    (np.zeros(0, int), np.zeros(0, int)),
+    arg="y",
+    given=r"\(0,\)",
+)
 probe(
     name,
     "labels: float predictions",
@@ -1138,7 +1529,9 @@ probe(
     given="float64",
 )
 probe(name, "labels: out of range", fn, (mlp(), Xs, ys + 1), arg="y", given="2")
-probe(name, "choice", fn, (mlp(), Xs, ys), {"loss": "hinge"}, arg="loss", given="'hinge'")
+probe(
+    name, "choice", fn, (mlp(), Xs, ys), {"loss": "hinge"}, arg="loss", given="'hinge'"
+)
 probe(
     name,
     "optimizer",
@@ -1204,8 +1597,18 @@ for name, fn, extra in [
     ("get_batch", sm.get_batch, (2, 4)),
 ]:
     ids_place = lambda x, e=extra: ((x,) + e, {})  # noqa: E731
-    probe(name, "ids: None", fn, *ids_place(None), exc=TypeError, arg="ids", given="None")
-    probe(name, "ids: str", fn, *ids_place("some text"), exc=TypeError, arg="ids", given="str")
+    probe(
+        name, "ids: None", fn, *ids_place(None), exc=TypeError, arg="ids", given="None"
+    )
+    probe(
+        name,
+        "ids: str",
+        fn,
+        *ids_place("some text"),
+        exc=TypeError,
+        arg="ids",
+        given="str",
+    )
     probe(
         name,
         "ids: float",
@@ -1215,14 +1618,30 @@ for name, fn, extra in [
         arg="ids",
         given="float64",
     )
-    probe(name, "ids: 2-D", fn, *ids_place(IDS.reshape(4, 10)), arg="ids", given=r"\(4, 10\)")
-    probe(name, "ids: empty", fn, *ids_place(np.zeros(0, int)), arg="ids", given=r"\(0,\)")
+    probe(
+        name,
+        "ids: 2-D",
+        fn,
+        *ids_place(IDS.reshape(4, 10)),
+        arg="ids",
+        given=r"\(4, 10\)",
+    )
+    probe(
+        name, "ids: empty", fn, *ids_place(np.zeros(0, int)), arg="ids", given=r"\(0,\)"
+    )
     probe(name, "ids: ragged", fn, *ids_place([[1, 2], [3]]), arg="ids", given="ragged")
 numbers("train_val_split", sm.train_val_split, "val_fraction", OPEN_FRACTION, IDS)
 numbers("get_batch", sm.get_batch, "batch_size", POSITIVE_INT, IDS, context_length=4)
 numbers("get_batch", sm.get_batch, "context_length", POSITIVE_INT, IDS, batch_size=2)
 numbers("get_batch", sm.get_batch, "rng", RNG, IDS, 2, 4)
-probe("get_batch", "text too short", sm.get_batch, (IDS, 2, 40), arg="context_length", given="40")
+probe(
+    "get_batch",
+    "text too short",
+    sm.get_batch,
+    (IDS, 2, 40),
+    arg="context_length",
+    given="40",
+)
 
 probe("load_text", "path", sm.load_text, (3,), exc=TypeError, arg="path", given="3")
 probe(
@@ -1250,7 +1669,14 @@ probe(name, "chars", CharTokenizer, (["ab"],), arg="chars", given="'ab'")
 probe(name, "chars", CharTokenizer, (["a", "a"],), arg="chars", given="'a'")
 probe(name, "chars", CharTokenizer, ([],), arg="chars", given="empty")
 probe(name, "chars", CharTokenizer, ([1, 2],), exc=TypeError, arg="chars", given="1")
-probe("CharTokenizer.from_text", "text", CharTokenizer.from_text, ("",), arg="text", given="''")
+probe(
+    "CharTokenizer.from_text",
+    "text",
+    CharTokenizer.from_text,
+    ("",),
+    arg="text",
+    given="''",
+)
 probe(
     "CharTokenizer.from_text",
     "text",
@@ -1269,20 +1695,86 @@ probe(
     arg="text",
     given="NoneType",
 )
-probe("CharTokenizer.encode", "text", CHARS.encode, ([1],), exc=TypeError, arg="text", given="list")
-probe("CharTokenizer.encode", "text", CHARS.encode, ("xyz",), arg="character", given="'x'")
-ids_arrays("CharTokenizer.decode", CHARS.decode, "ids", lambda x: ((x,), {}), (3,), V, empty=False)
-probe("CharTokenizer.decode", "ids: 2-D", CHARS.decode, ([[1, 2]],), arg="ids", given=r"\(1, 2\)")
+probe(
+    "CharTokenizer.encode",
+    "text",
+    CHARS.encode,
+    ([1],),
+    exc=TypeError,
+    arg="text",
+    given="list",
+)
+probe(
+    "CharTokenizer.encode", "text", CHARS.encode, ("xyz",), arg="character", given="'x'"
+)
+ids_arrays(
+    "CharTokenizer.decode",
+    CHARS.decode,
+    "ids",
+    lambda x: ((x,), {}),
+    (3,),
+    V,
+    empty=False,
+)
+probe(
+    "CharTokenizer.decode",
+    "ids: 2-D",
+    CHARS.decode,
+    ([[1, 2]],),
+    arg="ids",
+    given=r"\(1, 2\)",
+)
 
 name = "BPETokenizer"
 BYTES = [bytes([b]) for b in range(256)]
-probe(name, "tokens", BPETokenizer, (None, []), exc=TypeError, arg="tokens", given="None")
-probe(name, "tokens", BPETokenizer, ("abc", []), exc=TypeError, arg="tokens", given="'abc'")
-probe(name, "merges", BPETokenizer, (BYTES, None), exc=TypeError, arg="merges", given="None")
-probe(name, "merges", BPETokenizer, (BYTES, [(1, 2, 3)]), arg="merges", given=r"\(1, 2, 3\)")
-probe(name, "merges", BPETokenizer, (BYTES, [("a", "b")]), exc=TypeError, arg="merges", given="'a'")
+probe(
+    name, "tokens", BPETokenizer, (None, []), exc=TypeError, arg="tokens", given="None"
+)
+probe(
+    name,
+    "tokens",
+    BPETokenizer,
+    ("abc", []),
+    exc=TypeError,
+    arg="tokens",
+    given="'abc'",
+)
+probe(
+    name,
+    "merges",
+    BPETokenizer,
+    (BYTES, None),
+    exc=TypeError,
+    arg="merges",
+    given="None",
+)
+probe(
+    name,
+    "merges",
+    BPETokenizer,
+    (BYTES, [(1, 2, 3)]),
+    arg="merges",
+    given=r"\(1, 2, 3\)",
+)
+probe(
+    name,
+    "merges",
+    BPETokenizer,
+    (BYTES, [("a", "b")]),
+    exc=TypeError,
+    arg="merges",
+    given="'a'",
+)
 probe(name, "merges", BPETokenizer, (BYTES, [(0, 300)]), arg="merges[0]", given="300")
-probe(name, "pattern", BPETokenizer, (BYTES, []), {"pattern": "("}, arg="pattern", given=r"'\('")
+probe(
+    name,
+    "pattern",
+    BPETokenizer,
+    (BYTES, []),
+    {"pattern": "("},
+    arg="pattern",
+    given=r"'\('",
+)
 probe(
     name,
     "pattern",
@@ -1295,9 +1787,23 @@ probe(
 )
 BPE = BPETokenizer(BYTES, [])
 probe(
-    "BPETokenizer.encode", "text", BPE.encode, (None,), exc=TypeError, arg="text", given="NoneType"
+    "BPETokenizer.encode",
+    "text",
+    BPE.encode,
+    (None,),
+    exc=TypeError,
+    arg="text",
+    given="NoneType",
 )
-ids_arrays("BPETokenizer.decode", BPE.decode, "ids", lambda x: ((x,), {}), (3,), 257, empty=False)
+ids_arrays(
+    "BPETokenizer.decode",
+    BPE.decode,
+    "ids",
+    lambda x: ((x,), {}),
+    (3,),
+    257,
+    empty=False,
+)
 probe(
     "BPETokenizer.save",
     "directory",
@@ -1399,7 +1905,8 @@ numbers(name, fn, "top_k", POSITIVE_INT.but(None), tiny_gpt(), [1], 2)
 numbers(name, fn, "rng", RNG, tiny_gpt(), [1], 2)
 numbers(name, fn, "kv_cache", FLAG, tiny_gpt(), [1], 2)
 
-# ------------------------------------------------------------------ training a language model
+# ------------------------------------------------------------------ training a language
+# model
 
 name, fn = "scheduled_lr", sm.scheduled_lr
 GOOD_SCHEDULE = dict(step=1, lr=0.1, steps=10, warmup_steps=2, min_lr=0.01)
@@ -1410,26 +1917,65 @@ for arg, values in [
     ("warmup_steps", NON_NEGATIVE_INT),
     ("min_lr", NON_NEGATIVE_FLOAT.but(None)),  # None means "no decay"
 ]:
-    numbers(name, fn, arg, values, **{k: v for k, v in GOOD_SCHEDULE.items() if k != arg})
+    numbers(
+        name, fn, arg, values, **{k: v for k, v in GOOD_SCHEDULE.items() if k != arg}
+    )
 probe(
-    name, "schedule", fn, (), {**GOOD_SCHEDULE, "warmup_steps": 11}, arg="warmup_steps", given="11"
+    name,
+    "schedule",
+    fn,
+    (),
+    {**GOOD_SCHEDULE, "warmup_steps": 11},
+    arg="warmup_steps",
+    given="11",
 )
-probe(name, "schedule", fn, (), {**GOOD_SCHEDULE, "min_lr": 0.2}, arg="min_lr", given="0.2")
+probe(
+    name,
+    "schedule",
+    fn,
+    (),
+    {**GOOD_SCHEDULE, "min_lr": 0.2},
+    arg="min_lr",
+    given="0.2",
+)
 probe(name, "schedule", fn, (), {**GOOD_SCHEDULE, "step": 11}, arg="step", given="11")
 
 name, fn = "evaluate_loss", sm.evaluate_loss
 X1, Y1 = np.zeros((1, 3), int), np.zeros((1, 3), int)
 probe(name, "batches", fn, (tiny_gpt(), []), arg="batches", given=r"\[\]")
-probe(name, "batches", fn, (tiny_gpt(), None), exc=TypeError, arg="batches", given="None")
+probe(
+    name, "batches", fn, (tiny_gpt(), None), exc=TypeError, arg="batches", given="None"
+)
 probe(name, "batches", fn, (tiny_gpt(), [(X1,)]), arg="batches", given=r"\[0\]")
-probe(name, "batches", fn, (tiny_gpt(), "xy"), exc=TypeError, arg="batches", given="'xy'")
+probe(
+    name, "batches", fn, (tiny_gpt(), "xy"), exc=TypeError, arg="batches", given="'xy'"
+)
 probe(name, "model", fn, (None, [(X1, Y1)]), exc=TypeError, arg="model", given="None")
-probe(name, "labels: out of range", fn, (tiny_gpt(), [(X1, Y1 + V)]), arg="batches", given=str(V))
-probe(name, "ids: out of range", fn, (tiny_gpt(), [(X1 + V, Y1)]), arg="batches", given=str(V))
+probe(
+    name,
+    "labels: out of range",
+    fn,
+    (tiny_gpt(), [(X1, Y1 + V)]),
+    arg="batches",
+    given=str(V),
+)
+probe(
+    name,
+    "ids: out of range",
+    fn,
+    (tiny_gpt(), [(X1 + V, Y1)]),
+    arg="batches",
+    given=str(V),
+)
 
 name, fn = "train", sm.train
 TRAIN = dict(
-    steps=2, batch_size=2, eval_every=1, eval_batches=1, log=lambda s: None, progress=False
+    steps=2,
+    batch_size=2,
+    eval_every=1,
+    eval_batches=1,
+    log=lambda s: None,
+    progress=False,
 )
 for arg, values in [
     ("steps", POSITIVE_INT),
@@ -1448,10 +1994,26 @@ for arg, values in [
     ("progress", FLAG),
 ]:
     numbers(
-        name, fn, arg, values, tiny_gpt(), IDS, IDS, **{k: v for k, v in TRAIN.items() if k != arg}
+        name,
+        fn,
+        arg,
+        values,
+        tiny_gpt(),
+        IDS,
+        IDS,
+        **{k: v for k, v in TRAIN.items() if k != arg},
     )
 probe(name, "model", fn, (None, IDS, IDS), TRAIN, TypeError, arg="model", given="None")
-probe(name, "model", fn, (sm.MLP([3, 2]), IDS, IDS), TRAIN, TypeError, arg="model", given="MLP")
+probe(
+    name,
+    "model",
+    fn,
+    (sm.MLP([3, 2]), IDS, IDS),
+    TRAIN,
+    TypeError,
+    arg="model",
+    given="MLP",
+)
 probe(
     name,
     "ids: float",
@@ -1463,9 +2025,23 @@ probe(
     given="float64",
 )
 probe(
-    name, "ids: out of range", fn, (tiny_gpt(), IDS, IDS + V), TRAIN, arg="val_ids", given=f"id {V}"
+    name,
+    "ids: out of range",
+    fn,
+    (tiny_gpt(), IDS, IDS + V),
+    TRAIN,
+    arg="val_ids",
+    given=f"id {V}",
 )
-probe(name, "text too short", fn, (tiny_gpt(), IDS, IDS[:6]), TRAIN, arg="val_ids", given="6")
+probe(
+    name,
+    "text too short",
+    fn,
+    (tiny_gpt(), IDS, IDS[:6]),
+    TRAIN,
+    arg="val_ids",
+    given="6",
+)
 probe(
     name,
     "schedule",
@@ -1494,7 +2070,14 @@ probe(
     arg="log",
     given="'print'",
 )
-probe(name, "tokenizer", fn, (tiny_gpt(), IDS, IDS), {**TRAIN, "sample_every": 1}, arg="tokenizer")
+probe(
+    name,
+    "tokenizer",
+    fn,
+    (tiny_gpt(), IDS, IDS),
+    {**TRAIN, "sample_every": 1},
+    arg="tokenizer",
+)
 probe(
     name,
     "tokenizer",
@@ -1515,7 +2098,8 @@ probe(
     given="3",
 )
 
-# ------------------------------------------------------------------ checkpoints and GPT-2 files
+# ------------------------------------------------------------------ checkpoints and
+# GPT-2 files
 
 
 def tmp_file(name: str) -> str:
@@ -1526,9 +2110,16 @@ def tmp_file(name: str) -> str:
 
 
 name, fn = "save_checkpoint", sm.save_checkpoint
-probe(name, "path", fn, (None, tiny_gpt(), CHARS), exc=TypeError, arg="path", given="None")
 probe(
-    name, "path", fn, (os.path.dirname(__file__), tiny_gpt(), CHARS), arg="path", given="directory"
+    name, "path", fn, (None, tiny_gpt(), CHARS), exc=TypeError, arg="path", given="None"
+)
+probe(
+    name,
+    "path",
+    fn,
+    (os.path.dirname(__file__), tiny_gpt(), CHARS),
+    arg="path",
+    given="directory",
 )
 probe(
     name,
@@ -1538,7 +2129,15 @@ probe(
     arg="path",
     given="does not exist",
 )
-probe(name, "model", fn, (tmp_file("x.npz"), None, CHARS), exc=TypeError, arg="model", given="None")
+probe(
+    name,
+    "model",
+    fn,
+    (tmp_file("x.npz"), None, CHARS),
+    exc=TypeError,
+    arg="model",
+    given="None",
+)
 probe(
     name,
     "model",
@@ -1584,7 +2183,15 @@ probe(
     arg="extra",
     given="ndarray",
 )
-probe("load_checkpoint", "path", sm.load_checkpoint, (3,), exc=TypeError, arg="path", given="3")
+probe(
+    "load_checkpoint",
+    "path",
+    sm.load_checkpoint,
+    (3,),
+    exc=TypeError,
+    arg="path",
+    given="3",
+)
 probe(
     "load_checkpoint",
     "path",
@@ -1593,7 +2200,14 @@ probe(
     arg="/nonexistent.npz",
     given="no such file",
 )
-probe("load_checkpoint", "path", sm.load_checkpoint, (__file__,), arg=repr(__file__), given="zip")
+probe(
+    "load_checkpoint",
+    "path",
+    sm.load_checkpoint,
+    (__file__,),
+    arg=repr(__file__),
+    given="zip",
+)
 probe(
     "load_shipped",
     "no argument",
@@ -1644,7 +2258,10 @@ CLI = [
     (["train", "--warmup", "-1"], r"argument --warmup: .*got '-1'"),
     (["train", "--warmup", "1.5"], r"argument --warmup: .*got '1\.5'"),
     (["train", "--val-fraction", "1"], r"argument --val-fraction: .*got '1'"),
-    (["train", "--steps", "5", "--warmup", "6"], r"argument --warmup: 6 is more than --steps 5"),
+    (
+        ["train", "--steps", "5", "--warmup", "6"],
+        r"argument --warmup: 6 is more than --steps 5",
+    ),
     (["train", "--vocab-size", "300"], r"--vocab-size .*need --tokenizer bpe"),
     (
         ["train", "--tokenizer-dir", "/nonexistent", "--tokenizer", "bpe"],
@@ -1667,19 +2284,26 @@ def unwritable_dir(tmp_path) -> str | None:
     except OSError:
         return str(locked)
     (locked / "probe").unlink()
-    return "/proc" if sys.platform.startswith("linux") and os.path.isdir("/proc") else None
+    return (
+        "/proc" if sys.platform.startswith("linux") and os.path.isdir("/proc") else None
+    )
 
 
-# ------------------------------------------------------------------ the other test files' probes
+# ------------------------------------------------------------------ the other test
+# files' probes
 
 COLLECTED = []
 for path in sorted(TESTS.glob("test_*.py")):
-    if path.name == Path(__file__).name or "BAD_INPUT_PROBES =" not in path.read_text("utf-8"):
+    if path.name == Path(__file__).name or "BAD_INPUT_PROBES =" not in path.read_text(
+        "utf-8"
+    ):
         continue
     module = importlib.import_module(path.stem)
     for qualname, label, thunk, exc, pattern in module.BAD_INPUT_PROBES:
         COLLECTED.append(path.stem)
-        PROBES.append((qualname, f"from {path.stem}: {label}", thunk, (), {}, exc, pattern))
+        PROBES.append(
+            (qualname, f"from {path.stem}: {label}", thunk, (), {}, exc, pattern)
+        )
 
 
 # ------------------------------------------------------------------ the tests
@@ -1700,7 +2324,9 @@ def test_bad_input_is_rejected_clearly(name, kind, fn, args, kwargs, exc, patter
     with pytest.raises(exc) as info:
         fn(*args, **kwargs)
     message = str(info.value)
-    assert re.search(pattern, message), f"message {message!r} does not match {pattern!r}"
+    assert re.search(pattern, message), (
+        f"message {message!r} does not match {pattern!r}"
+    )
     assert "Traceback" not in message and "\n" not in message.strip()
 
 
@@ -1732,9 +2358,13 @@ def test_the_other_files_probes_are_collected():
 
 
 def test_probe_count(capsys):
-    kinds = Counter(p[1].split(":")[0] if p[1].startswith("from ") else p[1] for p in PROBES)
+    kinds = Counter(
+        p[1].split(":")[0] if p[1].startswith("from ") else p[1] for p in PROBES
+    )
     with capsys.disabled():
-        print(f"\n{len(PROBES)} bad-input probes over {len({p[0] for p in PROBES})} callables")
+        print(
+            f"\n{len(PROBES)} bad-input probes over {len({p[0] for p in PROBES})} callables"
+        )
     assert len(PROBES) > 1000 and len(kinds) > 40
 
 
@@ -1780,9 +2410,19 @@ def test_command_line_text_shorter_than_the_context(capsys, tmp_path):
     (tmp_path / "short.txt").write_text("abcdefghij" * 3, encoding="utf-8")
     out = tmp_path / "x.npz"
     code = main(
-        ["train", "--text", str(tmp_path / "short.txt"), "--context", "16", "--out", str(out)]
+        [
+            "train",
+            "--text",
+            str(tmp_path / "short.txt"),
+            "--context",
+            "16",
+            "--out",
+            str(out),
+        ]
     )
     _, err = capsys.readouterr()
     assert code == 2
-    assert "the text has 30 tokens" in err and "27 and 3" in err and "--context" in err, err
+    assert (
+        "the text has 30 tokens" in err and "27 and 3" in err and "--context" in err
+    ), err
     assert not out.exists()

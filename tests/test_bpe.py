@@ -91,11 +91,32 @@ def _strings(text: str) -> list[str]:
     rng = random.Random(0)
     out = list(HANDWRITTEN)
     out += [_random_unicode(rng, rng.randint(1, 40)) for _ in range(300)]
-    alphabet = [" ", "  ", "\n", "\t", "'s", "'", "a", "Z", "1", "99", "é", "😀", ".", "_", "\r"]
-    out += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(300)]
+    alphabet = [
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "'s",
+        "'",
+        "a",
+        "Z",
+        "1",
+        "99",
+        "é",
+        "😀",
+        ".",
+        "_",
+        "\r",
+    ]
+    out += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30)))
+        for _ in range(300)
+    ]
     starts = rng.sample(range(len(text) - 2000), 150)
     out += [text[s : s + rng.randint(1, 2000)] for s in starts]
-    out += [text[i : i + 50_000] for i in range(0, len(text), 50_000)]  # all of it, in chunks
+    out += [
+        text[i : i + 50_000] for i in range(0, len(text), 50_000)
+    ]  # all of it, in chunks
     return out
 
 
@@ -116,7 +137,8 @@ def test_merge_pair_left_to_right():
 def test_first_merge_is_the_most_frequent_pair():
     text = "aaab aab ab"  # pre-tokens "aaab", " aab", " ab": (a, a) 3 times, (a, b) 3 times
     tok = BPETokenizer.train(text, 258)
-    # (a, a): aaab has 2, aab has 1 -> 3; (a, b): 3; (" ", a): 2. Tie 3-3 -> smaller ids.
+    # (a, a): aaab has 2, aab has 1 -> 3; (a, b): 3; (" ", a): 2. Tie 3-3 -> smaller
+    # ids.
     assert tok.merges == [(ord("a"), ord("a"))]
     assert tok.tokens[256] == b"aa"
     assert tok.vocab_size == 258 and tok.eot_id == 257
@@ -217,7 +239,9 @@ def test_incremental_counts_equal_recounting_from_scratch():
     text = load_text()[:20_000]
     tok = BPETokenizer.train(text, 290)
     words = [list(w.encode()) for w in __import__("regex").findall(GPT2_PATTERN, text)]
-    for rank, (pair, new_id) in enumerate(zip(tok.merges, range(256, 290), strict=False)):
+    for rank, (pair, new_id) in enumerate(
+        zip(tok.merges, range(256, 290), strict=False)
+    ):
         counts = {}
         for w in words:
             for p in zip(w, w[1:], strict=False):
@@ -239,7 +263,9 @@ def test_tiktoken_parity(trained):
     )
     strings = _strings(load_text())
     mismatches = [
-        s for s in strings if tok.encode(s).tolist() != enc.encode(s, allowed_special="all")
+        s
+        for s in strings
+        if tok.encode(s).tolist() != enc.encode(s, allowed_special="all")
     ]
     assert len(strings) == 792
     assert mismatches[:3] == [] and len(mismatches) == 0
@@ -250,7 +276,8 @@ def test_tiktoken_parity(trained):
 def test_transformers_parity(trained):
     transformers = require("transformers")
     tok, directory = trained
-    # transformers 5 reads a folder with from_pretrained (vocab_file=/merges_file= keywords
+    # transformers 5 reads a folder with from_pretrained (vocab_file=/merges_file=
+    # keywords
     # are silently ignored there, leaving an empty vocabulary): check the size it read.
     hf = transformers.GPT2TokenizerFast.from_pretrained(str(directory))
     assert len(hf) == tok.vocab_size
@@ -394,7 +421,9 @@ BAD_INPUT_PROBES = [
     (
         "BPETokenizer.from_pretrained",
         "corrupt vocab.json",
-        lambda: BPETokenizer.from_pretrained(_write(_tmp("bad"), "{not json", "#version: 0.2\n")),
+        lambda: BPETokenizer.from_pretrained(
+            _write(_tmp("bad"), "{not json", "#version: 0.2\n")
+        ),
         ValueError,
         r"BPETokenizer\.from_pretrained: .*unreadable file",
     ),

@@ -10,7 +10,8 @@ the light and the dark scheme. It also searches the book. A screenshot of every 
 saved under a temporary folder (its path is printed) so a person can look.
 
 axe-core is the npm package, installed into ``.venv/node`` by ``make axe`` (``.ci/run``
-calls it); ``SCRATCHML_AXE`` may point at another ``axe.min.js``. Without Chromium or axe
+calls it); ``SCRATCHML_AXE`` may point at another ``axe.min.js``. Without Chromium or
+axe
 the tests skip with the reason; with ``SCRATCHML_REQUIRE_BROWSER=1`` (set by ``.ci/run``
 and the GitHub workflow) they fail instead.
 """
@@ -34,7 +35,11 @@ SITE_PATH = "/scratchml/"  # the path of site_url in mkdocs.yml
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+CHROMIUM_CANDIDATES = [
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+]
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -68,7 +73,9 @@ def browser():
         require_or_skip("Playwright's Python package is not installed")
     executable = find_chromium()
     if executable is None:
-        require_or_skip("no Chromium found (install Debian's chromium, or set SCRATCHML_CHROMIUM)")
+        require_or_skip(
+            "no Chromium found (install Debian's chromium, or set SCRATCHML_CHROMIUM)"
+        )
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield b
@@ -79,7 +86,9 @@ def browser():
 def axe_source() -> str:
     path = Path(os.environ.get("SCRATCHML_AXE") or AXE_DEFAULT)
     if not path.exists():
-        require_or_skip(f"axe-core not found at {path} (run make axe, or set SCRATCHML_AXE)")
+        require_or_skip(
+            f"axe-core not found at {path} (run make axe, or set SCRATCHML_AXE)"
+        )
     return path.read_text(encoding="utf-8")
 
 
@@ -125,7 +134,9 @@ def shots() -> Path:
 
 def page_urls(site: Path) -> list[str]:
     pages = sorted(site.rglob("index.html"))
-    return ["/" + str(p.parent.relative_to(site)).replace(".", "").strip("/") for p in pages]
+    return [
+        "/" + str(p.parent.relative_to(site)).replace(".", "").strip("/") for p in pages
+    ]
 
 
 AXE_RUN = """async (tags) => {
@@ -175,15 +186,24 @@ def visit(browser, url: str, screenshot: Path, axe_source: str) -> dict:
         lambda m: report["console"].append(m.text) if m.type == "error" else None,
     )
     page.on("pageerror", lambda e: report["console"].append(str(e)))
-    page.on("requestfailed", lambda r: report["failed"].append(f"{r.url} ({r.failure})"))
+    page.on(
+        "requestfailed", lambda r: report["failed"].append(f"{r.url} ({r.failure})")
+    )
     page.on(
         "response",
-        lambda r: report["bad_status"].append(f"{r.url} {r.status}") if r.status >= 400 else None,
+        lambda r: (
+            report["bad_status"].append(f"{r.url} {r.status}")
+            if r.status >= 400
+            else None
+        ),
     )
 
     def guard(route):
         host = urlparse(route.request.url).hostname
-        if route.request.url.startswith(("data:", "blob:")) or host in {"127.0.0.1", "localhost"}:
+        if route.request.url.startswith(("data:", "blob:")) or host in {
+            "127.0.0.1",
+            "localhost",
+        }:
             route.continue_()
         else:
             report["foreign"].append(route.request.url)
@@ -235,15 +255,29 @@ def test_every_page_renders_cleanly(browser, server, built_site, shots, axe_sour
     problems = []
     for path in urls:
         name = (path.strip("/") or "home").replace("/", "_") + ".png"
-        r = visit(browser, server + path + ("/" if path != "/" else ""), shots / name, axe_source)
-        checks = ["console", "failed", "foreign", "bad_status", "rawMath", "withoutCopy"]
+        r = visit(
+            browser,
+            server + path + ("/" if path != "/" else ""),
+            shots / name,
+            axe_source,
+        )
+        checks = [
+            "console",
+            "failed",
+            "foreign",
+            "bad_status",
+            "rawMath",
+            "withoutCopy",
+        ]
         for key in [*checks, "shortcodes", "axe_light", "axe_dark"]:
             if r[key]:
                 problems.append(f"{path}: {key}: {r[key]}")
         if r["h1"] != 1:
             problems.append(f"{path}: {r['h1']} h1 headings, expected exactly one")
         if r["sideways_390"]:
-            problems.append(f"{path}: at 390 px the page is {r['sideways_390']} px wide")
+            problems.append(
+                f"{path}: at 390 px the page is {r['sideways_390']} px wide"
+            )
         if r["brokenImages"]:
             problems.append(f"{path}: images that did not load: {r['brokenImages']}")
         if r["katexErrors"] or r["katex"] < r["arithmatex"]:
@@ -267,8 +301,12 @@ def test_a_missing_page_offers_search_and_the_parts(browser, server, axe_source)
             else None
         ),
     )
-    response = page.goto(server + SITE_PATH + "part2/no-such-page/", wait_until="networkidle")
-    links = page.eval_on_selector_all(".md-content a[href]", "as => as.map(a => a.href)")
+    response = page.goto(
+        server + SITE_PATH + "part2/no-such-page/", wait_until="networkidle"
+    )
+    links = page.eval_on_selector_all(
+        ".md-content a[href]", "as => as.map(a => a.href)"
+    )
     found = page.locator(".md-content label[for='__search']").count()
     light = axe(page, axe_source)
     dark(page)
@@ -290,7 +328,9 @@ def test_search_finds_a_word_of_the_book(browser, server):
     context = browser.new_context()
     page = context.new_page()
     page.goto(server + "/", wait_until="networkidle")
-    page.keyboard.press("s")  # the theme's shortcut opens the search box, as a reader would
+    page.keyboard.press(
+        "s"
+    )  # the theme's shortcut opens the search box, as a reader would
     page.keyboard.type("bias", delay=30)
     page.wait_for_selector(".md-search-result__item", timeout=10_000)
     titles = page.locator(".md-search-result__item").all_inner_texts()

@@ -25,7 +25,9 @@ from scratchml import checkpoint as ckpt
 from scratchml.optim import Adam
 
 TOK = CharTokenizer.from_text("hello, world: the quick brown fox.")  # 21 characters
-CONFIG = dict(vocab_size=TOK.vocab_size, d_model=16, n_heads=2, n_layers=2, context_length=8)
+CONFIG = dict(
+    vocab_size=TOK.vocab_size, d_model=16, n_heads=2, n_layers=2, context_length=8
+)
 
 
 def trained_model(dtype=np.float32) -> GPT:
@@ -47,14 +49,18 @@ def params(model) -> dict:
 @pytest.fixture
 def saved(tmp_path):
     model = trained_model()
-    path = save_checkpoint(tmp_path / "model.npz", model, TOK, extra={"note": "ünïcode ok"})
+    path = save_checkpoint(
+        tmp_path / "model.npz", model, TOK, extra={"note": "ünïcode ok"}
+    )
     return path, model
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_round_trip_is_exact(tmp_path, dtype):
     model = trained_model(dtype)
-    path = save_checkpoint(tmp_path / "m.npz", model, TOK, extra={"steps": 2, "loss": [1.5]})
+    path = save_checkpoint(
+        tmp_path / "m.npz", model, TOK, extra={"steps": 2, "loss": [1.5]}
+    )
     loaded, tok, meta = load_checkpoint(path)
     assert isinstance(loaded, GPT) and loaded.config == model.config
     a, b = params(model), params(loaded)
@@ -91,10 +97,13 @@ def test_the_file_is_a_plain_npz_without_pickles(saved):
         meta = json.loads(str(npz["meta.json"]))
         assert meta["format"] == "scratchml-checkpoint" and meta["version"] == 1
         assert meta["vocab"] == TOK.chars and meta["extra"] == {"note": "ünïcode ok"}
-        assert np.array_equal(npz["param:blocks.1.attn.W_q"], model.blocks[1].attn.params["W_q"])
+        assert np.array_equal(
+            npz["param:blocks.1.attn.W_q"], model.blocks[1].attn.params["W_q"]
+        )
 
 
-# ---- damaged and mismatched files: a clear ValueError naming the file, never a model ----
+# ---- damaged and mismatched files: a clear ValueError naming the file, never a model
+# ----
 
 
 def rewrite(path, change_meta=None, change_arrays=None, fix_checksum=False):
@@ -189,7 +198,10 @@ def test_missing_parameter(saved):
 
 def test_extra_parameter(saved):
     path, _ = saved
-    rewrite(path, change_arrays=lambda a: a.update({"param:blocks.0.attn.bias": np.zeros(16)}))
+    rewrite(
+        path,
+        change_arrays=lambda a: a.update({"param:blocks.0.attn.bias": np.zeros(16)}),
+    )
     rejected(path, "unexpected ['blocks.0.attn.bias']")
 
 
@@ -200,7 +212,9 @@ def test_misshaped_parameter(saved):
         arrays["param:unembed.W_U"] = arrays["param:unembed.W_U"].T.copy()
 
     rewrite(path, change_arrays=transpose, fix_checksum=True)
-    rejected(path, "parameter 'unembed.W_U' has shape (21, 16) but the config needs (16, 21)")
+    rejected(
+        path, "parameter 'unembed.W_U' has shape (21, 16) but the config needs (16, 21)"
+    )
 
 
 def test_wrong_version(saved):
@@ -214,7 +228,9 @@ def test_wrong_config(saved):
     rewrite(path, change_meta=lambda m: m["config"].update(n_layers=3))
     rejected(path, "the config says n_layers=3 but the file holds 2 blocks")
     rewrite(path, change_meta=lambda m: m["config"].update(n_layers=2, d_model=32))
-    rejected(path, "parameter 'tok_emb.W_E' has shape (21, 16) but the config needs (21, 32)")
+    rejected(
+        path, "parameter 'tok_emb.W_E' has shape (21, 16) but the config needs (21, 32)"
+    )
     rewrite(path, change_meta=lambda m: m["config"].update(d_model=16, n_heads=3))
     rejected(path, "invalid config or vocabulary", "must be divisible by n_heads")
     rewrite(path, change_meta=lambda m: m["config"].update(n_heads=2, dropout=0.1))
@@ -264,7 +280,9 @@ def test_shipped_checkpoint_is_small_and_documented():
     assert ckpt.SHIPPED_CHECKPOINT.stat().st_size < 5_000_000
     model, tok, meta = load_shipped()
     extra = meta["extra"]
-    assert ckpt.SHIPPED_COMMAND.endswith(extra["command"])  # after OPENBLAS_NUM_THREADS=1
+    assert ckpt.SHIPPED_COMMAND.endswith(
+        extra["command"]
+    )  # after OPENBLAS_NUM_THREADS=1
     assert extra["command"].startswith("python -m scratchml train ")
     assert extra["seconds"] == pytest.approx(ckpt.SHIPPED_SECONDS, abs=1)
     assert meta["config"] == ckpt.SHIPPED_CONFIG
@@ -272,7 +290,9 @@ def test_shipped_checkpoint_is_small_and_documented():
     assert extra["final_train_loss"] == pytest.approx(ckpt.SHIPPED_TRAIN_LOSS, abs=5e-5)
     assert extra["final_val_loss"] < math.log(tok.vocab_size) - 2.5
     assert model.unembed.params["W_U"].dtype == np.float32
-    assert load_checkpoint()[2]["sha256"] == meta["sha256"]  # the default of load_checkpoint
+    assert (
+        load_checkpoint()[2]["sha256"] == meta["sha256"]
+    )  # the default of load_checkpoint
 
 
 @pytest.mark.slow
@@ -281,7 +301,9 @@ def test_shipped_checkpoint_validation_loss():
     (seed 0, 10 batches of 32 windows of 128 characters from the last 10 % of the text)."""
     model, tok, meta = load_shipped()
     text = load_text()
-    same_text = hashlib.sha256(text.encode()).hexdigest() == meta["extra"]["text_sha256"]
+    same_text = (
+        hashlib.sha256(text.encode()).hexdigest() == meta["extra"]["text_sha256"]
+    )
     if not same_text:  # another Python version: its help topics differ a little
         text = "".join(c for c in text if c in tok.stoi)
     _, val_ids = train_val_split(tok.encode(text))

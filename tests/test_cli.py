@@ -29,7 +29,10 @@ def test_help_lists_the_commands_and_examples():
     assert "{train,generate}" in result.stdout
     assert "train a GPT on a text file" in result.stdout
     assert "continue a prompt" in result.stdout
-    assert "examples:" in result.stdout and "python -m scratchml train --steps" in result.stdout
+    assert (
+        "examples:" in result.stdout
+        and "python -m scratchml train --steps" in result.stdout
+    )
 
 
 @pytest.mark.parametrize("command", ["train", "generate"])
@@ -60,11 +63,15 @@ def test_train_then_generate(tmp_path):
     assert "step 0  val " in out and "step 4  train " in out
     assert "--- sample at step 4 (temperature 0.8) ---" in out
     assert out.rstrip().splitlines()[-1].startswith("saved cats.npz: val loss ")
-    assert "step 4/4  loss " in train.stderr  # the progress line (not a terminal: plain)
+    assert (
+        "step 4/4  loss " in train.stderr
+    )  # the progress line (not a terminal: plain)
 
     model, tok, meta = load_checkpoint(tmp_path / "cats.npz")
     assert model.config["d_model"] == 16 and model.context_length == 16
-    assert meta["extra"]["command"].startswith("python -m scratchml train --text cats.txt")
+    assert meta["extra"]["command"].startswith(
+        "python -m scratchml train --text cats.txt"
+    )
     assert meta["extra"]["arguments"]["seed"] == 3
 
     args = ["generate", "--checkpoint", "cats.npz", "--prompt", "the ", "--n-new", "30"]
@@ -103,7 +110,10 @@ BAD = [
     (["train", "--steps", "0"], "argument --steps: expected an integer > 0, got '0'"),
     (["train", "--lr", "fast"], "argument --lr: expected a number > 0, got 'fast'"),
     (["train", "--dtype", "float16"], "argument --dtype: invalid choice: 'float16'"),
-    (["train", "--text", "missing.txt"], "argument --text: no such file: 'missing.txt'"),
+    (
+        ["train", "--text", "missing.txt"],
+        "argument --text: no such file: 'missing.txt'",
+    ),
     (
         ["train", "--d-model", "10", "--n-heads", "3"],
         "argument --n-heads: 3 does not divide --d-model 10",
@@ -113,14 +123,24 @@ BAD = [
         ["generate", "--temperature", "-1"],
         "argument --temperature: expected a number >= 0, got '-1'",
     ),
-    (["generate", "--prompt", "€uro"], "character '€' at position 0 is not in the vocabulary"),
+    (
+        ["generate", "--prompt", "€uro"],
+        "character '€' at position 0 is not in the vocabulary",
+    ),
     (["generate", "--prompt", ""], "the prompt is empty"),
-    (["generate", "--n-new", "many"], "argument --n-new: expected an integer >= 0, got 'many'"),
+    (
+        ["generate", "--n-new", "many"],
+        "argument --n-new: expected an integer >= 0, got 'many'",
+    ),
 ]
 
 
-@pytest.mark.parametrize("argv, message", BAD, ids=[" ".join(a) or "nothing" for a, _ in BAD])
-def test_bad_arguments_exit_2_with_one_line(argv, message, capsys, tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "argv, message", BAD, ids=[" ".join(a) or "nothing" for a, _ in BAD]
+)
+def test_bad_arguments_exit_2_with_one_line(
+    argv, message, capsys, tmp_path, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
     try:
         code = main(argv)

@@ -48,7 +48,9 @@ def test_train_on_bpe_tokens_then_generate(tmp_path):
     assert gen.returncode == 0, gen.stderr
     assert gen.stdout.startswith("the ")
     ids = tok.encode(gen.stdout.rstrip("\n"))
-    assert len(ids) >= 2  # the prompt and what followed, all in the tokenizer's vocabulary
+    assert (
+        len(ids) >= 2
+    )  # the prompt and what followed, all in the tokenizer's vocabulary
 
 
 def test_train_with_a_saved_tokenizer(tmp_path):
@@ -65,10 +67,22 @@ def test_train_with_a_saved_tokenizer(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--vocab-size", "300"], "--vocab-size and --tokenizer-dir need --tokenizer bpe"),
-        (["--tokenizer", "bpe", "--vocab-size", "100"], "expected an integer >= 257, got '100'"),
-        (["--tokenizer", "bpe", "--tokenizer-dir", "nowhere"], "no file 'nowhere/vocab.json'"),
-        (["--tokenizer", "bpe", "--tokenizer-dir", "x", "--vocab-size", "300"], "not both"),
+        (
+            ["--vocab-size", "300"],
+            "--vocab-size and --tokenizer-dir need --tokenizer bpe",
+        ),
+        (
+            ["--tokenizer", "bpe", "--vocab-size", "100"],
+            "expected an integer >= 257, got '100'",
+        ),
+        (
+            ["--tokenizer", "bpe", "--tokenizer-dir", "nowhere"],
+            "no file 'nowhere/vocab.json'",
+        ),
+        (
+            ["--tokenizer", "bpe", "--tokenizer-dir", "x", "--vocab-size", "300"],
+            "not both",
+        ),
         (["--tokenizer", "words"], "argument --tokenizer: invalid choice: 'words'"),
     ],
 )
@@ -91,14 +105,20 @@ def test_checkpoint_round_trip_with_bpe(tmp_path):
     path = save_checkpoint(tmp_path / "b.npz", model, tok)
     loaded, tok2, _ = load_checkpoint(path)
     assert isinstance(tok2, BPETokenizer)
-    assert tok2.tokens == tok.tokens and tok2.merges == tok.merges and tok2.pattern == tok.pattern
+    assert (
+        tok2.tokens == tok.tokens
+        and tok2.merges == tok.merges
+        and tok2.pattern == tok.pattern
+    )
     x = tok.encode("the cat sat")[None, :]
     np.testing.assert_array_equal(loaded.forward(x), model.forward(x))
 
 
 def test_character_checkpoints_have_no_bpe_keys(tmp_path):
     tok = CharTokenizer.from_text(TEXT)
-    path = save_checkpoint(tmp_path / "c.npz", GPT(tok.vocab_size, 8, 2, 1, 8, rng=0), tok)
+    path = save_checkpoint(
+        tmp_path / "c.npz", GPT(tok.vocab_size, 8, 2, 1, 8, rng=0), tok
+    )
     meta = _meta(path)
     assert "tokenizer" not in meta and "merges" not in meta
     assert meta["vocab"] == tok.chars
@@ -127,8 +147,14 @@ def _rewrite(path, meta):
         (lambda m: m.update(pattern=3), "'pattern' is missing or not a str"),
         (lambda m: m.update(merges=[[0, 999]]), "invalid config or vocabulary"),
         (lambda m: m.update(vocab=m["vocab"][:-1]), "invalid config or vocabulary"),
-        (lambda m: m.update(vocab=["zz"] + m["vocab"][1:]), "invalid config or vocabulary"),
-        (lambda m: m["config"].update(vocab_size=300), "the vocabulary has 262 tokens but"),
+        (
+            lambda m: m.update(vocab=["zz"] + m["vocab"][1:]),
+            "invalid config or vocabulary",
+        ),
+        (
+            lambda m: m["config"].update(vocab_size=300),
+            "the vocabulary has 262 tokens but",
+        ),
     ],
 )
 def test_bpe_checkpoint_validation_is_strict(tmp_path, change, message):
@@ -137,21 +163,29 @@ def test_bpe_checkpoint_validation_is_strict(tmp_path, change, message):
     meta = _meta(path)
     change(meta)
     _rewrite(path, meta)
-    with pytest.raises(ValueError, match=r"load_checkpoint: .*" + message.replace("(", r"\(")):
+    with pytest.raises(
+        ValueError, match=r"load_checkpoint: .*" + message.replace("(", r"\(")
+    ):
         load_checkpoint(path)
 
 
 def test_char_checkpoint_with_bpe_keys_is_rejected(tmp_path):
     tok = CharTokenizer.from_text(TEXT)
-    path = save_checkpoint(tmp_path / "c.npz", GPT(tok.vocab_size, 8, 2, 1, 8, rng=0), tok)
+    path = save_checkpoint(
+        tmp_path / "c.npz", GPT(tok.vocab_size, 8, 2, 1, 8, rng=0), tok
+    )
     meta = _meta(path)
     meta["merges"] = []
     _rewrite(path, meta)
-    with pytest.raises(ValueError, match="'merges'/'pattern' given for a character tokenizer"):
+    with pytest.raises(
+        ValueError, match="'merges'/'pattern' given for a character tokenizer"
+    ):
         load_checkpoint(path)
 
 
 def test_save_checkpoint_rejects_another_tokenizer(tmp_path):
     model, _ = _bpe_model()
-    with pytest.raises(TypeError, match="save_checkpoint: tokenizer must be a CharTokenizer"):
+    with pytest.raises(
+        TypeError, match="save_checkpoint: tokenizer must be a CharTokenizer"
+    ):
         save_checkpoint(tmp_path / "x.npz", model, object())

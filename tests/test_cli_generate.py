@@ -47,11 +47,17 @@ def test_gpt2_and_checkpoint_exclude_each_other(capsys):
 def test_gpt2_directory_errors(capsys, tmp_path):
     code, _, err = run(capsys, "--gpt2", str(tmp_path / "nowhere"))
     assert code == 2
-    assert err == f"scratchml generate: error: --gpt2 {tmp_path / 'nowhere'}: no such directory\n"
+    assert (
+        err
+        == f"scratchml generate: error: --gpt2 {tmp_path / 'nowhere'}: no such directory\n"
+    )
     (tmp_path / "config.json").write_text("{}")
     code, _, err = run(capsys, "--gpt2", str(tmp_path))
     assert code == 2
-    assert "not a GPT-2 directory in the Hugging Face layout, missing model.safetensors, " in err
+    assert (
+        "not a GPT-2 directory in the Hugging Face layout, missing model.safetensors, "
+        in err
+    )
     assert err.rstrip().endswith("vocab.json, merges.txt")
 
 
@@ -74,8 +80,19 @@ def test_gpt2_end_to_end(capsys, tmp_path):
     prompt = "the cat"
     ids = torch.tensor([tokenizer.encode(prompt).tolist()])
     with torch.no_grad():
-        expected = reference.generate(ids, max_new_tokens=8, do_sample=False, min_new_tokens=8)
-    args = ["--gpt2", str(tmp_path), "--prompt", prompt, "--n-new", "8", "--temperature", "0"]
+        expected = reference.generate(
+            ids, max_new_tokens=8, do_sample=False, min_new_tokens=8
+        )
+    args = [
+        "--gpt2",
+        str(tmp_path),
+        "--prompt",
+        prompt,
+        "--n-new",
+        "8",
+        "--temperature",
+        "0",
+    ]
     code, out, err = run(capsys, *args)
     assert code == 0, err
     assert out == tokenizer.decode(expected[0].numpy()) + "\n"

@@ -2,17 +2,24 @@
 
 For every page of the strict build (the one ``built_site`` fixture, shared with
 tests/test_site.py), the Python blocks are read as Material's copy button copies them,
-listings included and excerpts left out (see tests/_copy_paste.py), and pasted in order into
-one fresh interpreter whose working folder is empty. Each block must print exactly the output
-block shown under it (nothing, where none is shown), and must not end in a bare expression
+listings included and excerpts left out (see tests/_copy_paste.py), and pasted in order
+into
+one fresh interpreter whose working folder is empty. Each block must print exactly the
+output
+block shown under it (nothing, where none is shown), and must not end in a bare
+expression
 that a console would echo.
 
 Each page runs in two configurations, each in its own subprocess environment (the test
-process's own environment is left alone): one BLAS thread with the machine's own OpenBLAS
-kernel, and two BLAS threads with OpenBLAS forced to its Sandybridge kernel. Both change the
-last bits of float products; a page passes only if its printed numbers do not depend on them.
+process's own environment is left alone): one BLAS thread with the machine's own
+OpenBLAS
+kernel, and two BLAS threads with OpenBLAS forced to its Sandybridge kernel. Both change
+the
+last bits of float products; a page passes only if its printed numbers do not depend on
+them.
 
-The labs are pasted the same way, cell by cell from their built pages (their copy buttons
+The labs are pasted the same way, cell by cell from their built pages (their copy
+buttons
 copy each cell's text), and each cell's plain-text outputs are compared.
 """
 
@@ -20,17 +27,29 @@ import os
 from pathlib import Path
 
 import pytest
-from _copy_paste import lab_blocks, page_blocks, paste_into_fresh_python, pasted, problems
+from _copy_paste import (
+    lab_blocks,
+    page_blocks,
+    paste_into_fresh_python,
+    pasted,
+    problems,
+)
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-PAGES = sorted(p.relative_to(DOCS) for p in DOCS.rglob("*.md") if "vendor" not in p.parts)
+PAGES = sorted(
+    p.relative_to(DOCS) for p in DOCS.rglob("*.md") if "vendor" not in p.parts
+)
 LABS = sorted(p.stem for p in (DOCS / "labs").glob("*.py"))
 
 CONFIGS = {
-    "1-thread": {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
+    "1-thread": {
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    },
     "2-threads-sandybridge": {
         "OPENBLAS_NUM_THREADS": "2",
         "OMP_NUM_THREADS": "2",
@@ -49,14 +68,18 @@ def built_page(site: Path, page: Path) -> Path:
 
 def config_env(name: str) -> dict:
     env = {**os.environ, **CONFIGS[name], "MPLBACKEND": "Agg"}
-    env.pop("PYTHONPATH", None)  # the reader's interpreter sees the installed package only
+    env.pop(
+        "PYTHONPATH", None
+    )  # the reader's interpreter sees the installed package only
     return env
 
 
 @pytest.mark.parametrize("config", CONFIGS)
 @pytest.mark.parametrize("page", PAGES, ids=str)
 def test_pasting_every_block_prints_what_the_page_shows(built_site, page, config):
-    blocks = pasted(page_blocks(built_page(built_site, page).read_text(encoding="utf-8")))
+    blocks = pasted(
+        page_blocks(built_page(built_site, page).read_text(encoding="utf-8"))
+    )
     if not blocks:
         return  # a page without Python (the home page, a part's index)
     results = paste_into_fresh_python(blocks, config_env(config))
@@ -72,7 +95,9 @@ def test_pasting_every_lab_cell_prints_what_the_lab_shows(built_site, lab, confi
     order, print the outputs the page shows, in both configurations."""
     html = (built_site / "labs" / lab / "index.html").read_text(encoding="utf-8")
     cells = lab_blocks(html)
-    assert len(cells) >= 5 and sum(c.expected is not None for c in cells) >= 3, len(cells)
+    assert len(cells) >= 5 and sum(c.expected is not None for c in cells) >= 3, len(
+        cells
+    )
     results = paste_into_fresh_python(cells, config_env(config))
     found = problems(f"labs/{lab}", cells, results)
     assert not found, "\n\n".join(found)
@@ -100,10 +125,13 @@ def test_pages_with_code_are_read(built_site):
 def test_a_listing_missing_an_import_fails(built_site):
     """Mutation: drop one import line from the first listing of a built page; pasting fails.
 
-    The clean page passes (the parametrized test above); the mutant, identical but for one
+    The clean page passes (the parametrized test above); the mutant, identical but for
+    one
     removed line of the copied text, must fail and name the missing name.
     """
-    html = built_page(built_site, Path("part1/activations.md")).read_text(encoding="utf-8")
+    html = built_page(built_site, Path("part1/activations.md")).read_text(
+        encoding="utf-8"
+    )
     blocks = pasted(page_blocks(html))
     line = "from scratchml._checks import as_float_array, check_shape"
     listing = next(b for b in blocks if b.title == "scratchml/activations.py")

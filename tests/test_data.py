@@ -19,7 +19,9 @@ def test_digits_shape_dtype_and_range():
 def test_digits_class_counts():
     _, y = load_digits()
     counts = np.bincount(y, minlength=10)
-    np.testing.assert_array_equal(counts, [178, 182, 177, 183, 181, 182, 181, 179, 174, 180])
+    np.testing.assert_array_equal(
+        counts, [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+    )
 
 
 def test_digits_first_image_is_a_zero():
@@ -65,7 +67,9 @@ def test_regression_1d_is_a_noisy_line():
 def test_first_toy_values_are_pinned():
     """Pages print these numbers: they must not drift between numpy versions or machines."""
     X, y = make_regression_1d(n=3, rng=0)
-    np.testing.assert_allclose(X.ravel(), [0.27392337, -0.46042657, -0.91805295], rtol=1e-6)
+    np.testing.assert_allclose(
+        X.ravel(), [0.27392337, -0.46042657, -0.91805295], rtol=1e-6
+    )
     np.testing.assert_allclose(y.ravel(), [-0.44166, -1.97442, -2.79995], atol=1e-5)
 
 
@@ -76,14 +80,18 @@ def test_blobs_shapes_labels_and_centers():
     for k in range(4):
         angle = 2 * np.pi * k / 4
         center = X[y == k].mean(axis=0)
-        np.testing.assert_allclose(center, [2 * np.cos(angle), 2 * np.sin(angle)], atol=0.05)
+        np.testing.assert_allclose(
+            center, [2 * np.cos(angle), 2 * np.sin(angle)], atol=0.05
+        )
 
 
 def test_moons_shapes_and_classes():
     X, y = make_moons(n_per_class=50, noise=0.0, rng=0)
     assert X.shape == (100, 2) and y.shape == (100,) and y.dtype == np.int64
     np.testing.assert_array_equal(np.bincount(y), [50, 50])
-    np.testing.assert_allclose(np.linalg.norm(X[y == 0], axis=1), 1, atol=1e-6)  # upper arc
+    np.testing.assert_allclose(
+        np.linalg.norm(X[y == 0], axis=1), 1, atol=1e-6
+    )  # upper arc
     assert X[y == 0, 1].min() >= -1e-6 and X[y == 1, 1].max() <= 0.5 + 1e-6
 
 
@@ -94,13 +102,22 @@ def test_moons_shapes_and_classes():
             lambda: make_regression_1d(n=0),
             "make_regression_1d: n must be a positive integer, got 0",
         ),
-        (lambda: make_regression_1d(noise=-1), r"make_regression_1d: noise must be >= 0, got -1.0"),
+        (
+            lambda: make_regression_1d(noise=-1),
+            r"make_regression_1d: noise must be >= 0, got -1.0",
+        ),
         (
             lambda: make_blobs(n_classes=0),
             "make_blobs: n_classes must be a positive integer, got 0",
         ),
-        (lambda: make_moons(n_per_class=2.5), "make_moons: n_per_class must be a positive integer"),
-        (lambda: make_moons(noise=float("nan")), "make_moons: noise must be >= 0, got nan"),
+        (
+            lambda: make_moons(n_per_class=2.5),
+            "make_moons: n_per_class must be a positive integer",
+        ),
+        (
+            lambda: make_moons(noise=float("nan")),
+            "make_moons: noise must be >= 0, got nan",
+        ),
     ],
 )
 def test_bad_arguments_are_named(call, message):

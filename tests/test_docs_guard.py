@@ -1,6 +1,7 @@
 """Guard: no code block in the book is silently left untested.
 
-pytest collects a fence only when its info string is exactly ``python`` (see conftest.py).
+pytest collects a fence only when its info string is exactly ``python`` (see
+conftest.py).
 Anything that looks like Python but is spelt differently (``py``, ``pycon``, a ``~~~``
 fence, a fence with attributes such as ``title="..."``) would be shown on the site and
 never run. This test fails on every such fence unless it is
@@ -10,15 +11,18 @@ never run. This test fails on every such fence unless it is
   built page). A listing must stand alone: once expanded it holds only imports and whole
   definitions, and its module's ``imports`` section comes first on the page (in it or in
   an earlier listing of that module). Lines cut out of a function body are an *excerpt*,
-  titled ``excerpt of <name>() in scratchml/<module>.py``, and methods shown without their
+  titled ``excerpt of <name>() in scratchml/<module>.py``, and methods shown without
+  their
   class are titled ``excerpt of class <Name> in scratchml/<module>.py`` (pasted alone, a
   method would define a stray function, not change the class); the copy-paste test skips
   excerpts, by that title, or
 - explicitly marked with ``<!-- display-only -->`` on the line before it.
 
 It also rejects shell fences (pytest-codeblocks would execute them: show commands as
-``console``), ``cont`` markers (a page already is one session; ``cont`` silently attaches to
-whatever fence came before, even a ``text`` one), and expected outputs that do not follow
+``console``), ``cont`` markers (a page already is one session; ``cont`` silently
+attaches to
+whatever fence came before, even a ``text`` one), and expected outputs that do not
+follow
 a ``python`` block.
 """
 
@@ -98,7 +102,9 @@ def problems(text: str, name: str) -> list[str]:
                 f"exactly ```python, or put {DISPLAY_ONLY} on the line above it"
             )
         if exact and marked:
-            out.append(f"{where}: marked display-only but ```python runs; use ```python title=...")
+            out.append(
+                f"{where}: marked display-only but ```python runs; use ```python title=..."
+            )
         if f.lang in SHELLS:
             out.append(
                 f"{where}: ```{f.lang} blocks are executed by pytest-codeblocks; use console"
@@ -119,12 +125,17 @@ def problems(text: str, name: str) -> list[str]:
             )
         if "pytest.mark.skip" in line and "reason=" not in line:
             out.append(f"{name}:{n}: a skipped block must give reason='...'")
-    # Cross-check with the collector pytest actually uses: it must see the same python blocks.
+    # Cross-check with the collector pytest actually uses: it must see the same python
+    # blocks.
     parsed = load_module("conftest.py").parse_page(text)
     collected = [b.lineno for b in parsed if b.syntax == "python"]
-    ours = [f.lineno for f in fences(text) if f.fence.startswith("`") and f.info == "python"]
+    ours = [
+        f.lineno for f in fences(text) if f.fence.startswith("`") and f.info == "python"
+    ]
     if collected != ours:
-        out.append(f"{name}: pytest collects python blocks at {collected}, the guard sees {ours}")
+        out.append(
+            f"{name}: pytest collects python blocks at {collected}, the guard sees {ours}"
+        )
     return out
 
 
@@ -141,7 +152,9 @@ def listing_problems(f: Fence, where: str, imported: set[str]) -> list[str]:
     module = LISTING.match(f.info)["module"]
     includes = [SECTION.search(line) for line in f.body if line.strip()]
     if any(m is None or m["module"] != module for m in includes):
-        return [f"{where}: a listing titled {module} may include only {module}'s sections"]
+        return [
+            f"{where}: a listing titled {module} may include only {module}'s sections"
+        ]
     if "imports" in [m["section"] for m in includes]:
         imported.add(module)
     elif module not in imported:
@@ -155,7 +168,9 @@ def listing_problems(f: Fence, where: str, imported: set[str]) -> list[str]:
             f"{where}: this listing shows {', '.join(methods)} without its class (pasted, it "
             f'would define a stray function): title it "excerpt of class <Name> in {module}"'
         ]
-    code = load_module("conftest.py").expand_snippets(textwrap.dedent("\n".join(f.body)))
+    code = load_module("conftest.py").expand_snippets(
+        textwrap.dedent("\n".join(f.body))
+    )
     try:
         nodes = ast.parse(code).body
     except SyntaxError:

@@ -1,7 +1,8 @@
 """The book's own Python blocks follow the same style as the package (ruff lint + format).
 
 Each page's ``python`` blocks are linted together, as the one session they form; each
-block is format-checked on its own. Package code included with ``--8<--`` is checked where
+block is format-checked on its own. Package code included with ``--8<--`` is checked
+where
 it lives, under ``scratchml/``.
 """
 
@@ -16,7 +17,9 @@ from _helpers import load_module
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted(p for p in (ROOT / "docs").rglob("*.md") if "vendor" not in p.parts)
-RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which(
+    "ruff"
+)
 
 
 PARSE = load_module("conftest.py").parse_page
@@ -46,7 +49,12 @@ def _lintable(code: str) -> str:
 
 def ruff(*args: str, stdin: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [RUFF, *args], input=stdin, capture_output=True, text=True, cwd=ROOT, check=False
+        [RUFF, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
 
 
@@ -58,7 +66,9 @@ def test_page_blocks_pass_ruff(path):
         return
     name = str(path.relative_to(ROOT)).replace(".md", "_blocks.py")
     session = "\npass  # block boundary\n".join(_lintable(b.code) for b in blocks)
-    lint = ruff("check", "--stdin-filename", name, "--ignore", "E402,F811", "-", stdin=session)
+    lint = ruff(
+        "check", "--stdin-filename", name, "--ignore", "E402,F811", "-", stdin=session
+    )
     assert lint.returncode == 0, f"{path.name}: ruff check\n{lint.stdout}{lint.stderr}"
     unformatted = []
     for b in blocks:

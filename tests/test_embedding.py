@@ -28,7 +28,9 @@ def test_embedding_backward_sums_gradients_of_repeated_tokens():
         for t in range(3):
             expected[ids[b, t]] += dy[b, t]
     np.testing.assert_allclose(emb.grads["W_E"], expected, rtol=1e-12)
-    assert not emb.grads["W_E"][[2, 3]].any()  # tokens that did not occur: zero gradient
+    assert not emb.grads["W_E"][
+        [2, 3]
+    ].any()  # tokens that did not occur: zero gradient
 
 
 def test_embedding_gradient_check():
@@ -49,11 +51,15 @@ def test_embedding_keeps_float32():
 
 def test_embedding_rejects_bad_ids():
     emb = Embedding(7, 4, rng=0)
-    with pytest.raises(ValueError, match=r"Embedding.forward: ids holds id 7 at index \(0, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"Embedding.forward: ids holds id 7 at index \(0, 2\)"
+    ):
         emb(np.array([[0, 1, 7]]))
     with pytest.raises(ValueError, match="id -1"):
         emb(np.array([-1]))
-    with pytest.raises(TypeError, match="ids must be integer token ids, got dtype float64"):
+    with pytest.raises(
+        TypeError, match="ids must be integer token ids, got dtype float64"
+    ):
         emb(np.array([1.0, 2.0]))
 
 
@@ -62,7 +68,9 @@ def test_embedding_backward_errors():
     with pytest.raises(RuntimeError, match="backward called before forward"):
         emb.backward(np.zeros((1, 4)))
     emb(np.array([[1, 2]]))
-    with pytest.raises(ValueError, match=r"dy has shape \(1, 2, 5\) but the output has shape"):
+    with pytest.raises(
+        ValueError, match=r"dy has shape \(1, 2, 5\) but the output has shape"
+    ):
         emb.backward(np.zeros((1, 2, 5)))
 
 
@@ -85,7 +93,9 @@ def test_unembedding_gradient_check():
 
 def test_unembedding_shape_errors():
     un = Unembedding(4, 7, rng=0)
-    with pytest.raises(ValueError, match=r"Unembedding.forward: x has shape \(2, 5\) but its last"):
+    with pytest.raises(
+        ValueError, match=r"Unembedding.forward: x has shape \(2, 5\) but its last"
+    ):
         un(np.zeros((2, 5)))
     un(np.zeros((2, 4)))
     with pytest.raises(

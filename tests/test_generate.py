@@ -15,12 +15,18 @@ class FixedLogits(Layer):
 
     def __init__(self, logits, context_length=4):
         super().__init__()
-        self.logits, self.context_length, self.vocab_size = logits, context_length, len(logits)
+        self.logits, self.context_length, self.vocab_size = (
+            logits,
+            context_length,
+            len(logits),
+        )
         self.seen = []
 
     def forward(self, ids):
         self.seen.append(ids.copy())
-        return np.broadcast_to(self.logits, ids.shape + self.logits.shape)  # (..., T, V)
+        return np.broadcast_to(
+            self.logits, ids.shape + self.logits.shape
+        )  # (..., T, V)
 
 
 def chi_square_bound(df: int, z: float = 3.719) -> float:
@@ -70,12 +76,18 @@ def test_temperature_zero_is_greedy():
 
 def test_top_k_never_samples_outside_the_k_largest():
     logits = np.array([0.3, 2.0, -1.0, 1.5, 1.9, 0.0])
-    draws = sample_next_token(np.broadcast_to(logits, (5000, 6)), temperature=3.0, top_k=3, rng=0)
+    draws = sample_next_token(
+        np.broadcast_to(logits, (5000, 6)), temperature=3.0, top_k=3, rng=0
+    )
     assert set(np.unique(draws)) == {1, 3, 4}
     p = np.zeros(6)
-    p[[1, 3, 4]] = softmax(logits[[1, 3, 4]], temperature=3.0)  # renormalized over the top 3
+    p[[1, 3, 4]] = softmax(
+        logits[[1, 3, 4]], temperature=3.0
+    )  # renormalized over the top 3
     assert chi_square(draws, p) < chi_square_bound(2)
-    assert np.all(sample_next_token(np.broadcast_to(logits, (50, 6)), top_k=1, rng=0) == 1)
+    assert np.all(
+        sample_next_token(np.broadcast_to(logits, (50, 6)), top_k=1, rng=0) == 1
+    )
     assert sample_next_token(logits, top_k=100, temperature=0) == 1  # k >= V keeps all
 
 
@@ -87,7 +99,9 @@ def test_same_seed_same_output():
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
     gen = np.random.default_rng(7)  # a Generator is accepted and advanced
-    assert not np.array_equal(generate(model, [1], 12, rng=gen), generate(model, [1], 12, rng=gen))
+    assert not np.array_equal(
+        generate(model, [1], 12, rng=gen), generate(model, [1], 12, rng=gen)
+    )
 
 
 def test_returns_prompt_then_new_tokens():
@@ -112,12 +126,16 @@ def test_context_is_cropped_to_the_last_context_length_tokens():
     np.testing.assert_array_equal(model.seen[0], [2, 3, 4, 5])
     np.testing.assert_array_equal(model.seen[2], out[-5:-1])
     real = GPT(vocab_size=7, d_model=8, n_heads=2, n_layers=1, context_length=4, rng=0)
-    assert generate(real, np.arange(7) % 7, 3, rng=0).shape == (10,)  # prompt longer than 4
+    assert generate(real, np.arange(7) % 7, 3, rng=0).shape == (
+        10,
+    )  # prompt longer than 4
 
 
 @pytest.mark.parametrize("bad", [-0.5, np.nan, np.inf, "warm", None])
 def test_invalid_temperature_is_a_clear_error(bad):
-    with pytest.raises(ValueError, match="generate: temperature must be (a finite number )?>= 0"):
+    with pytest.raises(
+        ValueError, match="generate: temperature must be (a finite number )?>= 0"
+    ):
         generate(FixedLogits(LOGITS), [0], 3, temperature=bad)
     with pytest.raises(ValueError, match="sample_next_token: temperature must be"):
         sample_next_token(LOGITS, temperature=bad)
@@ -125,11 +143,17 @@ def test_invalid_temperature_is_a_clear_error(bad):
 
 def test_other_argument_errors():
     model = FixedLogits(LOGITS)
-    with pytest.raises(ValueError, match="generate: top_k must be a positive integer, got 0"):
+    with pytest.raises(
+        ValueError, match="generate: top_k must be a positive integer, got 0"
+    ):
         generate(model, [0], 3, top_k=0)
-    with pytest.raises(ValueError, match="generate: n_new must be an integer >= 0, got -1"):
+    with pytest.raises(
+        ValueError, match="generate: n_new must be an integer >= 0, got -1"
+    ):
         generate(model, [0], -1)
-    with pytest.raises(TypeError, match="generate: token_ids must be integer token ids"):
+    with pytest.raises(
+        TypeError, match="generate: token_ids must be integer token ids"
+    ):
         generate(model, [0.5], 3)
     with pytest.raises(ValueError, match="generate: token_ids holds id 6 at index"):
         generate(model, [6], 3)

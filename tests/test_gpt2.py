@@ -33,7 +33,9 @@ from scratchml import (
 from scratchml.gpt2 import GPT2Block
 
 SMALL = dict(vocab_size=11, d_model=8, n_heads=2, n_layers=2, context_length=6)
-TINY = dict(vocab_size=5, d_model=4, n_heads=2, n_layers=2, context_length=4, d_hidden=6)
+TINY = dict(
+    vocab_size=5, d_model=4, n_heads=2, n_layers=2, context_length=4, d_hidden=6
+)
 rng = np.random.default_rng(0)
 
 
@@ -41,7 +43,9 @@ def _jitter(model, scale=0.3, seed=1):
     """Move every parameter away from its init (biases 0, gamma 1) so each gradient is sizable."""
     r = np.random.default_rng(seed)
     for _, layer, key in model.named_params():
-        layer.params[key] = layer.params[key] + scale * r.standard_normal(layer.params[key].shape)
+        layer.params[key] = layer.params[key] + scale * r.standard_normal(
+            layer.params[key].shape
+        )
     return model
 
 
@@ -111,14 +115,24 @@ def test_gelu_layer_backward_float32():
     assert layer.backward(np.ones((2, 3), np.float32)).dtype == np.float32
 
 
-# ---------------------------------------------------------------- biases, MLP activation
+# ---------------------------------------------------------------- biases, MLP
+# activation
 
 
 def test_attention_without_bias_is_unchanged_and_with_bias_adds_four():
     plain = MultiHeadAttention(8, 2, rng=0)
     biased = MultiHeadAttention(8, 2, rng=0, bias=True)
     assert list(plain.params) == ["W_q", "W_k", "W_v", "W_o"]
-    assert list(biased.params) == ["W_q", "W_k", "W_v", "W_o", "b_q", "b_k", "b_v", "b_o"]
+    assert list(biased.params) == [
+        "W_q",
+        "W_k",
+        "W_v",
+        "W_o",
+        "b_q",
+        "b_k",
+        "b_v",
+        "b_o",
+    ]
     x = rng.normal(size=(2, 5, 8)).astype(np.float32)
     assert np.array_equal(plain(x), biased(x))  # zero biases change nothing
     biased.params["b_o"][:] = 1.0
@@ -250,7 +264,9 @@ def test_tied_unembedding_gradients_alone():
     y = layer(x)
     dx = layer.backward(r)
     f = lambda: float(np.sum(layer(x) * r))  # noqa: E731
-    assert relative_error(layer.grad_W_E, numerical_gradient(f, emb.params["W_E"])) < 1e-6
+    assert (
+        relative_error(layer.grad_W_E, numerical_gradient(f, emb.params["W_E"])) < 1e-6
+    )
     assert relative_error(dx, numerical_gradient(f, x)) < 1e-6
     assert y.shape == (2, 3, 5)
 
@@ -262,7 +278,10 @@ def test_gpt2_gradients_under_cross_entropy():
     model = _jitter(GPT2(**TINY, rng=0), scale=0.5)
     r = np.random.default_rng(1)
     ids, targets = r.integers(0, 5, (2, 4)), r.integers(0, 5, (2, 4))
-    loss = (lambda y: float(cross_entropy(y, targets)), lambda y: cross_entropy_grad(y, targets))
+    loss = (
+        lambda y: float(cross_entropy(y, targets)),
+        lambda y: cross_entropy_grad(y, targets),
+    )
     # The query gradients of so small a model are about 1e-3: eps = 1e-5 keeps the
     # difference quotient's rounding noise (about 1e-16 / eps) well below them.
     errors = check_gradients(model, ids, loss=loss, eps=1e-5)
@@ -272,7 +291,9 @@ def test_gpt2_gradients_under_cross_entropy():
 
 def test_gpt2_gradients_with_dropout_masks_fixed():
     model = _fix_masks(_jitter(GPT2(**TINY, dropout=0.2, rng=0)))
-    errors = check_gradients(model, np.random.default_rng(2).integers(0, 5, (2, 4)), eps=1e-5)
+    errors = check_gradients(
+        model, np.random.default_rng(2).integers(0, 5, (2, 4)), eps=1e-5
+    )
     assert _worst(errors) < 1e-6, errors
 
 
@@ -297,7 +318,9 @@ def test_gpt2_is_causal():
 
 
 def test_gpt2_initialization():
-    model = GPT2(vocab_size=500, d_model=64, n_heads=4, n_layers=8, context_length=64, rng=0)
+    model = GPT2(
+        vocab_size=500, d_model=64, n_heads=4, n_layers=8, context_length=64, rng=0
+    )
     p = {name: layer.params[key] for name, layer, key in model.named_params()}
     residual = 0.02 / math.sqrt(16)
     for name, value in p.items():
@@ -310,7 +333,9 @@ def test_gpt2_initialization():
             assert np.all(value == 1), name
         else:
             assert np.all(value == 0), name
-    twin = GPT2(vocab_size=500, d_model=64, n_heads=4, n_layers=8, context_length=64, rng=0)
+    twin = GPT2(
+        vocab_size=500, d_model=64, n_heads=4, n_layers=8, context_length=64, rng=0
+    )
     assert np.array_equal(twin.tok_emb.params["W_E"], p["tok_emb.W_E"])
 
 
@@ -320,9 +345,14 @@ def test_parameter_count_formula():
         dict(vocab_size=300, d_model=64, n_heads=4, n_layers=3, context_length=32),
     ):
         assert GPT2(**sizes, rng=0).num_params() == gpt2_num_params(
-            sizes["vocab_size"], sizes["d_model"], sizes["n_layers"], sizes["context_length"]
+            sizes["vocab_size"],
+            sizes["d_model"],
+            sizes["n_layers"],
+            sizes["context_length"],
         )
-    assert GPT2(**SMALL, d_hidden=20, rng=0).num_params() == gpt2_num_params(11, 8, 2, 6, 20)
+    assert GPT2(**SMALL, d_hidden=20, rng=0).num_params() == gpt2_num_params(
+        11, 8, 2, 6, 20
+    )
     assert gpt2_num_params(50257, 768, 12, 1024) == 124_439_808  # GPT-2 small
 
 
@@ -355,7 +385,9 @@ def test_safetensors_layout_byte_by_byte(tmp_path):
     assert raw[8 + n :] == np.array([1.0, -2.0], "<f4").tobytes()
 
 
-@pytest.mark.parametrize("dtype", ["<f8", "<f4", "<f2", "<i8", "<i4", "<i2", "i1", "u1", "?"])
+@pytest.mark.parametrize(
+    "dtype", ["<f8", "<f4", "<f2", "<i8", "<i4", "<i2", "i1", "u1", "?"]
+)
 def test_safetensors_round_trip(tmp_path, dtype):
     a = (np.arange(24).reshape(2, 3, 4) % 7).astype(dtype)
     b = np.array(3, dtype=dtype)  # a scalar: shape []
@@ -384,7 +416,9 @@ def test_safetensors_writable_arrays_are_copy_on_write(tmp_path):
     assert a.flags.writeable and a[1, 2] == 7.0
     assert path.read_bytes() == before
     assert load_safetensors(path)["a"][1, 2] == 1.0
-    with pytest.raises(TypeError, match="load_safetensors: writable must be True or False"):
+    with pytest.raises(
+        TypeError, match="load_safetensors: writable must be True or False"
+    ):
         load_safetensors(path, writable="yes")
 
 
@@ -392,10 +426,14 @@ def test_save_safetensors_over_a_mapped_file_keeps_the_mapped_arrays(tmp_path):
     path = tmp_path / "x.safetensors"
     save_safetensors(path, {"a": np.full((50, 50), 2.0, np.float32)})
     mapped = load_safetensors(path)["a"]
-    save_safetensors(path, {"a": np.full((10,), 5.0, np.float32)})  # a new file, renamed over
+    save_safetensors(
+        path, {"a": np.full((10,), 5.0, np.float32)}
+    )  # a new file, renamed over
     assert np.all(mapped == 2.0) and mapped.shape == (50, 50)
     assert np.all(load_safetensors(path)["a"] == 5.0)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.safetensors"]  # no .part left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "x.safetensors"
+    ]  # no .part left
 
 
 def test_save_safetensors_rejects_a_directory_and_leaves_nothing_on_failure(tmp_path):
@@ -441,7 +479,12 @@ def _write_raw(path, header_bytes, data=b"", n=None):
             None,
             "needs 8 bytes",
         ),
-        (b'{"a": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}', b"1234", None, "shape"),
+        (
+            b'{"a": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}',
+            b"1234",
+            None,
+            "shape",
+        ),
         (b'{"a": {"dtype": "F32"}}', b"", None, "needs dtype, shape and data_offsets"),
     ],
 )
@@ -475,7 +518,9 @@ def test_save_and_load_round_trip(tmp_path):
     assert np.array_equal(loaded(ids), model.eval()(ids))
     f32 = load_gpt2_model(tmp_path)
     assert f32(ids).dtype == np.float32
-    assert all(layer.params[k].dtype == np.float32 for _, layer, k in f32.named_params())
+    assert all(
+        layer.params[k].dtype == np.float32 for _, layer, k in f32.named_params()
+    )
     assert not any(d.training for d in _dropouts(loaded))
 
 
@@ -505,9 +550,16 @@ def _dropouts(model):
 
 def test_loader_reads_the_transformer_prefix_and_skips_buffers(tmp_path):
     _saved(tmp_path)
-    stored = {k: np.array(v) for k, v in load_safetensors(tmp_path / "model.safetensors").items()}
-    renamed = {"transformer." + k: v for k, v in stored.items()}  # copies: the file is rewritten
-    renamed["transformer.h.0.attn.bias"] = np.ones((1, 1, 6, 6), np.float32)  # old mask buffer
+    stored = {
+        k: np.array(v)
+        for k, v in load_safetensors(tmp_path / "model.safetensors").items()
+    }
+    renamed = {
+        "transformer." + k: v for k, v in stored.items()
+    }  # copies: the file is rewritten
+    renamed["transformer.h.0.attn.bias"] = np.ones(
+        (1, 1, 6, 6), np.float32
+    )  # old mask buffer
     renamed["lm_head.weight"] = stored["wte.weight"]
     save_safetensors(tmp_path / "model.safetensors", renamed)
     loaded = load_gpt2_model(tmp_path, np.float64)
@@ -570,11 +622,16 @@ def test_loader_file_errors(tmp_path):
 
 def test_loader_missing_and_extra_tensors(tmp_path):
     _saved(tmp_path)
-    stored = {k: np.array(v) for k, v in load_safetensors(tmp_path / "model.safetensors").items()}
+    stored = {
+        k: np.array(v)
+        for k, v in load_safetensors(tmp_path / "model.safetensors").items()
+    }
     del stored["h.1.mlp.c_fc.bias"]
     stored["h.9.ln_1.weight"] = np.ones(8)
     save_safetensors(tmp_path / "model.safetensors", stored)
-    with pytest.raises(ValueError, match=r"missing \['h.1.mlp.c_fc.bias'\].*h.9.ln_1.weight"):
+    with pytest.raises(
+        ValueError, match=r"missing \['h.1.mlp.c_fc.bias'\].*h.9.ln_1.weight"
+    ):
         load_gpt2_model(tmp_path)
 
 
@@ -606,12 +663,25 @@ def test_load_gpt2_needs_the_tokenizer_files(tmp_path):
         load_gpt2(tmp_path)
 
 
-# ---------------------------------------------------------------- bad input (errors contract)
+# ---------------------------------------------------------------- bad input (errors
+# contract)
 
 BAD_INPUT_PROBES = [
     ("gelu", "z strings", lambda: gelu(["a"]), TypeError, r"gelu: z must hold numbers"),
-    ("gelu_grad", "z NaN", lambda: gelu_grad([np.nan]), ValueError, r"gelu_grad: z contains NaN"),
-    ("GELU.forward", "z NaN", lambda: GELU()([np.nan]), ValueError, r"GELU.forward: z contains"),
+    (
+        "gelu_grad",
+        "z NaN",
+        lambda: gelu_grad([np.nan]),
+        ValueError,
+        r"gelu_grad: z contains NaN",
+    ),
+    (
+        "GELU.forward",
+        "z NaN",
+        lambda: GELU()([np.nan]),
+        ValueError,
+        r"GELU.forward: z contains",
+    ),
     (
         "GELU.backward",
         "dy shape",
@@ -677,7 +747,13 @@ BAD_INPUT_PROBES = [
         ValueError,
         r"GPT2: vocab_size must be a positive integer",
     ),
-    ("GPT2", "dropout", lambda: GPT2(**SMALL, dropout=1.5), ValueError, r"GPT2: dropout must be"),
+    (
+        "GPT2",
+        "dropout",
+        lambda: GPT2(**SMALL, dropout=1.5),
+        ValueError,
+        r"GPT2: dropout must be",
+    ),
     (
         "GPT2.forward",
         "ids too long",

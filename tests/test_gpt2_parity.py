@@ -1,8 +1,10 @@
 """GPT-2 against Hugging Face transformers: the same random model, saved by transformers,
 loaded by ``load_gpt2_model``, gives the same logits and the same loss gradients.
 
-Offline: the reference model is built from a ``GPT2Config`` inside the test and saved with
-``save_pretrained``; nothing is downloaded. torch and transformers are the ``parity`` extra:
+Offline: the reference model is built from a ``GPT2Config`` inside the test and saved
+with
+``save_pretrained``; nothing is downloaded. torch and transformers are the ``parity``
+extra:
 without them these tests skip, unless SCRATCHML_REQUIRE_PARITY=1 (then they fail).
 """
 
@@ -64,7 +66,9 @@ def reference(tmp_path_factory):
         eos_token_id=299,
     )
     model = transformers.GPT2LMHeadModel(config).eval()
-    with torch.no_grad():  # move biases and layer norms off 0 and 1 so every tensor counts
+    with (
+        torch.no_grad()
+    ):  # move biases and layer norms off 0 and 1 so every tensor counts
         for p in model.parameters():
             p.add_(0.05 * torch.randn_like(p))
     directory = tmp_path_factory.mktemp("gpt2")
@@ -74,14 +78,18 @@ def reference(tmp_path_factory):
 
 
 def _ids():
-    return np.random.default_rng(0).integers(0, SIZES["vocab_size"], (3, SIZES["n_positions"]))
+    return np.random.default_rng(0).integers(
+        0, SIZES["vocab_size"], (3, SIZES["n_positions"])
+    )
 
 
 def test_saved_folder_is_the_hugging_face_layout(reference):
     _, _, directory = reference
     assert {"config.json", "model.safetensors"} <= {p.name for p in directory.iterdir()}
     config = json.loads((directory / "config.json").read_text())
-    assert config["model_type"] == "gpt2" and config["activation_function"] == "gelu_new"
+    assert (
+        config["model_type"] == "gpt2" and config["activation_function"] == "gelu_new"
+    )
 
 
 def test_logits_match_in_float32(reference):
@@ -145,6 +153,11 @@ def test_tokenizer_matches_transformers(reference):
     # transformers 5 ignores vocab_file=/merges_file= keywords: read the folder instead.
     fast = transformers.GPT2TokenizerFast.from_pretrained(str(directory))
     assert len(fast) == tokenizer.vocab_size
-    for text in ["the rain in the north", "Hello, world!", "  tea\n\n\tsaid éte 🙂", ""]:
+    for text in [
+        "the rain in the north",
+        "Hello, world!",
+        "  tea\n\n\tsaid éte 🙂",
+        "",
+    ]:
         assert list(tokenizer.encode(text)) == fast.encode(text), text
     assert model.vocab_size == 300

@@ -58,7 +58,9 @@ def test_kv_cache_append_stores_and_returns_views():
     assert cache.length == 3 and np.shares_memory(keys, cache.keys)
     np.testing.assert_array_equal(keys, np.concatenate([k1, k2], axis=2))
     np.testing.assert_array_equal(values, np.concatenate([v1, v2], axis=2))
-    with pytest.raises(ValueError, match="KVCache.append: the cache holds 3 of 5 positions"):
+    with pytest.raises(
+        ValueError, match="KVCache.append: the cache holds 3 of 5 positions"
+    ):
         cache.append(*rng.standard_normal((2, 2, 3, 3, 4)))
     cache.reset()
     assert cache.length == 0
@@ -69,7 +71,9 @@ def test_kv_cache_append_stores_and_returns_views():
 
 @pytest.mark.parametrize("start,n", [(0, 1), (0, 4), (3, 1), (3, 5), (7, 2)])
 def test_cached_mask_is_the_rows_of_the_full_causal_mask(start, n):
-    np.testing.assert_array_equal(cached_causal_mask(start, n), causal_mask(start + n)[start:])
+    np.testing.assert_array_equal(
+        cached_causal_mask(start, n), causal_mask(start + n)[start:]
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -86,7 +90,10 @@ def test_layers_fed_in_chunks_equal_one_forward(make, dtype):
     x = np.random.default_rng(2).standard_normal((2, T, d)).astype(dtype)
     full = layer.forward(x)
     cache = KVCache(2, heads, T, d_head, dtype=dtype)
-    parts = [layer.forward_cached(x[:, a:b], cache) for a, b in [(0, 3), (3, 4), (4, 5), (5, 9)]]
+    parts = [
+        layer.forward_cached(x[:, a:b], cache)
+        for a, b in [(0, 3), (3, 4), (4, 5), (5, 9)]
+    ]
     cached = np.concatenate(parts, axis=1)
     assert cached.dtype == dtype and cache.length == T
     np.testing.assert_allclose(cached, full, **TOL[dtype])
@@ -124,7 +131,9 @@ def test_several_new_tokens_respect_the_causal_rule():
         cache = KVCache(1, 2, 6, 4, dtype=np.float64)
         attn.forward_cached(inp[:, :2], cache)
         outs.append(attn.forward_cached(inp[:, 2:], cache))  # four new tokens at once
-    np.testing.assert_array_equal(outs[0][:, :3], outs[1][:, :3])  # earlier ones unchanged
+    np.testing.assert_array_equal(
+        outs[0][:, :3], outs[1][:, :3]
+    )  # earlier ones unchanged
     assert not np.allclose(outs[0][:, 3], outs[1][:, 3])
 
 
@@ -142,7 +151,9 @@ def test_every_cached_step_gives_the_logits_of_a_full_forward(dtype):
         assert step.shape == (2, 1, 11)
         np.testing.assert_allclose(step[:, 0], full[:, t], **TOL[dtype])
     assert all(c.length == 24 for c in cache)
-    with pytest.raises(ValueError, match="GPT.forward_cached: the cache holds 24 positions"):
+    with pytest.raises(
+        ValueError, match="GPT.forward_cached: the cache holds 24 positions"
+    ):
         model.forward_cached(ids[:, :1], cache)
 
 
@@ -151,7 +162,9 @@ def test_positions_are_offset_by_the_cached_length():
     cache = model.new_kv_cache()
     model.forward_cached([1, 2, 3], cache)
     step = model.forward_cached([4], cache)[-1]
-    np.testing.assert_allclose(step, model.forward([1, 2, 3, 4])[-1], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        step, model.forward([1, 2, 3, 4])[-1], rtol=1e-12, atol=1e-12
+    )
     # the same token with the same history, but at position 0, scores differently
     assert not np.allclose(step, model.forward_cached([4], model.new_kv_cache())[-1])
 
@@ -175,7 +188,13 @@ def test_sampled_generation_is_identical_with_and_without_the_cache():
     for top_p in (None, 0.8):
         a = generate(model, [[1, 2], [3, 4]], 30, temperature=1.3, rng=5, top_p=top_p)
         b = generate(
-            model, [[1, 2], [3, 4]], 30, temperature=1.3, rng=5, top_p=top_p, kv_cache=False
+            model,
+            [[1, 2], [3, 4]],
+            30,
+            temperature=1.3,
+            rng=5,
+            top_p=top_p,
+            kv_cache=False,
         )
         np.testing.assert_array_equal(a, b)
 
@@ -196,9 +215,12 @@ def test_context_overflow_slides_the_window_and_agrees_without_the_cache():
     # fills positions 0..5 with the cache, then the window slides and is refed whole
     assert (
         spy.fed
-        == [("cached", 3), ("cached", 1), ("cached", 1), ("cached", 1)] + [("cached", 6)] * 4
+        == [("cached", 3), ("cached", 1), ("cached", 1), ("cached", 1)]
+        + [("cached", 6)] * 4
     )
-    np.testing.assert_array_equal(out, generate(spy, [1, 2, 3], 8, temperature=0, kv_cache=False))
+    np.testing.assert_array_equal(
+        out, generate(spy, [1, 2, 3], 8, temperature=0, kv_cache=False)
+    )
     ids = np.array([1, 2, 3])
     for _ in range(8):  # by hand: the last 6 tokens every time
         ids = np.append(ids, np.argmax(spy.forward(ids[-6:])[-1]))
@@ -212,7 +234,9 @@ def test_context_overflow_slides_the_window_and_agrees_without_the_cache():
 
 def test_forward_cached_leaves_the_parameters_alone():
     model = tiny_gpt()
-    before = {name: layer.params[key].copy() for name, layer, key in model.named_params()}
+    before = {
+        name: layer.params[key].copy() for name, layer, key in model.named_params()
+    }
     model.forward_cached([1, 2, 3], model.new_kv_cache())
     for name, layer, key in model.named_params():
         np.testing.assert_array_equal(layer.params[key], before[name])
@@ -235,34 +259,60 @@ def _attn():
 
 
 BAD_INPUT_PROBES = [
-    ("KVCache", "batch 0", lambda: KVCache(0, 2, 4, 4), ValueError, r"KVCache: batch must be"),
-    ("KVCache", "max_len 1.5", lambda: KVCache(1, 2, 1.5, 4), ValueError, r"KVCache: max_len"),
-    ("KVCache", "int dtype", lambda: KVCache(1, 2, 4, 4, dtype=int), TypeError, r"KVCache: dtype"),
+    (
+        "KVCache",
+        "batch 0",
+        lambda: KVCache(0, 2, 4, 4),
+        ValueError,
+        r"KVCache: batch must be",
+    ),
+    (
+        "KVCache",
+        "max_len 1.5",
+        lambda: KVCache(1, 2, 1.5, 4),
+        ValueError,
+        r"KVCache: max_len",
+    ),
+    (
+        "KVCache",
+        "int dtype",
+        lambda: KVCache(1, 2, 4, 4, dtype=int),
+        TypeError,
+        r"KVCache: dtype",
+    ),
     (
         "KVCache.append",
         "k of the wrong shape",
-        lambda: KVCache(1, 2, 4, 4).append(np.zeros((1, 3, 1, 4)), np.zeros((1, 3, 1, 4))),
+        lambda: KVCache(1, 2, 4, 4).append(
+            np.zeros((1, 3, 1, 4)), np.zeros((1, 3, 1, 4))
+        ),
         ValueError,
         r"KVCache.append: k has shape \(1, 3, 1, 4\)",
     ),
     (
         "KVCache.append",
         "v unlike k",
-        lambda: KVCache(1, 2, 4, 4).append(np.zeros((1, 2, 1, 4)), np.zeros((1, 2, 2, 4))),
+        lambda: KVCache(1, 2, 4, 4).append(
+            np.zeros((1, 2, 1, 4)), np.zeros((1, 2, 2, 4))
+        ),
         ValueError,
         r"KVCache.append: k has shape .* and v has shape \(1, 2, 2, 4\)",
     ),
     (
         "KVCache.append",
         "k with NaN",
-        lambda: KVCache(1, 1, 4, 1).append(np.full((1, 1, 1, 1), np.nan), np.zeros((1, 1, 1, 1))),
+        lambda: KVCache(1, 1, 4, 1).append(
+            np.full((1, 1, 1, 1), np.nan), np.zeros((1, 1, 1, 1))
+        ),
         ValueError,
         r"KVCache.append: k contains NaN",
     ),
     (
         "KVCache.append",
         "too many positions",
-        lambda: KVCache(1, 1, 2, 1).append(np.zeros((1, 1, 3, 1)), np.zeros((1, 1, 3, 1))),
+        lambda: KVCache(1, 1, 2, 1).append(
+            np.zeros((1, 1, 3, 1)), np.zeros((1, 1, 3, 1))
+        ),
         ValueError,
         r"KVCache.append: the cache holds 0 of 2 positions, no room for 3",
     ),
@@ -320,7 +370,9 @@ BAD_INPUT_PROBES = [
     (
         "SelfAttention.forward_cached",
         "cache with two heads",
-        lambda: SelfAttention(8).forward_cached(np.zeros((1, 1, 8)), KVCache(1, 2, 4, 8)),
+        lambda: SelfAttention(8).forward_cached(
+            np.zeros((1, 1, 8)), KVCache(1, 2, 4, 8)
+        ),
         ValueError,
         r"SelfAttention.forward_cached: cache has \(batch, n_heads, d_head\) = \(1, 2, 8\)",
     ),
@@ -390,7 +442,9 @@ BAD_INPUT_PROBES = [
     (
         "GPT.forward_cached",
         "more than the context",
-        lambda: _model().forward_cached(np.zeros(65, dtype=int), _model().new_kv_cache()),
+        lambda: _model().forward_cached(
+            np.zeros(65, dtype=int), _model().new_kv_cache()
+        ),
         ValueError,
         r"GPT.forward_cached: the cache holds 0 positions and ids adds 65, more than context",
     ),
@@ -405,7 +459,9 @@ BAD_INPUT_PROBES = [
 
 
 @pytest.mark.parametrize(
-    "qualname,label,thunk,exc_type,pattern", BAD_INPUT_PROBES, ids=[p[1] for p in BAD_INPUT_PROBES]
+    "qualname,label,thunk,exc_type,pattern",
+    BAD_INPUT_PROBES,
+    ids=[p[1] for p in BAD_INPUT_PROBES],
 )
 def test_bad_input_probes(qualname, label, thunk, exc_type, pattern):
     with pytest.raises(exc_type, match=pattern):
@@ -416,11 +472,19 @@ def test_bad_input_probes(qualname, label, thunk, exc_type, pattern):
 def test_gpt2_cached_steps_equal_its_full_forward(dtype):
     from scratchml.gpt2 import GPT2
 
-    model = GPT2(vocab_size=30, d_model=16, n_heads=4, n_layers=2, context_length=16, rng=0)
+    model = GPT2(
+        vocab_size=30, d_model=16, n_heads=4, n_layers=2, context_length=16, rng=0
+    )
     model.astype(dtype)
-    for _, layer, key in model.named_params():  # nonzero biases, so that they are tested
+    for (
+        _,
+        layer,
+        key,
+    ) in model.named_params():  # nonzero biases, so that they are tested
         if key.startswith("b_"):
-            layer.params[key] += np.random.default_rng(1).standard_normal(layer.params[key].shape)
+            layer.params[key] += np.random.default_rng(1).standard_normal(
+                layer.params[key].shape
+            )
     ids = np.random.default_rng(2).integers(0, 30, size=16)
     full = model.forward(ids)
     cache = model.new_kv_cache()

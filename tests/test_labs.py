@@ -13,7 +13,9 @@ LABS = sorted((ROOT / "docs" / "labs").glob("*.py"))
 @pytest.mark.parametrize("script", LABS, ids=lambda p: p.name)
 def test_notebook_matches_its_script(script):
     notebook = script.with_suffix(".ipynb")
-    assert notebook.exists(), f"run: python tools/make_notebook.py {script.relative_to(ROOT)}"
+    assert notebook.exists(), (
+        f"run: python tools/make_notebook.py {script.relative_to(ROOT)}"
+    )
     cells = load_module("tools/make_notebook.py").cells_from_script(
         script.read_text(encoding="utf-8")
     )

@@ -52,12 +52,18 @@ def test_activation_layers_compute_their_functions():
 def test_relu_backward_blocks_the_gradient_where_the_input_was_negative():
     layer = ReLU()
     layer.forward(np.array([[-1.0, 2.0, -3.0, 4.0]]))
-    np.testing.assert_array_equal(layer.backward(np.ones((1, 4))), [[0.0, 1.0, 0.0, 1.0]])
+    np.testing.assert_array_equal(
+        layer.backward(np.ones((1, 4))), [[0.0, 1.0, 0.0, 1.0]]
+    )
 
 
 def test_activation_layers_have_no_parameters():
     for layer in (ReLU(), Sigmoid()):
-        assert layer.params == {} and layer.grads == {} and list(layer.named_params()) == []
+        assert (
+            layer.params == {}
+            and layer.grads == {}
+            and list(layer.named_params()) == []
+        )
 
 
 # ---------------------------------------------------------------- the classic bug
@@ -100,7 +106,9 @@ def test_backward_fills_grads_and_never_touches_params():
 
 
 @pytest.mark.parametrize(
-    "layer", [Dense(4, 3, rng=0), ReLU(), Sigmoid()], ids=lambda layer: type(layer).__name__
+    "layer",
+    [Dense(4, 3, rng=0), ReLU(), Sigmoid()],
+    ids=lambda layer: type(layer).__name__,
 )
 def test_float32_in_float32_out(layer):
     x = away_from_zero((5, 4)).astype(np.float32)
@@ -112,7 +120,9 @@ def test_float32_in_float32_out(layer):
 
 @pytest.mark.parametrize("layer_cls", [ReLU, Sigmoid])
 def test_backward_before_forward_is_explained(layer_cls):
-    with pytest.raises(RuntimeError, match=f"{layer_cls.__name__}.backward called before forward"):
+    with pytest.raises(
+        RuntimeError, match=f"{layer_cls.__name__}.backward called before forward"
+    ):
         layer_cls().backward(np.ones((2, 3)))
 
 
@@ -121,7 +131,9 @@ def test_backward_with_a_wrong_shape_is_named(layer_cls):
     layer = layer_cls()
     layer.forward(np.ones((2, 3)))
     name = layer_cls.__name__
-    with pytest.raises(ValueError, match=rf"{name}.backward: dy has shape \(3, 2\) but"):
+    with pytest.raises(
+        ValueError, match=rf"{name}.backward: dy has shape \(3, 2\) but"
+    ):
         layer.backward(np.ones((3, 2)))
 
 
@@ -146,11 +158,15 @@ def test_dense_he_init_keeps_the_spread_through_relu_layers():
         h = x
         for seed in range(6):
             h = np.maximum(Dense(128, 128, rng=seed, init=init)(h), 0)
-        spreads[init] = float(np.sqrt((h**2).mean()))  # root mean square after 6 ReLU layers
+        spreads[init] = float(
+            np.sqrt((h**2).mean())
+        )  # root mean square after 6 ReLU layers
     assert 0.8 < spreads["he"] < 1.25  # He: the mean square stays near 1
     assert spreads["lecun"] < 0.2  # LeCun: it halves per layer, 2**-3 = 0.125
 
 
 def test_dense_rejects_an_unknown_init():
-    with pytest.raises(ValueError, match="Dense: init must be 'lecun' or 'he', got 'xavier'"):
+    with pytest.raises(
+        ValueError, match="Dense: init must be 'lecun' or 'he', got 'xavier'"
+    ):
         Dense(3, 2, init="xavier")

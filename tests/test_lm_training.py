@@ -25,11 +25,15 @@ TEXT = (
 )
 TOK = CharTokenizer.from_text(TEXT)  # 27 characters
 TRAIN_IDS, VAL_IDS = train_val_split(TOK.encode(TEXT), 0.2)  # 183 and 46 ids
-TINY = dict(vocab_size=TOK.vocab_size, d_model=16, n_heads=2, n_layers=2, context_length=16)
+TINY = dict(
+    vocab_size=TOK.vocab_size, d_model=16, n_heads=2, n_layers=2, context_length=16
+)
 SETTINGS = dict(steps=10, batch_size=4, lr=1e-2, eval_every=5, eval_batches=2, rng=0)
 
-# The first 10 training losses of TINY in float64 under SETTINGS (weight decay 0.1, gradient
-# clipping at 1.0, Adam betas 0.9 and 0.99), recorded once from a run whose every gradient
+# The first 10 training losses of TINY in float64 under SETTINGS (weight decay 0.1,
+# gradient
+# clipping at 1.0, Adam betas 0.9 and 0.99), recorded once from a run whose every
+# gradient
 # is proven by finite differences in test_gpt.py. A change to the model, the loss, the
 # backward passes, the optimizer, the batching or the seeding shows up here.
 GOLDEN_LOSS = [
@@ -44,7 +48,11 @@ GOLDEN_LOSS = [
     2.6131232456903732,
     2.6715198493759806,
 ]
-GOLDEN_VAL = [3.285767633127267, 2.9290399178231086, 2.7877838176998546]  # steps 0, 5, 10
+GOLDEN_VAL = [
+    3.285767633127267,
+    2.9290399178231086,
+    2.7877838176998546,
+]  # steps 0, 5, 10
 
 
 def run(dtype=np.float64, **overrides):
@@ -66,8 +74,12 @@ def test_float32_follows_the_float64_trajectory():
     model, history = run(np.float32)
     np.testing.assert_allclose(history["loss"], GOLDEN_LOSS, rtol=1e-4)
     np.testing.assert_allclose(history["val_loss"], GOLDEN_VAL, rtol=1e-4)
-    assert {layer.params[k].dtype for _, layer, k in model.named_params()} == {np.dtype("f4")}
-    assert {layer.grads[k].dtype for _, layer, k in model.named_params()} == {np.dtype("f4")}
+    assert {layer.params[k].dtype for _, layer, k in model.named_params()} == {
+        np.dtype("f4")
+    }
+    assert {layer.grads[k].dtype for _, layer, k in model.named_params()} == {
+        np.dtype("f4")
+    }
 
 
 def test_same_seed_same_history_other_seed_other_history():
@@ -102,7 +114,10 @@ def test_history_and_log_lines():
     lines = []
     _, h = run(log=lines.append, tokenizer=TOK, sample_every=10, sample_length=30)
     assert lines[0] == f"step  0  val {h['val_loss'][0]:.4f}"
-    assert lines[1] == f"step  5  train {np.mean(h['loss'][:5]):.4f}  val {h['val_loss'][1]:.4f}"
+    assert (
+        lines[1]
+        == f"step  5  train {np.mean(h['loss'][:5]):.4f}  val {h['val_loss'][1]:.4f}"
+    )
     assert h["train_loss"][2] == pytest.approx(np.mean(h["loss"][5:]))
     assert math.isnan(h["train_loss"][0])  # no training before step 0
     assert lines[3].startswith("--- sample at step 10 (temperature 0.8) ---\n")
@@ -143,10 +158,14 @@ def test_progress_on_a_terminal_rewrites_one_line(monkeypatch):
 
 
 def test_schedule_warmup_then_cosine():
-    lrs = [scheduled_lr(s, 1e-2, 100, warmup_steps=10, min_lr=1e-3) for s in range(1, 101)]
+    lrs = [
+        scheduled_lr(s, 1e-2, 100, warmup_steps=10, min_lr=1e-3) for s in range(1, 101)
+    ]
     np.testing.assert_allclose(lrs[:10], np.arange(1, 11) * 1e-3)  # linear warmup
     assert lrs[9] == pytest.approx(1e-2)
-    assert all(a >= b for a, b in zip(lrs[9:], lrs[10:], strict=False))  # then only down
+    assert all(
+        a >= b for a, b in zip(lrs[9:], lrs[10:], strict=False)
+    )  # then only down
     assert lrs[-1] == pytest.approx(1e-3)  # min_lr at the last step
     assert lrs[54] == pytest.approx(5.5e-3)  # halfway down the cosine: the midpoint
     assert [scheduled_lr(s, 3e-3, 50) for s in (1, 25, 50)] == [3e-3] * 3  # constant
@@ -156,7 +175,9 @@ def test_the_trainer_applies_the_schedule():
     _, h = run(warmup_steps=4, min_lr=1e-3)
     expected = [scheduled_lr(s, 1e-2, 10, 4, 1e-3) for s in range(1, 11)]
     assert h["lr"] == expected
-    assert h["loss"][0] == GOLDEN_LOSS[0]  # the first loss is computed before any update
+    assert (
+        h["loss"][0] == GOLDEN_LOSS[0]
+    )  # the first loss is computed before any update
     assert h["loss"][1] != GOLDEN_LOSS[1]
 
 
@@ -176,7 +197,9 @@ def test_learns_the_default_text():
     text = load_text()
     tok = CharTokenizer.from_text(text)
     train_ids, val_ids = train_val_split(tok.encode(text))
-    model = GPT(tok.vocab_size, d_model=32, n_heads=2, n_layers=1, context_length=32, rng=0)
+    model = GPT(
+        tok.vocab_size, d_model=32, n_heads=2, n_layers=1, context_length=32, rng=0
+    )
     h = train(
         model, train_ids, val_ids, steps=150, batch_size=16, lr=1e-2, eval_every=150,
         eval_batches=4, rng=0, log=lambda line: None, progress=False,
@@ -190,7 +213,13 @@ def test_evaluate_loss_measures_with_dropout_off_and_restores_it():
     from scratchml import GPT2, get_batch
 
     model = GPT2(
-        vocab_size=11, d_model=8, n_heads=2, n_layers=2, context_length=6, dropout=0.3, rng=0
+        vocab_size=11,
+        d_model=8,
+        n_heads=2,
+        n_layers=2,
+        context_length=6,
+        dropout=0.3,
+        rng=0,
     )
     model.train()  # dropout on the embeddings and both residual branches
     ids = np.random.default_rng(0).integers(0, 11, 200)
@@ -202,4 +231,6 @@ def test_evaluate_loss_measures_with_dropout_off_and_restores_it():
     model.train()
     evaluate_loss(model, batches)
     x, _ = batches[0]
-    assert not np.array_equal(model(x), model(x)), "dropout must be back on after measuring"
+    assert not np.array_equal(model(x), model(x)), (
+        "dropout must be back on after measuring"
+    )

@@ -87,10 +87,13 @@ def test_mse_with_grad_equals_the_two_functions():
 
 def test_mse_rejects_shapes_that_would_broadcast():
     with pytest.raises(
-        ValueError, match=r"mse_loss: pred has shape \(4, 1\) but target has shape \(4,\)"
+        ValueError,
+        match=r"mse_loss: pred has shape \(4, 1\) but target has shape \(4,\)",
     ):
         mse_loss(np.zeros((4, 1)), np.zeros(4))
-    with pytest.raises(ValueError, match=r"mse_loss_grad: pred has shape \(2, 3\) but target"):
+    with pytest.raises(
+        ValueError, match=r"mse_loss_grad: pred has shape \(2, 3\) but target"
+    ):
         mse_loss_grad(np.zeros((2, 3)), np.zeros((3, 2)))
 
 
@@ -113,7 +116,9 @@ def test_cross_entropy_matches_the_definition():
 
 
 def test_uniform_logits_give_log_of_the_number_of_classes():
-    assert cross_entropy(np.zeros((3, 10)), np.array([0, 4, 9])) == pytest.approx(math.log(10))
+    assert cross_entropy(np.zeros((3, 10)), np.array([0, 4, 9])) == pytest.approx(
+        math.log(10)
+    )
 
 
 @pytest.mark.parametrize("shape", [(4, 3), (2, 3, 5)])
@@ -152,7 +157,9 @@ def test_three_dimensional_logits_average_over_every_position():
 def test_cross_entropy_is_positive_and_rows_of_its_gradient_sum_to_zero(ll):
     logits, labels = ll
     assert cross_entropy(logits, labels) >= 0
-    np.testing.assert_allclose(cross_entropy_grad(logits, labels).sum(axis=-1), 0, atol=1e-12)
+    np.testing.assert_allclose(
+        cross_entropy_grad(logits, labels).sum(axis=-1), 0, atol=1e-12
+    )
 
 
 @settings(max_examples=50, deadline=None)
@@ -172,7 +179,9 @@ def test_cross_entropy_with_grad_equals_the_two_functions(ll):
     logits, labels = ll
     loss, grad = cross_entropy_with_grad(logits, labels)
     assert loss == pytest.approx(cross_entropy(logits, labels), rel=1e-12, abs=1e-15)
-    np.testing.assert_allclose(grad, cross_entropy_grad(logits, labels), rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(
+        grad, cross_entropy_grad(logits, labels), rtol=1e-10, atol=1e-15
+    )
 
 
 def test_cross_entropy_approaches_zero_for_a_confident_right_answer():
@@ -192,25 +201,34 @@ def test_cross_entropy_is_stable_for_huge_logits():
 @pytest.mark.parametrize("f", [cross_entropy, mse_loss])
 def test_losses_keep_float32(f):
     x = np.ones((4, 3), dtype=np.float32)
-    target = np.array([0, 1, 2, 0]) if f is cross_entropy else np.zeros((4, 3), np.float32)
+    target = (
+        np.array([0, 1, 2, 0]) if f is cross_entropy else np.zeros((4, 3), np.float32)
+    )
     assert f(x, target).dtype == np.float32
 
 
-@pytest.mark.parametrize("f", [cross_entropy_grad, mse_loss_grad, cross_entropy_with_grad])
+@pytest.mark.parametrize(
+    "f", [cross_entropy_grad, mse_loss_grad, cross_entropy_with_grad]
+)
 def test_loss_gradients_keep_float32(f):
     x = np.ones((4, 3), dtype=np.float32)
-    target = np.zeros((4, 3), np.float32) if f is mse_loss_grad else np.array([0, 1, 2, 0])
+    target = (
+        np.zeros((4, 3), np.float32) if f is mse_loss_grad else np.array([0, 1, 2, 0])
+    )
     out = f(x, target)
     grad = out[1] if isinstance(out, tuple) else out
     assert grad.dtype == np.float32
 
 
-@pytest.mark.parametrize("f", [cross_entropy, cross_entropy_grad, cross_entropy_with_grad])
+@pytest.mark.parametrize(
+    "f", [cross_entropy, cross_entropy_grad, cross_entropy_with_grad]
+)
 def test_cross_entropy_rejects_bad_labels(f):
     name = f.__name__
     logits = np.zeros((3, 4))
     with pytest.raises(
-        TypeError, match=rf"{name}: labels must be integer class indices, got dtype float64"
+        TypeError,
+        match=rf"{name}: labels must be integer class indices, got dtype float64",
     ):
         f(logits, np.array([0.0, 1.0, 2.0]))
     with pytest.raises(
@@ -222,7 +240,8 @@ def test_cross_entropy_rejects_bad_labels(f):
     ):
         f(logits, np.array([0, -1, 2]))
     with pytest.raises(
-        ValueError, match=rf"{name}: labels has shape \(3, 1\) but must have shape \(3,\)"
+        ValueError,
+        match=rf"{name}: labels has shape \(3, 1\) but must have shape \(3,\)",
     ):
         f(logits, np.array([[0], [1], [2]]))
 
@@ -231,17 +250,22 @@ def test_cross_entropy_rejects_bad_logits():
     with pytest.raises(ValueError, match="cross_entropy: logits contains NaN"):
         cross_entropy(np.array([[0.0, np.nan]]), np.array([0]))
     with pytest.raises(
-        ValueError, match=r"cross_entropy: logits has shape \(3,\) but must have at least 2"
+        ValueError,
+        match=r"cross_entropy: logits has shape \(3,\) but must have at least 2",
     ):
         cross_entropy(np.zeros(3), np.array(0))
-    with pytest.raises(ValueError, match=r"cross_entropy: logits is empty \(shape \(0, 3\)\)"):
+    with pytest.raises(
+        ValueError, match=r"cross_entropy: logits is empty \(shape \(0, 3\)\)"
+    ):
         cross_entropy(np.zeros((0, 3)), np.zeros(0, dtype=int))
 
 
 def test_cross_entropy_grad_on_non_contiguous_logits():
     """Regression: the one-hot must be subtracted even when reshaping logits copies them."""
     rng = np.random.default_rng(0)
-    logits = rng.standard_normal((5, 3, 2)).transpose(2, 1, 0)  # (2, 3, 5), not C-contiguous
+    logits = rng.standard_normal((5, 3, 2)).transpose(
+        2, 1, 0
+    )  # (2, 3, 5), not C-contiguous
     labels = rng.integers(0, 5, size=(2, 3))
     expected = cross_entropy_grad(np.ascontiguousarray(logits), labels)
     assert np.allclose(cross_entropy_grad(logits, labels), expected)

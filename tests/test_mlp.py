@@ -45,7 +45,9 @@ def test_regression_outputs_can_be_negative():
 
 def test_same_seed_same_weights_and_one_stream_for_all_layers():
     a, b = MLP([3, 4, 4], rng=7), MLP([3, 4, 4], rng=7)
-    for (_, la, ka), (_, lb, kb) in zip(a.named_params(), b.named_params(), strict=True):
+    for (_, la, ka), (_, lb, kb) in zip(
+        a.named_params(), b.named_params(), strict=True
+    ):
         np.testing.assert_array_equal(la.params[ka], lb.params[kb])
     W0, W2 = a.layers[0].params["W"], a.layers[2].params["W"]
     assert not np.allclose(W0[:3, :3], W2[:3, :3])  # not two copies of one draw
@@ -100,7 +102,8 @@ def test_backward_runs_through_the_layers_in_reverse():
     assert calls == [2, 1, 0]
 
 
-# ---------------------------------------------------------------- predict, dtypes, errors
+# ---------------------------------------------------------------- predict, dtypes,
+# errors
 
 
 def test_predict_returns_the_index_of_the_largest_output():
@@ -110,7 +113,9 @@ def test_predict_returns_the_index_of_the_largest_output():
 
 
 def test_predict_refuses_a_single_output():
-    with pytest.raises(ValueError, match=r"MLP.predict returns class labels.*call model\(x\)"):
+    with pytest.raises(
+        ValueError, match=r"MLP.predict returns class labels.*call model\(x\)"
+    ):
         MLP([2, 1], rng=0).predict(np.zeros((1, 2)))
 
 
@@ -128,19 +133,24 @@ def test_float32_model_keeps_float32_everywhere(activation):
 
 def test_float64_model_on_request():
     model = MLP([2, 3, 1], rng=0, dtype=np.float64)
-    assert all(layer.params[k].dtype == np.float64 for _, layer, k in model.named_params())
+    assert all(
+        layer.params[k].dtype == np.float64 for _, layer, k in model.named_params()
+    )
 
 
 def test_bad_arguments_are_named():
     with pytest.raises(
-        ValueError, match=r"MLP: activation must be one of \['relu', 'sigmoid'\], got 'tanh'"
+        ValueError,
+        match=r"MLP: activation must be one of \['relu', 'sigmoid'\], got 'tanh'",
     ):
         MLP([2, 3, 1], activation="tanh")
     with pytest.raises(
         ValueError, match=r"MLP: layer_sizes must list at least an input and an output"
     ):
         MLP([4])
-    with pytest.raises(ValueError, match=r"MLP: layer_sizes must list at least .* got \[64\]"):
+    with pytest.raises(
+        ValueError, match=r"MLP: layer_sizes must list at least .* got \[64\]"
+    ):
         MLP(64)
     with pytest.raises(
         ValueError, match="MLP: layer_sizes entry must be a positive integer, got 0"
@@ -154,6 +164,7 @@ def test_bad_arguments_are_named():
 
 def test_wrong_input_width_is_named():
     with pytest.raises(
-        ValueError, match=r"MLP.forward: x has shape \(2, 5\) but its last dimension must be 4"
+        ValueError,
+        match=r"MLP.forward: x has shape \(2, 5\) but its last dimension must be 4",
     ):
         MLP([4, 3, 2], rng=0).forward(np.zeros((2, 5)))

@@ -13,8 +13,12 @@ def test_normalizes_each_position():
     x = rng.standard_normal((2, 4, 6)) * 5 + 3
     y = ln(x)
     np.testing.assert_allclose(y.mean(axis=-1), 0.0, atol=1e-12)
-    np.testing.assert_allclose(y.var(axis=-1), 1.0, rtol=1e-5)  # eps shrinks it a little
-    expected = (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + 1e-5)
+    np.testing.assert_allclose(
+        y.var(axis=-1), 1.0, rtol=1e-5
+    )  # eps shrinks it a little
+    expected = (x - x.mean(-1, keepdims=True)) / np.sqrt(
+        x.var(-1, keepdims=True) + 1e-5
+    )
     np.testing.assert_allclose(y, expected, rtol=1e-12)
 
 
@@ -24,14 +28,18 @@ def test_gamma_scales_and_beta_shifts():
     plain = ln(x)
     ln.params["gamma"][:] = [2.0, 1.0, 0.5]
     ln.params["beta"][:] = [1.0, 0.0, -1.0]
-    np.testing.assert_allclose(ln(x), plain * [2.0, 1.0, 0.5] + [1.0, 0.0, -1.0], rtol=1e-12)
+    np.testing.assert_allclose(
+        ln(x), plain * [2.0, 1.0, 0.5] + [1.0, 0.0, -1.0], rtol=1e-12
+    )
 
 
 def test_statistics_are_per_position_not_per_batch():
     ln = LayerNorm(4, dtype=np.float64)
     x = rng.standard_normal((3, 4))
     y = ln(x)
-    np.testing.assert_allclose(ln(x[1:2]), y[1:2], rtol=1e-12)  # the other rows play no part
+    np.testing.assert_allclose(
+        ln(x[1:2]), y[1:2], rtol=1e-12
+    )  # the other rows play no part
 
 
 def test_constant_vector_is_finite():
@@ -53,7 +61,13 @@ def test_keeps_float32():
     x = rng.standard_normal((2, 5, 8)).astype(np.float32)
     y = ln(x)
     dx = ln.backward(np.ones_like(y))
-    assert y.dtype == dx.dtype == ln.grads["gamma"].dtype == ln.grads["beta"].dtype == np.float32
+    assert (
+        y.dtype
+        == dx.dtype
+        == ln.grads["gamma"].dtype
+        == ln.grads["beta"].dtype
+        == np.float32
+    )
 
 
 def test_errors():
@@ -62,7 +76,9 @@ def test_errors():
     ln = LayerNorm(4)
     with pytest.raises(RuntimeError, match="LayerNorm.backward called before forward"):
         ln.backward(np.zeros((2, 4)))
-    with pytest.raises(ValueError, match=r"LayerNorm.forward: x has shape \(2, 5\) but its last"):
+    with pytest.raises(
+        ValueError, match=r"LayerNorm.forward: x has shape \(2, 5\) but its last"
+    ):
         ln(np.zeros((2, 5)))
     ln(np.zeros((2, 4)))
     with pytest.raises(

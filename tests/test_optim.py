@@ -33,7 +33,10 @@ def model_with_grads(dtype=np.float32, rng=0) -> MLP:
 
 
 def snapshot(model: Layer, what: str = "params") -> dict[str, np.ndarray]:
-    return {name: getattr(layer, what)[key].copy() for name, layer, key in model.named_params()}
+    return {
+        name: getattr(layer, what)[key].copy()
+        for name, layer, key in model.named_params()
+    }
 
 
 # ---------------------------------------------------------------- SGD
@@ -46,7 +49,9 @@ def test_sgd_step_is_exactly_p_minus_lr_g_in_place():
     SGD(model, lr=0.1).step()
     for name, layer, key in model.named_params():
         assert layer.params[key] is arrays[name]  # updated in place, not replaced
-        np.testing.assert_array_equal(layer.params[key], before[name] - 0.1 * grads[name])
+        np.testing.assert_array_equal(
+            layer.params[key], before[name] - 0.1 * grads[name]
+        )
 
 
 def test_sgd_momentum_accumulates_a_velocity():
@@ -124,7 +129,9 @@ def test_adam_step_folded_form_equals_textbook_step(dtype):
             folded.named_params(), plain.named_params(), strict=True
         ):
             assert twin.params[key].dtype == dtype
-            np.testing.assert_allclose(twin.params[key], layer.params[key], rtol=rtol, atol=0)
+            np.testing.assert_allclose(
+                twin.params[key], layer.params[key], rtol=rtol, atol=0
+            )
 
 
 def test_adam_minimizes_a_badly_scaled_quadratic():
@@ -170,7 +177,9 @@ def test_clip_grad_norm_scales_to_max_norm_and_returns_the_norm_before():
     new_norm = math.sqrt(sum(float(np.sum(g * g)) for g in after.values()))
     assert new_norm == pytest.approx(norm / 4, rel=1e-5)
     for name in grads:  # same direction: every gradient scaled by one factor
-        np.testing.assert_allclose(after[name], grads[name] * (new_norm / norm), rtol=1e-9)
+        np.testing.assert_allclose(
+            after[name], grads[name] * (new_norm / norm), rtol=1e-9
+        )
 
 
 def test_clip_grad_norm_leaves_small_gradients_alone():
@@ -189,7 +198,9 @@ def test_clip_grad_norm_leaves_small_gradients_alone():
     "make_opt",
     [
         lambda m: SGD(m, lr=np.float64(0.1), momentum=np.float64(0.9)),
-        lambda m: Adam(m, lr=np.float64(1e-3), betas=np.array([0.9, 0.999]), weight_decay=0.1),
+        lambda m: Adam(
+            m, lr=np.float64(1e-3), betas=np.array([0.9, 0.999]), weight_decay=0.1
+        ),
     ],
     ids=["sgd", "adam"],
 )
@@ -202,15 +213,23 @@ def test_float32_stays_float32_after_steps_even_with_numpy_hyperparameters(make_
     for name, layer, key in model.named_params():
         assert layer.params[key].dtype == np.float32, name
         assert layer.grads[key].dtype == np.float32, name
-    for state in (getattr(opt, "m", {}), getattr(opt, "v", {}), getattr(opt, "velocity", {})):
+    for state in (
+        getattr(opt, "m", {}),
+        getattr(opt, "v", {}),
+        getattr(opt, "velocity", {}),
+    ):
         assert all(s.dtype == np.float32 for s in state.values())
 
 
 def test_step_before_backward_is_explained():
     model = MLP([2, 3], rng=0)
-    with pytest.raises(RuntimeError, match="SGD.step: no gradient for '0.W'; call backward"):
+    with pytest.raises(
+        RuntimeError, match="SGD.step: no gradient for '0.W'; call backward"
+    ):
         SGD(model).step()
-    with pytest.raises(RuntimeError, match="Adam.step: no gradient for '0.W'; call backward"):
+    with pytest.raises(
+        RuntimeError, match="Adam.step: no gradient for '0.W'; call backward"
+    ):
         Adam(model).step()
 
 
@@ -224,7 +243,11 @@ def test_bad_hyperparameters_are_named():
         Adam(model, weight_decay=-1)
     with pytest.raises(ValueError, match=r"Adam: lr must be > 0, got nan"):
         Adam(model, lr=float("nan"))
-    with pytest.raises(ValueError, match=r"Adam: betas\[1\] must be in \[0, 1\), got 1.5"):
+    with pytest.raises(
+        ValueError, match=r"Adam: betas\[1\] must be in \[0, 1\), got 1.5"
+    ):
         Adam(model, betas=(0.9, 1.5))
-    with pytest.raises(ValueError, match=r"clip_grad_norm: max_norm must be > 0, got 0.0"):
+    with pytest.raises(
+        ValueError, match=r"clip_grad_norm: max_norm must be > 0, got 0.0"
+    ):
         clip_grad_norm(model, 0.0)

@@ -41,7 +41,9 @@ def test_each_sin_cos_pair_shares_one_frequency():
 def test_first_row_and_first_pair():
     pe = positional_encoding(5, 6, dtype=np.float64)
     np.testing.assert_array_equal(pe[0], [0, 1, 0, 1, 0, 1])  # sin(0) = 0, cos(0) = 1
-    np.testing.assert_allclose(pe[:, 0], np.sin(np.arange(5)), atol=1e-15)  # frequency 1
+    np.testing.assert_allclose(
+        pe[:, 0], np.sin(np.arange(5)), atol=1e-15
+    )  # frequency 1
 
 
 def test_dtype():
@@ -51,7 +53,9 @@ def test_dtype():
 
 @pytest.mark.parametrize("n, d", [(0, 8), (4, 0), (4, 2.5)])
 def test_invalid_sizes(n, d):
-    with pytest.raises(ValueError, match="positional_encoding: .* must be a positive integer"):
+    with pytest.raises(
+        ValueError, match="positional_encoding: .* must be a positive integer"
+    ):
         positional_encoding(n, d)
 
 
@@ -81,7 +85,9 @@ def test_positional_embedding_gradient_check():
 
 def test_positional_embedding_rejects_long_inputs():
     pos = PositionalEmbedding(4, 3, rng=0)
-    with pytest.raises(ValueError, match=r"x has shape \(1, 5, 3\) but must be .* T <= 4"):
+    with pytest.raises(
+        ValueError, match=r"x has shape \(1, 5, 3\) but must be .* T <= 4"
+    ):
         pos(np.zeros((1, 5, 3)))
     with pytest.raises(ValueError, match=r"x has shape \(1, 2, 2\)"):
         pos(np.zeros((1, 2, 2)))

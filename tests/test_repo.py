@@ -15,7 +15,9 @@ def test_readme_quick_start_is_the_two_make_targets():
     commands = re.findall(r"^\$ (\S.*?)\s*(?:#.*)?$", quick, flags=re.M)
     assert commands == ["make serve", "make test"]
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert re.search(r"^serve:", makefile, flags=re.M) and re.search(r"^test:", makefile, re.M)
+    assert re.search(r"^serve:", makefile, flags=re.M) and re.search(
+        r"^test:", makefile, re.M
+    )
     assert "127.0.0.1:8000" in makefile
 
 
@@ -23,11 +25,19 @@ def test_ci_runs_the_readme_test_command():
     run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert re.search(r"^make test$", run, flags=re.M)
     assert "SCRATCHML_REQUIRE_BROWSER=1" in run
-    assert "SCRATCHML_REQUIRE_PARITY=1" in run  # the parity tests can never pass by skipping
-    ci = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    assert (
+        "SCRATCHML_REQUIRE_PARITY=1" in run
+    )  # the parity tests can never pass by skipping
+    ci = yaml.safe_load(
+        (ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    )
     steps = ci["jobs"]["test"]["steps"]
     assert any("make test" in s.get("run", "") for s in steps)
-    assert ci["jobs"]["test"]["strategy"]["matrix"]["python"] == ["3.11", "3.12", "3.13"]
+    assert ci["jobs"]["test"]["strategy"]["matrix"]["python"] == [
+        "3.11",
+        "3.12",
+        "3.13",
+    ]
 
 
 def test_workflows_grant_least_privilege():
@@ -37,7 +47,9 @@ def test_workflows_grant_least_privilege():
         for name, job in flow["jobs"].items():
             granted = job.get("permissions", {})
             writes = {k for k, v in granted.items() if v == "write"}
-            assert writes <= {"pages", "id-token"}, f"{path.name}:{name} writes {writes}"
+            assert writes <= {"pages", "id-token"}, (
+                f"{path.name}:{name} writes {writes}"
+            )
             if writes:
                 assert name == "deploy", f"{path.name}: only the deploy job may write"
 

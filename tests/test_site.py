@@ -22,7 +22,10 @@ FETCHING = {
     ("audio", "src"),
     ("embed", "src"),
     ("object", "data"),
-    ("link", "href"),  # stylesheets, icons, preloads (rel=canonical is a name, not a fetch)
+    (
+        "link",
+        "href",
+    ),  # stylesheets, icons, preloads (rel=canonical is a name, not a fetch)
 }
 
 
@@ -60,7 +63,11 @@ def test_no_page_fetches_from_another_host(built_site):
     for page in built_site.rglob("*.html"):
         collector = FetchCollector()
         collector.feed(page.read_text(encoding="utf-8"))
-        offenders += [f"{page.relative_to(built_site)}: {u}" for u in collector.urls if external(u)]
+        offenders += [
+            f"{page.relative_to(built_site)}: {u}"
+            for u in collector.urls
+            if external(u)
+        ]
     assert not offenders, "\n".join(offenders)
 
 
@@ -89,7 +96,8 @@ def test_math_is_marked_for_katex(built_site):
     assert "assets/vendor/katex/katex.min.js" in html
 
 
-# Absolute URLs in code: inline <script> bodies, import(...)/from "...", url(...), @import.
+# Absolute URLs in code: inline <script> bodies, import(...)/from "...", url(...),
+# @import.
 CODE_URL = re.compile(
     r"""(?:import\s*\(\s*|from\s+(?=["'])|url\(\s*|@import\s+(?:url\(\s*)?)["']?((?:https?:)?//[^"')\s]+)"""
 )
@@ -123,10 +131,14 @@ def test_the_scanner_sees_a_planted_import(built_site, tmp_path):
     page.parent.mkdir(parents=True)
     text = (built_site / "labs" / "digits" / "index.html").read_text(encoding="utf-8")
     page.write_text(
-        text.replace("</body>", '<script>import("https://cdn.example.org/x.mjs")</script></body>'),
+        text.replace(
+            "</body>", '<script>import("https://cdn.example.org/x.mjs")</script></body>'
+        ),
         encoding="utf-8",
     )
-    assert foreign_code_urls(tmp_path) == ["labs/digits/index.html: https://cdn.example.org/x.mjs"]
+    assert foreign_code_urls(tmp_path) == [
+        "labs/digits/index.html: https://cdn.example.org/x.mjs"
+    ]
 
 
 # --- internal links and anchors -------------------------------------------------------
@@ -145,7 +157,13 @@ class LinkCollector(HTMLParser):
         for key in ("id", "name"):
             if attrs.get(key):
                 self.ids.add(attrs[key])
-        target = attrs.get("href") if tag == "a" else attrs.get("src") if tag == "img" else None
+        target = (
+            attrs.get("href")
+            if tag == "a"
+            else attrs.get("src")
+            if tag == "img"
+            else None
+        )
         if target:
             self.links.append(target)
 
@@ -153,7 +171,8 @@ class LinkCollector(HTMLParser):
 def broken_links(site: Path) -> list[str]:
     """Every internal link or image of the built site whose file or ``#anchor`` is missing.
 
-    404.html is skipped: it is served at any depth, so its links are written from the root.
+    404.html is skipped: it is served at any depth, so its links are written from the
+    root.
     """
     pages: dict[Path, LinkCollector] = {}
     for page in sorted(site.rglob("*.html")):
@@ -166,7 +185,11 @@ def broken_links(site: Path) -> list[str]:
             continue
         for link in collector.links:
             parsed = urlparse(link)
-            if parsed.scheme or parsed.netloc or link.startswith(("mailto:", "javascript:")):
+            if (
+                parsed.scheme
+                or parsed.netloc
+                or link.startswith(("mailto:", "javascript:"))
+            ):
                 continue
             path, fragment = unquote(parsed.path), unquote(parsed.fragment)
             target = (page.parent / path).resolve() if path else page

@@ -6,7 +6,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from scratchml import log_softmax, numerical_gradient, relative_error, softmax, softmax_backward
+from scratchml import (
+    log_softmax,
+    numerical_gradient,
+    relative_error,
+    softmax,
+    softmax_backward,
+)
 
 finite_logits = arrays(
     np.float64,
@@ -52,7 +58,9 @@ def test_matches_the_definition():
 @pytest.mark.parametrize("big", [1e4, -1e4])
 def test_no_overflow_or_nan_for_huge_logits(big):
     x = np.array([big, big - 1.0, 0.0, -big])
-    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is fine
+    with np.errstate(
+        over="raise", invalid="raise", divide="raise"
+    ):  # underflow to 0 is fine
         p = softmax(x)
     assert np.all(np.isfinite(p))
     assert p.sum() == pytest.approx(1.0)
@@ -85,7 +93,9 @@ def test_entropy_grows_with_temperature():
 
 @pytest.mark.parametrize("bad", [0, 0.0, -1.0, np.nan, np.inf])
 def test_invalid_temperature_is_a_clear_error(bad):
-    with pytest.raises(ValueError, match="softmax: temperature must be a finite number > 0"):
+    with pytest.raises(
+        ValueError, match="softmax: temperature must be a finite number > 0"
+    ):
         softmax(np.array([1.0, 2.0]), temperature=bad)
 
 
@@ -149,5 +159,7 @@ def test_log_softmax_rejects_nan_and_accepts_integers():
 
 
 def test_softmax_backward_rejects_mismatched_shapes():
-    with pytest.raises(ValueError, match=r"p has shape \(2, 3\) but dp has shape \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"p has shape \(2, 3\) but dp has shape \(3,\)"
+    ):
         softmax_backward(np.full((2, 3), 1 / 3), np.ones(3))

@@ -53,11 +53,13 @@ def test_minibatch_order_is_seeded_and_changes_every_epoch_with_one_generator():
 def test_minibatch_errors_are_named():
     X, y = numbered(5)
     with pytest.raises(
-        ValueError, match=r"iterate_minibatches: X has shape \(5, 3\) and y has shape \(4,\)"
+        ValueError,
+        match=r"iterate_minibatches: X has shape \(5, 3\) and y has shape \(4,\)",
     ):
         list(iterate_minibatches(X, y[:4], 2))
     with pytest.raises(
-        ValueError, match="iterate_minibatches: batch_size must be a positive integer, got 0"
+        ValueError,
+        match="iterate_minibatches: batch_size must be a positive integer, got 0",
     ):
         list(iterate_minibatches(X, y, 0))
 
@@ -80,11 +82,13 @@ def test_train_test_split_is_a_seeded_partition():
 def test_train_test_split_errors_are_named():
     X, y = numbered(5)
     with pytest.raises(
-        ValueError, match=r"train_test_split: test_fraction must be in \(0, 1\), got 1.5"
+        ValueError,
+        match=r"train_test_split: test_fraction must be in \(0, 1\), got 1.5",
     ):
         train_test_split(X, y, test_fraction=1.5)
     with pytest.raises(
-        ValueError, match="train_test_split: test_fraction=0.01 of 5 rows leaves an empty"
+        ValueError,
+        match="train_test_split: test_fraction=0.01 of 5 rows leaves an empty",
     ):
         train_test_split(X, y, test_fraction=0.01)
 
@@ -99,12 +103,14 @@ def test_accuracy_from_logits_or_labels():
 
 def test_accuracy_errors_are_named():
     with pytest.raises(
-        ValueError, match=r"accuracy: logits_or_labels has shape \(3,\) and y has shape \(4,\)"
+        ValueError,
+        match=r"accuracy: logits_or_labels has shape \(3,\) and y has shape \(4,\)",
     ):
         accuracy(np.zeros(3), np.zeros(4, dtype=int))
 
 
-# ---------------------------------------------------------------- fit: the order of the steps
+# ---------------------------------------------------------------- fit: the order of the
+# steps
 
 
 def test_every_layer_runs_backward_before_any_weight_changes():
@@ -127,7 +133,15 @@ def test_every_layer_runs_backward_before_any_weight_changes():
             events.append(("step", None))
             super().step()
 
-    fit(model, X, y, optimizer=RecordingSGD(model, lr=0.1), epochs=1, batch_size=40, rng=0)
+    fit(
+        model,
+        X,
+        y,
+        optimizer=RecordingSGD(model, lr=0.1),
+        epochs=1,
+        batch_size=40,
+        rng=0,
+    )
     last = events.index(("step", None))
     one_batch = events[last - 10 : last + 1]  # the events of the (only full) batch
     n = len(model.layers)
@@ -155,7 +169,9 @@ def test_a_step_does_not_change_the_gradients_backward_computed():
 def test_mlp_reaches_97_percent_on_held_out_digits(seed):
     """Promise 4 of the book: >= 97 % test accuracy on real handwritten digits."""
     X, y = load_digits()
-    X_train, X_test, y_train, y_test = train_test_split(X / 16, y, test_fraction=0.2, rng=0)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X / 16, y, test_fraction=0.2, rng=0
+    )
     model = MLP([64, 128, 10], rng=seed)
     history = fit(
         model,
@@ -179,7 +195,11 @@ def test_fit_is_reproducible_from_a_seed():
     runs = []
     for _ in range(2):
         model = MLP([2, 8, 2], rng=0)
-        runs.append(fit(model, X, y, optimizer=SGD(model, lr=0.5), epochs=3, batch_size=8, rng=4))
+        runs.append(
+            fit(
+                model, X, y, optimizer=SGD(model, lr=0.5), epochs=3, batch_size=8, rng=4
+            )
+        )
     assert runs[0] == runs[1]
 
 
@@ -195,7 +215,14 @@ def test_fit_regression_with_negative_targets_under_mse():
     assert y.max() < 0  # every target is negative: a ReLU output could never fit them
     model = MLP([1, 8, 1], rng=0)
     history = fit(
-        model, X, y, loss="mse", optimizer=Adam(model, lr=0.02), epochs=80, batch_size=16, rng=0
+        model,
+        X,
+        y,
+        loss="mse",
+        optimizer=Adam(model, lr=0.02),
+        epochs=80,
+        batch_size=16,
+        rng=0,
     )
     assert history["loss"][-1] < 0.01 and "val_accuracy" not in history
 
@@ -218,7 +245,9 @@ def test_fit_verbose_prints_one_line_per_epoch(capsys):
     fit(model, X, y, epochs=3, batch_size=8, X_val=X, y_val=y, verbose=True)
     lines = capsys.readouterr().out.strip().splitlines()
     assert (
-        len(lines) == 3 and lines[0].startswith("epoch   1  loss ") and "val_accuracy" in lines[0]
+        len(lines) == 3
+        and lines[0].startswith("epoch   1  loss ")
+        and "val_accuracy" in lines[0]
     )
 
 
@@ -229,22 +258,32 @@ def test_fit_errors_are_named():
     X, y = make_moons(n_per_class=5, rng=0)
     model = MLP([2, 3, 2], rng=0)
     with pytest.raises(
-        ValueError, match=r"fit: loss must be one of \['cross_entropy', 'mse'\], got 'hinge'"
+        ValueError,
+        match=r"fit: loss must be one of \['cross_entropy', 'mse'\], got 'hinge'",
     ):
         fit(model, X, y, loss="hinge")
-    with pytest.raises(TypeError, match="fit: y must be integer class indices, got dtype float64"):
+    with pytest.raises(
+        TypeError, match="fit: y must be integer class indices, got dtype float64"
+    ):
         fit(model, X, y.astype(np.float64))
-    with pytest.raises(ValueError, match=r"fit: y contains 2, outside the valid range 0..1"):
+    with pytest.raises(
+        ValueError, match=r"fit: y contains 2, outside the valid range 0..1"
+    ):
         fit(model, X, y + 1)
-    with pytest.raises(ValueError, match=r"fit: X has shape \(10, 2\) and y has shape \(9,\)"):
+    with pytest.raises(
+        ValueError, match=r"fit: X has shape \(10, 2\) and y has shape \(9,\)"
+    ):
         fit(model, X, y[:9])
     with pytest.raises(
-        ValueError, match=r"fit: y has shape \(10,\) but the model outputs rows of shape \(2,\)"
+        ValueError,
+        match=r"fit: y has shape \(10,\) but the model outputs rows of shape \(2,\)",
     ):
         fit(model, X, y.astype(np.float32), loss="mse")
     with pytest.raises(ValueError, match="fit: give both X_val and y_val, or neither"):
         fit(model, X, y, X_val=X)
     with pytest.raises(ValueError, match="fit: X contains NaN"):
         fit(model, np.where(X > 0, np.nan, X), y)
-    with pytest.raises(ValueError, match="fit: epochs must be a positive integer, got 0"):
+    with pytest.raises(
+        ValueError, match="fit: epochs must be a positive integer, got 0"
+    ):
         fit(model, X, y, epochs=0)

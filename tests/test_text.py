@@ -7,7 +7,13 @@ import urllib.request
 import numpy as np
 import pytest
 
-from scratchml import CharTokenizer, get_batch, load_text, load_tiny_shakespeare, train_val_split
+from scratchml import (
+    CharTokenizer,
+    get_batch,
+    load_text,
+    load_tiny_shakespeare,
+    train_val_split,
+)
 from scratchml import text as text_module
 
 
@@ -18,7 +24,9 @@ def test_default_text_is_pythons_help_topics(monkeypatch):
     monkeypatch.setattr(socket, "socket", no_network)
     text = load_text()
     assert 400_000 < len(text) < 600_000  # 464,970 characters on Python 3.11.7
-    assert text.startswith('The "assert" statement')  # topics joined in sorted-key order
+    assert text.startswith(
+        'The "assert" statement'
+    )  # topics joined in sorted-key order
     assert 'The "for" statement' in text
     assert 80 < CharTokenizer.from_text(text).vocab_size < 130  # 103 on Python 3.11
     assert load_text() == text  # deterministic
@@ -46,7 +54,9 @@ def test_load_text_errors(tmp_path):
         load_text(tmp_path)
 
 
-def test_tiny_shakespeare_offline_error_names_the_url_and_the_fallback(tmp_path, monkeypatch):
+def test_tiny_shakespeare_offline_error_names_the_url_and_the_fallback(
+    tmp_path, monkeypatch
+):
     def offline(*args, **kwargs):
         raise urllib.error.URLError("Temporary failure in name resolution")
 
@@ -64,7 +74,9 @@ def test_tiny_shakespeare_uses_the_cache(tmp_path, monkeypatch):
         raise AssertionError("a cached file must not be downloaded again")
 
     monkeypatch.setattr(urllib.request, "urlopen", offline)
-    (tmp_path / "tinyshakespeare.txt").write_text("First Citizen:\nBefore we proceed", "utf-8")
+    (tmp_path / "tinyshakespeare.txt").write_text(
+        "First Citizen:\nBefore we proceed", "utf-8"
+    )
     assert load_tiny_shakespeare(cache_dir=tmp_path).startswith("First Citizen:")
 
 
@@ -80,7 +92,9 @@ def test_tiny_shakespeare_download_is_cached(tmp_path, monkeypatch):
             return b"First Citizen:\n"
 
     calls = []
-    monkeypatch.setattr(urllib.request, "urlopen", lambda *a, **k: calls.append(a) or Response())
+    monkeypatch.setattr(
+        urllib.request, "urlopen", lambda *a, **k: calls.append(a) or Response()
+    )
     cache = tmp_path / "cache"
     assert load_tiny_shakespeare(cache_dir=cache) == "First Citizen:\n"
     assert load_tiny_shakespeare(cache_dir=cache) == "First Citizen:\n"
@@ -107,18 +121,24 @@ def test_split_errors():
         train_val_split(np.zeros(10), 0.1)
     with pytest.raises(TypeError, match="encode the text with a tokenizer first"):
         train_val_split("some text", 0.1)
-    with pytest.raises(ValueError, match=r"ids has shape \(2, 5\) but must be a non-empty 1-D"):
+    with pytest.raises(
+        ValueError, match=r"ids has shape \(2, 5\) but must be a non-empty 1-D"
+    ):
         train_val_split(np.zeros((2, 5), dtype=int), 0.1)
 
 
 def test_batch_shapes_dtypes_and_shift():
-    ids = np.arange(100, 300, dtype=np.int32)  # consecutive: windows are easy to recognize
+    ids = np.arange(
+        100, 300, dtype=np.int32
+    )  # consecutive: windows are easy to recognize
     x, y = get_batch(ids, batch_size=5, context_length=8, rng=0)
     assert x.shape == y.shape == (5, 8)
     assert x.dtype == y.dtype == np.int64
     np.testing.assert_array_equal(y[:, :-1], x[:, 1:])  # y is x shifted by one
     np.testing.assert_array_equal(y, x + 1)  # every target is the next token
-    np.testing.assert_array_equal(np.diff(x, axis=1), 1)  # each row is one contiguous window
+    np.testing.assert_array_equal(
+        np.diff(x, axis=1), 1
+    )  # each row is one contiguous window
     assert x.min() >= 100 and y.max() <= 299
 
 
@@ -136,13 +156,17 @@ def test_batches_are_seeded_and_cover_the_whole_text():
     np.testing.assert_array_equal(a[0], b[0])
     rng = np.random.default_rng(0)
     firsts = np.concatenate([get_batch(ids, 64, 6, rng)[0][:, 0] for _ in range(20)])
-    assert set(firsts.tolist()) == set(range(44))  # every start 0..43 is drawn, 44 never
+    assert set(firsts.tolist()) == set(
+        range(44)
+    )  # every start 0..43 is drawn, 44 never
     lasts = np.concatenate([get_batch(ids, 64, 6, rng)[1][:, -1] for _ in range(20)])
     assert lasts.max() == 49  # the final token is reachable as a target
 
 
 def test_batch_errors():
-    with pytest.raises(ValueError, match=r"the text has 8 tokens but one window needs .* = 9"):
+    with pytest.raises(
+        ValueError, match=r"the text has 8 tokens but one window needs .* = 9"
+    ):
         get_batch(np.arange(8), 2, 8, rng=0)
     get_batch(np.arange(9), 2, 8, rng=0)  # exactly one window fits
     with pytest.raises(ValueError, match="batch_size must be a positive integer"):

@@ -45,14 +45,18 @@ def test_round_trip_any_text(text):
 
 def test_unknown_character_names_character_and_position():
     tok = CharTokenizer.from_text(TEXT)
-    with pytest.raises(ValueError, match=r"character 'x' at position 3 is not in the vocabulary"):
+    with pytest.raises(
+        ValueError, match=r"character 'x' at position 3 is not in the vocabulary"
+    ):
         tok.encode("to x")
 
 
 @pytest.mark.parametrize("bad", [[8], [-1], [0, 99]])
 def test_out_of_range_id_is_a_clear_error(bad):
     tok = CharTokenizer.from_text(TEXT)
-    with pytest.raises(ValueError, match=r"CharTokenizer.decode: ids holds id -?\d+ at index"):
+    with pytest.raises(
+        ValueError, match=r"CharTokenizer.decode: ids holds id -?\d+ at index"
+    ):
         tok.decode(bad)
 
 

@@ -25,23 +25,33 @@ def nucleus_by_hand(p: np.ndarray, top_p: float) -> np.ndarray:
 def test_the_nucleus_is_the_fewest_likeliest_tokens_reaching_p():
     probs = np.array([0.15, 0.5, 0.05, 0.3])
     np.testing.assert_array_equal(top_p_filter(probs, 0.75), [0, 0.5, 0, 0.3])
-    np.testing.assert_array_equal(top_p_filter(probs, 0.5), [0, 0.5, 0, 0])  # reaching is enough
+    np.testing.assert_array_equal(
+        top_p_filter(probs, 0.5), [0, 0.5, 0, 0]
+    )  # reaching is enough
     np.testing.assert_array_equal(top_p_filter(probs, 0.9), [0.15, 0.5, 0, 0.3])
     np.testing.assert_array_equal(top_p_filter(probs, 1.0), probs)
     rows = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]])
-    np.testing.assert_array_equal(top_p_filter(rows, 0.85), [[0.7, 0.2, 0], [0.1, 0.1, 0.8]])
+    np.testing.assert_array_equal(
+        top_p_filter(rows, 0.85), [[0.7, 0.2, 0], [0.1, 0.1, 0.8]]
+    )
 
 
 def test_ties_with_the_last_kept_token_are_kept():
     probs = np.array([0.3, 0.4, 0.3])
-    np.testing.assert_array_equal(top_p_filter(probs, 0.5), probs)  # both 0.3 or neither
-    np.testing.assert_array_equal(top_p_filter(probs[::-1], 0.5), probs[::-1])  # order-free
+    np.testing.assert_array_equal(
+        top_p_filter(probs, 0.5), probs
+    )  # both 0.3 or neither
+    np.testing.assert_array_equal(
+        top_p_filter(probs[::-1], 0.5), probs[::-1]
+    )  # order-free
 
 
 def test_p_one_is_plain_sampling():
     logits = np.random.default_rng(0).standard_normal((500, 40))
     plain = sample_next_token(logits, temperature=0.7, rng=3)
-    np.testing.assert_array_equal(sample_next_token(logits, temperature=0.7, rng=3, top_p=1), plain)
+    np.testing.assert_array_equal(
+        sample_next_token(logits, temperature=0.7, rng=3, top_p=1), plain
+    )
 
 
 def test_tiny_p_is_greedy():
@@ -50,7 +60,9 @@ def test_tiny_p_is_greedy():
     np.testing.assert_array_equal(drawn, logits.argmax(axis=-1))
 
 
-@pytest.mark.parametrize("temperature,top_p", [(1.0, 0.8), (1.5, 0.8), (0.5, 0.9), (2.0, 0.5)])
+@pytest.mark.parametrize(
+    "temperature,top_p", [(1.0, 0.8), (1.5, 0.8), (0.5, 0.9), (2.0, 0.5)]
+)
 def test_draws_follow_the_tempered_truncated_distribution(temperature, top_p):
     n = 20000
     draws = sample_next_token(
@@ -62,12 +74,22 @@ def test_draws_follow_the_tempered_truncated_distribution(temperature, top_p):
     assert chi_square(draws, p) < chi_square_bound(df)
     # ... and not the distribution before truncation
     full = softmax(LOGITS, temperature=temperature)
-    assert np.bincount(draws, minlength=6)[p == 0].sum() == 0 and (full[p == 0] > 0.01).any()
+    assert (
+        np.bincount(draws, minlength=6)[p == 0].sum() == 0
+        and (full[p == 0] > 0.01).any()
+    )
 
 
 def test_top_p_after_top_k_and_in_generate():
-    draws = sample_next_token(np.broadcast_to(LOGITS, (4000, 6)), top_k=4, top_p=0.999, rng=0)
-    assert set(np.unique(draws)) == {0, 1, 2, 3}  # top-k cut first, p then keeps all four
+    draws = sample_next_token(
+        np.broadcast_to(LOGITS, (4000, 6)), top_k=4, top_p=0.999, rng=0
+    )
+    assert set(np.unique(draws)) == {
+        0,
+        1,
+        2,
+        3,
+    }  # top-k cut first, p then keeps all four
     ids = generate(FixedLogits(LOGITS), [0], 4000, temperature=1.5, rng=1, top_p=0.8)
     p = nucleus_by_hand(softmax(LOGITS, temperature=1.5), 0.8)
     assert chi_square(ids[1:], p) < chi_square_bound(int((p > 0).sum()) - 1)
@@ -78,11 +100,17 @@ def test_invalid_top_p_is_a_clear_error(bad):
     if bad is None:  # None means "off", not an error
         assert sample_next_token(LOGITS, temperature=0, top_p=bad) == 0
         return
-    with pytest.raises(ValueError, match=r"sample_next_token: top_p must be a number in \(0, 1\]"):
+    with pytest.raises(
+        ValueError, match=r"sample_next_token: top_p must be a number in \(0, 1\]"
+    ):
         sample_next_token(LOGITS, top_p=bad)
-    with pytest.raises(ValueError, match=r"generate: top_p must be a number in \(0, 1\]"):
+    with pytest.raises(
+        ValueError, match=r"generate: top_p must be a number in \(0, 1\]"
+    ):
         generate(FixedLogits(LOGITS), [0], 3, top_p=bad)
-    with pytest.raises(ValueError, match=r"top_p_filter: top_p must be a number in \(0, 1\]"):
+    with pytest.raises(
+        ValueError, match=r"top_p_filter: top_p must be a number in \(0, 1\]"
+    ):
         top_p_filter([0.5, 0.5], bad)
 
 
@@ -126,7 +154,9 @@ BAD_INPUT_PROBES = [
 
 
 @pytest.mark.parametrize(
-    "qualname,label,thunk,exc_type,pattern", BAD_INPUT_PROBES, ids=[p[1] for p in BAD_INPUT_PROBES]
+    "qualname,label,thunk,exc_type,pattern",
+    BAD_INPUT_PROBES,
+    ids=[p[1] for p in BAD_INPUT_PROBES],
 )
 def test_bad_input_probes(qualname, label, thunk, exc_type, pattern):
     with pytest.raises(exc_type, match=pattern):

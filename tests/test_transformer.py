@@ -28,7 +28,9 @@ def test_feed_forward_acts_on_each_position_alone():
 def test_feed_forward_gradient_check():
     ffn = FeedForward(8, 12, rng=0)
     for layer in (ffn.fc1, ffn.fc2):
-        layer.params["b"] = rng.standard_normal(layer.params["b"].shape)  # nonzero biases
+        layer.params["b"] = rng.standard_normal(
+            layer.params["b"].shape
+        )  # nonzero biases
     errors = check_gradients(ffn, rng.standard_normal((2, 5, 8)))
     assert set(errors) == {"fc1.W", "fc1.b", "fc2.W", "fc2.b", "x"}
     assert max(errors.values()) < 1e-6, errors
@@ -43,7 +45,9 @@ def test_block_is_pre_norm_residual():
 
 
 def test_block_parameter_names():
-    names = [name for name, _, _ in TransformerBlock(8, 2, d_hidden=16, rng=0).named_params()]
+    names = [
+        name for name, _, _ in TransformerBlock(8, 2, d_hidden=16, rng=0).named_params()
+    ]
     assert names == [
         "ln1.gamma", "ln1.beta",
         "attn.W_q", "attn.W_k", "attn.W_v", "attn.W_o",
@@ -80,16 +84,24 @@ def test_block_keeps_float32():
     y = block(x)
     dx = block.backward(np.ones_like(y))
     assert y.dtype == dx.dtype == np.float32
-    assert all(layer.grads[key].dtype == np.float32 for _, layer, key in block.named_params())
+    assert all(
+        layer.grads[key].dtype == np.float32 for _, layer, key in block.named_params()
+    )
 
 
 def test_errors():
-    with pytest.raises(ValueError, match="d_model .10. must be divisible by n_heads .4."):
+    with pytest.raises(
+        ValueError, match="d_model .10. must be divisible by n_heads .4."
+    ):
         TransformerBlock(10, 4)
     ffn = FeedForward(4, rng=0)
-    with pytest.raises(ValueError, match=r"FeedForward.forward: x has shape \(2, 3\) but its last"):
+    with pytest.raises(
+        ValueError, match=r"FeedForward.forward: x has shape \(2, 3\) but its last"
+    ):
         ffn(np.zeros((2, 3)))
-    with pytest.raises(RuntimeError, match="FeedForward.backward called before forward"):
+    with pytest.raises(
+        RuntimeError, match="FeedForward.backward called before forward"
+    ):
         ffn.backward(np.zeros((2, 4)))
     ffn(np.zeros((2, 5, 4)))
     with pytest.raises(
@@ -100,7 +112,11 @@ def test_errors():
 
 @pytest.mark.parametrize(
     "d_model, n_heads, message",
-    [(0, 1, "TransformerBlock: d_model"), (8, 0, "TransformerBlock: n_heads"), (8, 3, "divisible")],
+    [
+        (0, 1, "TransformerBlock: d_model"),
+        (8, 0, "TransformerBlock: n_heads"),
+        (8, 3, "divisible"),
+    ],
 )
 def test_block_errors_name_the_block(d_model, n_heads, message):
     with pytest.raises(ValueError, match=message):

@@ -21,23 +21,42 @@ def fig_neuron_diagram():
         ax.add_patch(_circle(x, y, 0.35, BLUE))
         ax.text(x, y, label, ha="center", va="center", color="white", fontsize=12)
         ax.annotate(
-            "", xy=(4.55, 2.0), xytext=(x + 0.38, y), arrowprops={"arrowstyle": "->", "color": GREY}
+            "",
+            xy=(4.55, 2.0),
+            xytext=(x + 0.38, y),
+            arrowprops={"arrowstyle": "->", "color": GREY},
         )
-        ax.text((x + 4.5) / 2, (y + 2.0) / 2 + 0.18, weight, ha="center", color=GREY, fontsize=12.5)
+        ax.text(
+            (x + 4.5) / 2,
+            (y + 2.0) / 2 + 0.18,
+            weight,
+            ha="center",
+            color=GREY,
+            fontsize=12.5,
+        )
     ax.add_patch(_circle(5.0, 2.0, 0.5, ORANGE))
     ax.text(5.0, 2.0, r"$\Sigma$", ha="center", va="center", color="white", fontsize=15)
     ax.text(5.0, 0.95, "$z = w \\cdot a + b$", ha="center", fontsize=12.5)
     ax.text(5.0, 3.2, "bias $b$", ha="center", color=GREY, fontsize=12.5)
     ax.annotate(
-        "", xy=(5.0, 2.52), xytext=(5.0, 3.05), arrowprops={"arrowstyle": "->", "color": GREY}
+        "",
+        xy=(5.0, 2.52),
+        xytext=(5.0, 3.05),
+        arrowprops={"arrowstyle": "->", "color": GREY},
     )
     ax.annotate(
-        "", xy=(7.1, 2.0), xytext=(5.52, 2.0), arrowprops={"arrowstyle": "->", "color": GREY}
+        "",
+        xy=(7.1, 2.0),
+        xytext=(5.52, 2.0),
+        arrowprops={"arrowstyle": "->", "color": GREY},
     )
     ax.add_patch(_circle(7.6, 2.0, 0.5, GREEN))
     ax.text(7.6, 2.0, r"$\sigma$", ha="center", va="center", color="white", fontsize=15)
     ax.annotate(
-        "", xy=(9.6, 2.0), xytext=(8.12, 2.0), arrowprops={"arrowstyle": "->", "color": GREY}
+        "",
+        xy=(9.6, 2.0),
+        xytext=(8.12, 2.0),
+        arrowprops={"arrowstyle": "->", "color": GREY},
     )
     ax.text(9.0, 2.25, "output", ha="center", color=GREY, fontsize=11.5)
     return fig
@@ -54,7 +73,12 @@ def fig_neuron_bias():
     fig, (left, right) = new_figure(7.2, 3.0, ncols=2)
     a = np.linspace(-3, 3, 601)[:, None]  # (601, 1): one input per row
     for b, color in [(-1.0, BLUE), (0.0, GREY), (1.0, ORANGE)]:
-        left.plot(a[:, 0], fires(a, [1.0], b).astype(float), color=color, label=f"b = {b:+.0f}")
+        left.plot(
+            a[:, 0],
+            fires(a, [1.0], b).astype(float),
+            color=color,
+            label=f"b = {b:+.0f}",
+        )
     left.set_xlabel("input $a$ (weight $w = 1$)")
     left.set_ylabel("fires?")
     left.set_yticks([0, 1], ["no", "yes"])

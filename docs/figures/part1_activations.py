@@ -21,7 +21,9 @@ def fig_activations_collapse():
     right.plot(x[:, 0], bent[:, 0], color=BLUE)
     kinks = -b1 / W1[0]  # (8,): where each hidden unit switches on or off
     kinks = kinks[np.abs(kinks) < 3]
-    right.plot(kinks, (relu(kinks[:, None] @ W1 + b1) @ W2 + b2)[:, 0], "o", color=ORANGE, ms=4)
+    right.plot(
+        kinks, (relu(kinks[:, None] @ W1 + b1) @ W2 + b2)[:, 0], "o", color=ORANGE, ms=4
+    )
     right.set_title("a ReLU in between: a bent line")
     for ax in (left, right):
         ax.set_xlabel("input $x$")

@@ -45,7 +45,13 @@ def _box(ax, x, y, w, h, color):
 
 
 def _arrow(ax, start, end):
-    ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "->", "color": GREY}, zorder=1)
+    ax.annotate(
+        "",
+        xy=end,
+        xytext=start,
+        arrowprops={"arrowstyle": "->", "color": GREY},
+        zorder=1,
+    )
 
 
 def _matrices(ax, x, w_name, w, gw, b_name, layer):
@@ -76,14 +82,31 @@ def fig_part1_backprop_graph():
     output, loss = (8.0, 2.8), (10.3, 2.8)
     for i, (xi, yi) in enumerate(inputs):
         _box(ax, xi, yi, 1.1, 0.7, BLUE)
-        ax.text(xi, yi, f"$x_{i + 1}$ = {v['x'][i]:.1f}", ha="center", va="center", color=BLUE)
+        ax.text(
+            xi,
+            yi,
+            f"$x_{i + 1}$ = {v['x'][i]:.1f}",
+            ha="center",
+            va="center",
+            color=BLUE,
+        )
     for j, (xj, yj) in enumerate(hiddens):
         _box(ax, xj, yj, 1.9, 1.0, BLUE)
         ax.text(
-            xj, yj + 0.2, f"$z_{j + 1}$ = {v['z'][j]:.4f}", ha="center", va="center", color=BLUE
+            xj,
+            yj + 0.2,
+            f"$z_{j + 1}$ = {v['z'][j]:.4f}",
+            ha="center",
+            va="center",
+            color=BLUE,
         )
         ax.text(
-            xj, yj - 0.2, f"$a_{j + 1}$ = {v['a'][j]:.4f}", ha="center", va="center", color=BLUE
+            xj,
+            yj - 0.2,
+            f"$a_{j + 1}$ = {v['a'][j]:.4f}",
+            ha="center",
+            va="center",
+            color=BLUE,
         )
         ax.text(
             xj,
@@ -119,7 +142,10 @@ def fig_part1_backprop_graph():
 
     ax.text(0.1, 5.6, "forward values and weights", color=BLUE)
     ax.text(
-        4.2, 5.6, "gradients $\\partial L/\\partial(\\cdot)$, computed right to left", color=ORANGE
+        4.2,
+        5.6,
+        "gradients $\\partial L/\\partial(\\cdot)$, computed right to left",
+        color=ORANGE,
     )
     ax.annotate(
         "",
@@ -127,5 +153,7 @@ def fig_part1_backprop_graph():
         xytext=(10.8, -2.75),
         arrowprops={"arrowstyle": "->", "color": ORANGE, "linestyle": "--"},
     )
-    ax.text(5.5, -2.85, "backward pass", ha="center", va="top", color=ORANGE, fontsize=10.5)
+    ax.text(
+        5.5, -2.85, "backward pass", ha="center", va="top", color=ORANGE, fontsize=10.5
+    )
     return fig

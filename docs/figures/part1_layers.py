@@ -69,7 +69,15 @@ def fig_layers_output_relu():
     model = hand_built_line()
     grid = np.linspace(-1, 1, 201)[:, None]  # (201, 1)
     fig, ax = new_figure(6.0, 3.0)
-    ax.plot(X[:, 0], y[:, 0], "o", color=GREY, ms=3, alpha=0.7, label="data, $y = 2x - 1$ + noise")
+    ax.plot(
+        X[:, 0],
+        y[:, 0],
+        "o",
+        color=GREY,
+        ms=3,
+        alpha=0.7,
+        label="data, $y = 2x - 1$ + noise",
+    )
     ax.plot(grid[:, 0], model(grid)[:, 0], color=BLUE, lw=2, label="linear output")
     ax.plot(
         grid[:, 0],

@@ -35,12 +35,17 @@ def fig_loss_curves():
 
     probs = np.linspace(0.005, 1.0, 400)
     logits = np.stack([np.log(probs), np.log1p(-probs + 1e-12)], axis=1)  # (400, 2)
-    labels = np.zeros(len(probs), dtype=np.int64)  # class 0 is correct, with probability p
+    labels = np.zeros(
+        len(probs), dtype=np.int64
+    )  # class 0 is correct, with probability p
     per_row = [
-        cross_entropy(row[None, :], label[None]) for row, label in zip(logits, labels, strict=True)
+        cross_entropy(row[None, :], label[None])
+        for row, label in zip(logits, labels, strict=True)
     ]
     right.plot(probs, per_row, color=BLUE, label="cross-entropy $-\\log p$")
-    right.plot(probs, (1 - probs) ** 2, color=GREY, ls=":", label="$(1 - p)^2$, for comparison")
+    right.plot(
+        probs, (1 - probs) ** 2, color=GREY, ls=":", label="$(1 - p)^2$, for comparison"
+    )
     right.set_ylim(0, 5.5)
     right.set_xlabel("probability $p$ given to the correct class")
     right.set_title("cross-entropy: $-\\log p$")
@@ -55,9 +60,13 @@ def fig_loss_ce_vs_mse():
     labels = np.zeros(len(z), dtype=np.int64)  # (321,): class 0 is correct
     onehot = np.eye(3)[labels]  # (321, 3)
 
-    ce = cross_entropy_grad(logits, labels) * len(z)  # (321, 3), per example (undo the mean)
+    ce = cross_entropy_grad(logits, labels) * len(
+        z
+    )  # (321, 3), per example (undo the mean)
     p = softmax(logits)  # (321, 3)
-    mse = softmax_backward(p, mse_loss_grad(p, onehot) * len(z))  # (321, 3), per example
+    mse = softmax_backward(
+        p, mse_loss_grad(p, onehot) * len(z)
+    )  # (321, 3), per example
 
     fig, ax = new_figure(6.0, 3.0)
     ax.plot(z, ce[:, 0], color=BLUE, label="cross-entropy: $p - 1$")

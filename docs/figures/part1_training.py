@@ -24,11 +24,20 @@ def fig_part1_training_moons():
     ]
     for model, optimizer, color, label in runs:
         optimizer = optimizer or Adam(model, lr=0.01)
-        history = fit(model, X_train, y_train, optimizer=optimizer, epochs=60, batch_size=16)
+        history = fit(
+            model, X_train, y_train, optimizer=optimizer, epochs=60, batch_size=16
+        )
         epochs = np.arange(1, len(history["loss"]) + 1)
         left.plot(epochs, history["loss"], color=color, label=label)
     left.axhline(np.log(2), color=GREY, linestyle="--", linewidth=1)
-    left.text(60, np.log(2) + 0.015, "ln 2: a coin toss", ha="right", color=GREY, fontsize=10.5)
+    left.text(
+        60,
+        np.log(2) + 0.015,
+        "ln 2: a coin toss",
+        ha="right",
+        color=GREY,
+        fontsize=10.5,
+    )
     left.set_ylim(0, 0.8)
     left.set_xlabel("epoch")
     left.set_ylabel("training loss (cross-entropy)")
@@ -40,18 +49,28 @@ def fig_part1_training_moons():
     points = np.stack([g1.ravel(), g2.ravel()], axis=1).astype(np.float32)  # (37136, 2)
     logits = sgd_model(points)  # (37136, 2)
     margin = (logits[:, 1] - logits[:, 0]).reshape(g1.shape)  # > 0 where class 1 wins
-    right.contourf(g1, g2, margin > 0, levels=[-0.5, 0.5, 1.5], colors=[BLUE, ORANGE], alpha=0.15)
+    right.contourf(
+        g1, g2, margin > 0, levels=[-0.5, 0.5, 1.5], colors=[BLUE, ORANGE], alpha=0.15
+    )
     right.contour(g1, g2, margin, levels=[0], colors="black", linewidths=1)
     for cls, color in [(0, BLUE), (1, ORANGE)]:
-        right.scatter(*X_train[y_train == cls].T, s=12, color=color, label=f"class {cls} (train)")
         right.scatter(
-            *X_test[y_test == cls].T, s=28, facecolors="none", edgecolors=color, linewidths=1.2
+            *X_train[y_train == cls].T, s=12, color=color, label=f"class {cls} (train)"
+        )
+        right.scatter(
+            *X_test[y_test == cls].T,
+            s=28,
+            facecolors="none",
+            edgecolors=color,
+            linewidths=1.2,
         )
     right.scatter([], [], s=28, facecolors="none", edgecolors=GREY, label="held out")
     right.set_aspect("equal")
     right.set_xlabel("$x_1$")
     right.set_ylabel("$x_2$")
-    right.legend(fontsize=8, loc="lower center", ncols=3, framealpha=0.9, handletextpad=0.1)
+    right.legend(
+        fontsize=8, loc="lower center", ncols=3, framealpha=0.9, handletextpad=0.1
+    )
     right.set_title("the SGD network's decision boundary")
     return fig
 
@@ -74,13 +93,23 @@ def fig_part1_training_overfit():
     fig, ax = new_figure(6.4, 3.0)
     epochs = np.arange(1, 301)
     ax.plot(epochs, history["loss"], color=BLUE, label="training loss (40 points)")
-    ax.plot(epochs, history["val_loss"], color=ORANGE, label="held-out loss (160 points)")
+    ax.plot(
+        epochs, history["val_loss"], color=ORANGE, label="held-out loss (160 points)"
+    )
     best = int(np.argmin(history["val_loss"])) + 1
     ax.axvline(best, color=GREY, linestyle="--", linewidth=1)
-    ax.text(best + 4, 0.02, f"held-out loss lowest\nat epoch {best}", color=GREY, fontsize=10.5)
+    ax.text(
+        best + 4,
+        0.02,
+        f"held-out loss lowest\nat epoch {best}",
+        color=GREY,
+        fontsize=10.5,
+    )
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("cross-entropy")
     ax.legend(frameon=False, loc="lower left")
-    ax.set_title("overfitting: the training loss keeps falling, the held-out loss turns up")
+    ax.set_title(
+        "overfitting: the training loss keeps falling, the held-out loss turns up"
+    )
     return fig

@@ -53,7 +53,9 @@ def fig_part2_attention_scores_heatmaps():
     scores = Q @ K.T / np.sqrt(Q.shape[-1])  # (6, 6)
     weights = softmax(scores, axis=-1)  # (6, 6)
     fig, (left, right) = new_figure(8.0, 4.0, ncols=2)
-    heatmap(left, scores, TOKENS, r"scores $q_i \cdot k_j / \sqrt{d_k}$", "Oranges", 2.5)
+    heatmap(
+        left, scores, TOKENS, r"scores $q_i \cdot k_j / \sqrt{d_k}$", "Oranges", 2.5
+    )
     heatmap(right, weights, TOKENS, "weights: softmax of each row", "Blues", 0.7)
     return fig
 

@@ -9,7 +9,9 @@ from scratchml import LayerNorm
 
 def fig_part2_block_layer_norm():
     """Histograms of one 64-entry vector before and after layer norm."""
-    x = 1.0 + 3.0 * np.random.default_rng(0).standard_normal(64, dtype=np.float32)  # (d_model,)
+    x = 1.0 + 3.0 * np.random.default_rng(0).standard_normal(
+        64, dtype=np.float32
+    )  # (d_model,)
     y = LayerNorm(64)(x)  # (d_model,)
     fig, axes = new_figure(7.8, 2.8, ncols=2)
     for ax, values, color, title in [
@@ -51,7 +53,9 @@ def _arrow(ax, start, end, color=GREY, width=1.2):
 
 
 def _plus(ax, x, y):
-    ax.add_patch(patches.Circle((x, y), 0.28, facecolor="white", edgecolor=GREY, zorder=3))
+    ax.add_patch(
+        patches.Circle((x, y), 0.28, facecolor="white", edgecolor=GREY, zorder=3)
+    )
     ax.text(x, y, "+", ha="center", va="center", fontsize=14, zorder=4)
 
 
@@ -64,9 +68,13 @@ def fig_part2_block_diagram():
     stream_y, branch_y = 0.0, 1.9
 
     ax.text(0.0, stream_y + 0.35, "$x$", ha="center", fontsize=12)
-    ax.text(0.0, stream_y - 0.55, "(B, T, d_model)", ha="center", fontsize=9, color=GREY)
+    ax.text(
+        0.0, stream_y - 0.55, "(B, T, d_model)", ha="center", fontsize=9, color=GREY
+    )
     ax.text(13.7, stream_y + 0.35, "$y$", ha="center", fontsize=12)
-    ax.text(13.7, stream_y - 0.55, "(B, T, d_model)", ha="center", fontsize=9, color=GREY)
+    ax.text(
+        13.7, stream_y - 0.55, "(B, T, d_model)", ha="center", fontsize=9, color=GREY
+    )
 
     branches = [
         (1.0, "layer norm 1", "multi-head\nattention", 6.3, ORANGE),
@@ -75,7 +83,9 @@ def fig_part2_block_diagram():
     previous = 0.3
     for start, norm, sublayer, plus_x, color in branches:
         _arrow(ax, (previous, stream_y), (plus_x - 0.3, stream_y), BLUE, 2.5)
-        ax.plot([start, start], [stream_y, branch_y], color=GREY, linewidth=1.2, zorder=1)
+        ax.plot(
+            [start, start], [stream_y, branch_y], color=GREY, linewidth=1.2, zorder=1
+        )
         _arrow(ax, (start, branch_y), (start + 0.4, branch_y))
         _box(ax, start + 1.4, branch_y, norm, BLUE, width=2.0)
         _arrow(ax, (start + 2.4, branch_y), (start + 2.8, branch_y))
@@ -85,7 +95,16 @@ def fig_part2_block_diagram():
         _plus(ax, plus_x, stream_y)
         previous = plus_x + 0.3
     _arrow(ax, (previous, stream_y), (13.35, stream_y), BLUE, 2.5)
-    ax.text(3.6, stream_y - 0.5, "residual stream", ha="center", color=BLUE, fontsize=11.5)
-    ax.text(6.3, stream_y - 1.0, "$x' = x + \\mathrm{attn}(\\mathrm{ln}_1(x))$", ha="center")
-    ax.text(11.6, stream_y - 1.0, "$y = x' + \\mathrm{ffn}(\\mathrm{ln}_2(x'))$", ha="center")
+    ax.text(
+        3.6, stream_y - 0.5, "residual stream", ha="center", color=BLUE, fontsize=11.5
+    )
+    ax.text(
+        6.3, stream_y - 1.0, "$x' = x + \\mathrm{attn}(\\mathrm{ln}_1(x))$", ha="center"
+    )
+    ax.text(
+        11.6,
+        stream_y - 1.0,
+        "$y = x' + \\mathrm{ffn}(\\mathrm{ln}_2(x'))$",
+        ha="center",
+    )
     return fig

@@ -32,11 +32,20 @@ def fig_part2_masking_triangle():
     left.imshow(mask, cmap=ListedColormap([HIDDEN, "#7986cb"]), vmin=0, vmax=1)
     for i in range(T):
         for j in range(T):
-            left.text(j, i, "see" if mask[i, j] else "hide", ha="center", va="center", fontsize=9)
+            left.text(
+                j,
+                i,
+                "see" if mask[i, j] else "hide",
+                ha="center",
+                va="center",
+                fontsize=9,
+            )
     _grid(left, "mask: row $i$ sees column $j$ if $j \\leq i$")
     left.set_ylabel("query (looking)")
 
-    shown = np.where(mask, scores, np.nan)  # (6, 6): NaN cells are drawn as the background
+    shown = np.where(
+        mask, scores, np.nan
+    )  # (6, 6): NaN cells are drawn as the background
     middle.set_facecolor(HIDDEN)
     middle.imshow(shown, cmap="Oranges", vmin=-1.5, vmax=1.5)
     for i in range(T):

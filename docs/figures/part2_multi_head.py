@@ -45,7 +45,9 @@ def fig_part2_multi_head_heads():
             for j in range(i + 1):
                 w = weights[h, i, j]
                 color = "white" if w > 0.6 else "black"
-                ax.text(j, i, f"{w:.2f}", ha="center", va="center", fontsize=9, color=color)
+                ax.text(
+                    j, i, f"{w:.2f}", ha="center", va="center", fontsize=9, color=color
+                )
         ax.set_xticks(range(T), labels)
         ax.set_yticks(range(T), [label.replace("\n", " ") for label in labels])
         ax.set_xlabel("position looked at (key)")

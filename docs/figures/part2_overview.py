@@ -12,7 +12,9 @@ PROMPT = "the cat sat"
 def _shapes() -> dict[str, tuple]:
     """Run the overview's tiny GPT step by step and return the shape after each step."""
     tok = CharTokenizer.from_text(TEXT)
-    model = GPT(tok.vocab_size, d_model=16, n_heads=2, n_layers=2, context_length=16, rng=0)
+    model = GPT(
+        tok.vocab_size, d_model=16, n_heads=2, n_layers=2, context_length=16, rng=0
+    )
     ids = tok.encode(PROMPT)  # (T,)
     tokens = model.tok_emb(ids)  # (T, d_model)
     x = model.pos_emb(tokens)  # (T, d_model)
@@ -49,7 +51,10 @@ def _box(ax, x, y, w, h, text, color):
 
 def _arrow(ax, y0, y1, x=3.0):
     ax.annotate(
-        "", xy=(x, y1), xytext=(x, y0), arrowprops={"arrowstyle": "->", "color": GREY, "lw": 1.2}
+        "",
+        xy=(x, y1),
+        xytext=(x, y0),
+        arrowprops={"arrowstyle": "->", "color": GREY, "lw": 1.2},
     )
 
 
@@ -66,14 +71,22 @@ def fig_part2_overview_pipeline():
         (10.6, f'text  "{PROMPT}"', GREY, f"{T} characters", ""),
         (9.3, "tokenizer: one id per character", BLUE, f"ids: {s['ids']}", "tokens.md"),
         (8.0, "token embedding  $W_E$[ids]", BLUE, f"({T}, {d})", f"$W_E$: {s['W_E']}"),
-        (6.7, "+ position embedding  $W_P$[:T]", BLUE, f"({T}, {d})", f"$W_P$: {s['W_P']}"),
+        (
+            6.7,
+            "+ position embedding  $W_P$[:T]",
+            BLUE,
+            f"({T}, {d})",
+            f"$W_P$: {s['W_P']}",
+        ),
         (5.4, "attention: read earlier positions", ORANGE, f"({T}, {d})", ""),
         (4.3, "MLP: compute at each position", ORANGE, f"({T}, {d})", ""),
         (3.0, "final layer norm, keep the last row", GREEN, f"({d},)", ""),
         (1.7, "unembedding  $x\\,W_U$: logits", GREEN, f"({V},)", f"$W_U$: {s['W_U']}"),
         (0.4, "softmax: probabilities", RED, f"({V},), sums to 1", ""),
     ]
-    for (y, text, color, shape, note), nxt in zip(steps, steps[1:] + [None], strict=True):
+    for (y, text, color, shape, note), nxt in zip(
+        steps, steps[1:] + [None], strict=True
+    ):
         _box(ax, 3.0, y, 5.4, 0.8, text, color)
         ax.text(6.0, y, shape, ha="left", va="center", fontsize=11)
         if note and not note.endswith(".md"):

@@ -9,7 +9,9 @@ from scratchml import SelfAttention
 
 def _example():
     """The page's example: one sequence of 5 positions, d_model = 6, one head with d_head = 4."""
-    x = np.random.default_rng(0).standard_normal((1, 5, 6), dtype=np.float32)  # (B, T, d_model)
+    x = np.random.default_rng(0).standard_normal(
+        (1, 5, 6), dtype=np.float32
+    )  # (B, T, d_model)
     attn = SelfAttention(d_model=6, d_head=4, rng=0)
     attn(x)
     v = x @ attn.params["W_v"]  # (B, T, d_head)
@@ -27,7 +29,13 @@ def fig_part2_self_attention_mix():
         for j in range(T):
             color = "white" if weights[i, j] > 0.6 else "black"
             left.text(
-                j, i, f"{weights[i, j]:.2f}", ha="center", va="center", fontsize=9, color=color
+                j,
+                i,
+                f"{weights[i, j]:.2f}",
+                ha="center",
+                va="center",
+                fontsize=9,
+                color=color,
             )
     left.set_xticks(range(T))
     left.set_yticks(range(T))
@@ -38,10 +46,14 @@ def fig_part2_self_attention_mix():
 
     t = 3
     left.add_patch(
-        patches.Rectangle((-0.5, t - 0.5), T, 1, fill=False, edgecolor=ORANGE, linewidth=2)
+        patches.Rectangle(
+            (-0.5, t - 0.5), T, 1, fill=False, edgecolor=ORANGE, linewidth=2
+        )
     )
     h = weights[t] @ v  # (d_head,): the output row of position t
-    rows = np.vstack([v[: t + 1], np.full((1, v.shape[1]), np.nan), h[None]])  # (t + 3, d_head)
+    rows = np.vstack(
+        [v[: t + 1], np.full((1, v.shape[1]), np.nan), h[None]]
+    )  # (t + 3, d_head)
     limit = np.nanmax(np.abs(rows))
     right.imshow(rows, cmap="RdBu_r", vmin=-limit, vmax=limit)
     for j in range(t + 1):
@@ -52,12 +64,16 @@ def fig_part2_self_attention_mix():
     for (r, c), value in np.ndenumerate(rows):
         if not np.isnan(value):
             color = "white" if abs(value) > 0.6 * limit else "black"
-            right.text(c, r, f"{value:.2f}", ha="center", va="center", fontsize=9, color=color)
+            right.text(
+                c, r, f"{value:.2f}", ha="center", va="center", fontsize=9, color=color
+            )
     right.axhline(t + 1, color=GREY, linewidth=1)
     right.set_xticks(range(v.shape[1]))
     right.set_xlabel("value dimension")
     right.set_yticks([])
-    right.set_title(f"output of position {t}: a mix of values", loc="left", color=ORANGE)
+    right.set_title(
+        f"output of position {t}: a mix of values", loc="left", color=ORANGE
+    )
     right.grid(False)
     for spine in right.spines.values():
         spine.set_visible(False)

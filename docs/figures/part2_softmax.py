@@ -15,14 +15,18 @@ def fig_part2_softmax_bars():
     left.bar(x - 0.2, z, width=0.4, color=GREY, label="logit $z_i$")
     left.bar(x + 0.2, p, width=0.4, color=BLUE, label="softmax $p_i$")
     for xi, pi in zip(x, p, strict=True):
-        left.text(xi + 0.2, pi + 0.06, f"{pi:.2f}", ha="center", color=BLUE, fontsize=10.5)
+        left.text(
+            xi + 0.2, pi + 0.06, f"{pi:.2f}", ha="center", color=BLUE, fontsize=10.5
+        )
     left.axhline(0, color="black", lw=0.6)
     left.set_xticks(x, [f"token {i}" for i in x])
     left.set_title("positive, sums to 1, same order")
     left.legend(loc="upper right", frameon=False)
 
     first = np.linspace(-4, 6, 201)  # the first token's logit
-    logits = np.stack([first, np.ones_like(first), np.zeros_like(first)], axis=1)  # (201, 3)
+    logits = np.stack(
+        [first, np.ones_like(first), np.zeros_like(first)], axis=1
+    )  # (201, 3)
     probs = softmax(logits)  # (201, 3): one distribution per row
     right.plot(first, probs[:, 0], color=BLUE, label="token 0 (logit on the x-axis)")
     right.plot(first, probs[:, 1], color=ORANGE, label="token 1 (logit 1)")

@@ -29,20 +29,26 @@ def fig_part2_temperature_bars():
         if ax is not axes[0]:
             ax.set_yticklabels([])
     axes[0].set_ylabel("probability of the next word")
-    axes[-1].text(4.4, 1 / len(WORDS) + 0.02, "uniform", color=GREY, fontsize=9, ha="right")
+    axes[-1].text(
+        4.4, 1 / len(WORDS) + 0.02, "uniform", color=GREY, fontsize=9, ha="right"
+    )
     return fig
 
 
 def fig_part2_temperature_entropy():
     """Entropy and the top word's probability as the temperature grows (log axis)."""
     temps = np.geomspace(0.05, 100, 300)
-    probs = softmax(LOGITS[None, :] / temps[:, None])  # (300, 5): one distribution per T
+    probs = softmax(
+        LOGITS[None, :] / temps[:, None]
+    )  # (300, 5): one distribution per T
     entropy = [_entropy(p) for p in probs]
     fig, ax = new_figure(6.0, 3.0)
     ax.plot(temps, entropy, color=BLUE, label="entropy $H$ (nats)")
     ax.plot(temps, probs[:, 0], color=ORANGE, ls="--", label='probability of "sat"')
     ax.axhline(np.log(len(WORDS)), color=GREY, ls=":", lw=1)
-    ax.text(0.06, np.log(len(WORDS)) + 0.04, "log 5: uniform", color=GREY, fontsize=10.5)
+    ax.text(
+        0.06, np.log(len(WORDS)) + 0.04, "log 5: uniform", color=GREY, fontsize=10.5
+    )
     ax.axvline(1.0, color=GREY, lw=0.8)
     ax.text(1.08, 0.05, "T = 1", color=GREY, fontsize=10.5)
     ax.set_xscale("log")

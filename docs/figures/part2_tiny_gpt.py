@@ -10,7 +10,9 @@ def fig_part2_tiny_gpt_next_token():
     """The untrained model's next-token distribution after "to be or", against uniform."""
     tok = CharTokenizer.from_text("to be, or not to be, that is the question")
     V = tok.vocab_size
-    model = GPT(vocab_size=V, d_model=16, n_heads=4, n_layers=2, context_length=16, rng=0)
+    model = GPT(
+        vocab_size=V, d_model=16, n_heads=4, n_layers=2, context_length=16, rng=0
+    )
     ids = np.stack([tok.encode("to be or"), tok.encode("not to b")])  # (B, T)
     probs = softmax(model(ids)[0, -1])  # (V,): after "to be or"
     fig, ax = new_figure(6.4, 2.8)

@@ -6,7 +6,8 @@ from _style import BLUE, GREY, ORANGE, new_figure, show_char
 
 from scratchml import CharTokenizer
 
-# The opening of "Alice's Adventures in Wonderland" by Lewis Carroll (1865), public domain.
+# The opening of "Alice's Adventures in Wonderland" by Lewis Carroll (1865), public
+# domain.
 PASSAGE = (
     "Alice was beginning to get very tired of sitting by her sister on the bank, and of "
     "having nothing to do: once or twice she had peeped into the book her sister was reading, "
@@ -27,7 +28,16 @@ def _cell(ax, x, y, w, h, text, color, text_color="white", fontsize=11.5):
             zorder=2,
         )
     )
-    ax.text(x, y, text, ha="center", va="center", color=text_color, fontsize=fontsize, zorder=3)
+    ax.text(
+        x,
+        y,
+        text,
+        ha="center",
+        va="center",
+        color=text_color,
+        fontsize=fontsize,
+        zorder=3,
+    )
 
 
 def fig_part2_tokens_text_to_ids():
@@ -40,7 +50,9 @@ def fig_part2_tokens_text_to_ids():
     ax.set_axis_off()
     ax.set_xlim(-0.6, V - 0.4)
     ax.set_ylim(-0.2, 5.2)
-    ax.text(-0.6, 4.95, f"the vocabulary: {V} characters, sorted", fontsize=11, color=GREY)
+    ax.text(
+        -0.6, 4.95, f"the vocabulary: {V} characters, sorted", fontsize=11, color=GREY
+    )
     for i, c in enumerate(tok.chars):
         _cell(ax, i, 4.25, 0.86, 0.6, show_char(c), BLUE, fontsize=10.5)
         ax.text(i, 3.7, str(i), ha="center", va="center", fontsize=8.5, color=GREY)
@@ -51,7 +63,10 @@ def fig_part2_tokens_text_to_ids():
         x = x0 + step * j
         _cell(ax, x, 2.25, 1.5, 0.6, show_char(c), BLUE)
         ax.annotate(
-            "", xy=(x, 1.05), xytext=(x, 1.9), arrowprops={"arrowstyle": "->", "color": GREY}
+            "",
+            xy=(x, 1.05),
+            xytext=(x, 1.9),
+            arrowprops={"arrowstyle": "->", "color": GREY},
         )
         _cell(ax, x, 0.65, 1.5, 0.6, str(i), ORANGE)
     ax.text(-0.6, 0.0, "ids: one integer per character", fontsize=11, color=GREY)

@@ -13,9 +13,19 @@ START, T = 7, 8  # the window drawn: TEXT[7 : 7 + T + 1] = "the best "
 
 def _cell(ax, x, y, char, face, edge=GREY, color="black"):
     """One character in a unit box whose lower-left corner is (x, y)."""
-    ax.add_patch(patches.Rectangle((x, y), 1, 1, facecolor=face, edgecolor=edge, lw=0.8))
+    ax.add_patch(
+        patches.Rectangle((x, y), 1, 1, facecolor=face, edgecolor=edge, lw=0.8)
+    )
     shown = "\u2423" if char == " " else char  # an open box marks the space
-    ax.text(x + 0.5, y + 0.45, shown, ha="center", va="center", family="monospace", color=color)
+    ax.text(
+        x + 0.5,
+        y + 0.45,
+        shown,
+        ha="center",
+        va="center",
+        family="monospace",
+        color=color,
+    )
 
 
 def _bare(ax):
@@ -39,12 +49,21 @@ def fig_part3_batching_windows():
     for i, c in enumerate(TEXT):
         inside = START <= i <= START + T
         _cell(top, i, 3.4, c, LIGHT_GREY if not inside else "white", edge=GREY)
-        top.text(i + 0.5, 4.75, str(i), ha="center", va="center", fontsize=7, color=GREY)
+        top.text(
+            i + 0.5, 4.75, str(i), ha="center", va="center", fontsize=7, color=GREY
+        )
     top.add_patch(
-        patches.Rectangle((START, 3.4), T + 1, 1, fill=False, edgecolor=RED, lw=2, zorder=3)
+        patches.Rectangle(
+            (START, 3.4), T + 1, 1, fill=False, edgecolor=RED, lw=2, zorder=3
+        )
     )
     top.text(-0.3, 3.9, "text", ha="right", va="center")
-    top.text(START + (T + 1) / 2, 2.95, f"a window of T + 1 = {T + 1} characters", ha="center")
+    top.text(
+        START + (T + 1) / 2,
+        2.95,
+        f"a window of T + 1 = {T + 1} characters",
+        ha="center",
+    )
     top.text(-0.3, 1.5, "x (input)", ha="right", va="center", color=BLUE)
     top.text(-0.3, -0.2, "y (target)", ha="right", va="center", color=ORANGE)
     for t in range(T):
@@ -57,7 +76,9 @@ def fig_part3_batching_windows():
             arrowprops={"arrowstyle": "->", "color": GREY, "lw": 0.8},
         )
     top.text(START + T + 1.6, 0.5, "y[t] = x[t + 1]:\nthe next character", va="center")
-    top.set_title("y is x shifted by one: every position has the next character as its target")
+    top.set_title(
+        "y is x shifted by one: every position has the next character as its target"
+    )
 
     _bare(bottom)
     bottom.set_xlim(-2.6, T + 6.6)
@@ -68,7 +89,15 @@ def fig_part3_batching_windows():
             if j <= t:
                 _cell(bottom, j, row, tok.chars[x[j]], LIGHT_BLUE, edge=BLUE)
             else:
-                _cell(bottom, j, row, tok.chars[x[j]], "white", edge=LIGHT_GREY, color=LIGHT_GREY)
+                _cell(
+                    bottom,
+                    j,
+                    row,
+                    tok.chars[x[j]],
+                    "white",
+                    edge=LIGHT_GREY,
+                    color=LIGHT_GREY,
+                )
         bottom.annotate(
             "",
             xy=(T + 1.4, row + 0.5),
@@ -77,7 +106,9 @@ def fig_part3_batching_windows():
         )
         _cell(bottom, T + 1.5, row, tok.chars[y[t]], LIGHT_ORANGE, edge=ORANGE)
         bottom.text(-0.3, row + 0.5, f"t = {t}", ha="right", va="center", fontsize=10.5)
-    bottom.text(T / 2, T + 0.05, "what position t sees (causal mask)", ha="center", va="bottom")
+    bottom.text(
+        T / 2, T + 0.05, "what position t sees (causal mask)", ha="center", va="bottom"
+    )
     bottom.text(T + 2.0, T + 0.05, "target", ha="center", va="bottom")
     bottom.text(
         T + 3.0,
@@ -103,24 +134,38 @@ def fig_part3_batching_split():
         ax.set_yticks([])
         ax.grid(False)
         ax.spines["left"].set_visible(False)
-    top.set_title("contiguous split: validation windows come only from the end of the text")
+    top.set_title(
+        "contiguous split: validation windows come only from the end of the text"
+    )
     top.add_patch(patches.Rectangle((0, 0), n_train, 0.6, color=BLUE, alpha=0.35, lw=0))
-    top.add_patch(patches.Rectangle((n_train, 0), len(val_ids), 0.6, color=ORANGE, lw=0))
+    top.add_patch(
+        patches.Rectangle((n_train, 0), len(val_ids), 0.6, color=ORANGE, lw=0)
+    )
     top.text(n_train / 2, 0.3, "training part", ha="center", va="center")
     top.text(n_train + len(val_ids) / 2, 0.3, "validation", ha="center", va="center")
     for k, s in enumerate(rng.integers(0, n_train - L + 1, size=8)):
         top.add_patch(patches.Rectangle((s, 1 + (k % 4)), L, 0.7, color=BLUE, lw=0))
     for k, s in enumerate(rng.integers(0, len(val_ids) - L + 1, size=3)):
-        top.add_patch(patches.Rectangle((n_train + s, 1.2 + k * 1.3), L, 0.7, color=ORANGE, lw=0))
+        top.add_patch(
+            patches.Rectangle((n_train + s, 1.2 + k * 1.3), L, 0.7, color=ORANGE, lw=0)
+        )
 
     bottom.set_title("shuffled windows: every validation window has training neighbors")
     starts = np.arange(N - L + 1)  # every window of the text
     is_val = np.zeros(len(starts), dtype=bool)
-    is_val[rng.choice(starts, size=len(starts) // 5, replace=False)] = True  # 20 % validation
+    is_val[rng.choice(starts, size=len(starts) // 5, replace=False)] = (
+        True  # 20 % validation
+    )
     for s in starts:
-        bottom.plot([s + 0.5, s + 0.5], [0, 0.6], color=ORANGE if is_val[s] else BLUE, lw=1.2)
+        bottom.plot(
+            [s + 0.5, s + 0.5], [0, 0.6], color=ORANGE if is_val[s] else BLUE, lw=1.2
+        )
     bottom.text(N + 1, 0.3, "window starts", ha="left", va="center", fontsize=9)
-    shown = [s for s in starts[10:-10] if is_val[s] and not is_val[s - 1] and not is_val[s + 1]]
+    shown = [
+        s
+        for s in starts[10:-10]
+        if is_val[s] and not is_val[s - 1] and not is_val[s + 1]
+    ]
     for s in shown[::4][:4]:
         bottom.add_patch(patches.Rectangle((s, 1.0), L, 0.7, color=ORANGE, lw=0))
         bottom.add_patch(patches.Rectangle((s - 1, 2.1), L, 0.7, color=BLUE, lw=0))

@@ -40,7 +40,11 @@ def fig_part3_layer_norm_graph():
             ha="center",
             va="center",
             fontsize=12.5,
-            bbox={"boxstyle": "round,pad=0.35", "facecolor": "white", "edgecolor": GREY},
+            bbox={
+                "boxstyle": "round,pad=0.35",
+                "facecolor": "white",
+                "edgecolor": GREY,
+            },
             zorder=3,
         )
     for a, b, color in EDGES:
@@ -59,9 +63,16 @@ def fig_part3_layer_norm_graph():
             },
             zorder=2,
         )
-    ax.set_title("layer norm of one position ($d$ numbers): the forward graph", fontsize=11.5)
+    ax.set_title(
+        "layer norm of one position ($d$ numbers): the forward graph", fontsize=11.5
+    )
     ax.text(
-        5.6, -0.05, r"$\sigma^2 = \mathrm{mean}((x-\mu)^2)$", ha="center", fontsize=9, color=GREY
+        5.6,
+        -0.05,
+        r"$\sigma^2 = \mathrm{mean}((x-\mu)^2)$",
+        ha="center",
+        fontsize=9,
+        color=GREY,
     )
     terms = [
         (BLUE, r"directly:  $\frac{1}{s}\, d\hat{x}$"),

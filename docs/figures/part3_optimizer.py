@@ -37,10 +37,14 @@ def fig_part3_optimizer_valley():
     fig, (left, right) = new_figure(7.8, 3.4, ncols=2)
     w1, w2 = np.meshgrid(np.linspace(-4.5, 1.0, 276), np.linspace(-1.3, 1.3, 131))
     loss = 0.5 * (CURVATURE[0] * w1**2 + CURVATURE[1] * w2**2)  # (131, 276)
-    left.contour(w1, w2, loss, levels=[0.1, 0.5, 2, 8, 20, 50], colors=GREY, linewidths=0.6)
+    left.contour(
+        w1, w2, loss, levels=[0.1, 0.5, 2, 8, 20, 50], colors=GREY, linewidths=0.6
+    )
     for label, make, color in RUNS:
         points, losses = _run(make)
-        left.plot(points[:, 0], points[:, 1], ".-", color=color, markersize=2.5, linewidth=1)
+        left.plot(
+            points[:, 0], points[:, 1], ".-", color=color, markersize=2.5, linewidth=1
+        )
         right.semilogy(losses, color=color, label=label)
     left.plot(*START, "s", color=RED, markersize=5)
     left.annotate("start", START, xytext=(5, 5), textcoords="offset points", color=RED)

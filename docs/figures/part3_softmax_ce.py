@@ -27,7 +27,10 @@ def fig_part3_softmax_ce_bars():
         ax.axhline(0, color=GREY, linewidth=0.8)
         ax.set_xticks(positions, [repr(c)[1:-1] if c != " " else "␣" for c in VOCAB])
         ax.set_ylim(-1.05, 1.05)
-        ax.set_title(f"{title}\n$p$(e) = {p[TARGET]:.2f}, loss = {float(loss):.2f}", fontsize=11.5)
+        ax.set_title(
+            f"{title}\n$p$(e) = {p[TARGET]:.2f}, loss = {float(loss):.2f}",
+            fontsize=11.5,
+        )
         ax.set_xlabel("next token")
     axes[0].set_ylabel("gradient on the logit, $p - \\mathrm{onehot}$")
     axes[0].annotate(

@@ -3,7 +3,14 @@
 import numpy as np
 from _style import BLUE, GREY, ORANGE, new_figure
 
-from scratchml import GPT, CharTokenizer, load_shipped, scheduled_lr, train, train_val_split
+from scratchml import (
+    GPT,
+    CharTokenizer,
+    load_shipped,
+    scheduled_lr,
+    train,
+    train_val_split,
+)
 
 TEXT = (  # the page's text: the opening of A Tale of Two Cities (Dickens, 1859)
     "It was the best of times, it was the worst of times, it was the age of wisdom, "
@@ -19,8 +26,15 @@ TEXT = (  # the page's text: the opening of A Tale of Two Cities (Dickens, 1859)
 
 def fig_part3_training_schedule():
     """The learning rate of the shipped checkpoint's run: warmup, then a cosine decay."""
-    args = load_shipped()[2]["extra"]["arguments"]  # the options of the recorded command
-    steps, lr, min_lr, warmup = args["steps"], args["lr"], args["min_lr"], args["warmup"]
+    args = load_shipped()[2]["extra"][
+        "arguments"
+    ]  # the options of the recorded command
+    steps, lr, min_lr, warmup = (
+        args["steps"],
+        args["lr"],
+        args["min_lr"],
+        args["warmup"],
+    )
     s = np.arange(1, steps + 1)
     cosine = [scheduled_lr(int(t), lr, steps, warmup, min_lr) for t in s]
     constant = [scheduled_lr(int(t), lr, steps, warmup) for t in s]
@@ -66,12 +80,24 @@ def fig_part3_training_loss():
     """The page's run: training loss per step, validation loss, ln V and the unigram level."""
     history, V, unigram = _page_run()
     fig, ax = new_figure(6.4, 3.2)
-    ax.plot(history["step"], history["loss"], color=BLUE, linewidth=1, label="training batch")
     ax.plot(
-        history["eval_step"], history["val_loss"], "o-", color=ORANGE, label="validation (fixed)"
+        history["step"],
+        history["loss"],
+        color=BLUE,
+        linewidth=1,
+        label="training batch",
+    )
+    ax.plot(
+        history["eval_step"],
+        history["val_loss"],
+        "o-",
+        color=ORANGE,
+        label="validation (fixed)",
     )
     ax.axhline(np.log(V), color=GREY, linestyle="--", linewidth=1)
-    ax.text(60, np.log(V) + 0.03, f"ln V = ln {V}: a uniform guess", ha="right", color=GREY)
+    ax.text(
+        60, np.log(V) + 0.03, f"ln V = ln {V}: a uniform guess", ha="right", color=GREY
+    )
     ax.axhline(unigram, color=GREY, linestyle=":", linewidth=1)
     ax.text(60, unigram + 0.03, "letter frequencies alone", ha="right", color=GREY)
     ax.set_xlabel("step")

@@ -2,10 +2,12 @@
 # # Lab: reading handwritten digits
 #
 # Everything from Part I comes together here. We train the network of the previous
-# chapters, an `MLP` made of `Dense` layers and ReLUs, with cross-entropy and Adam, on real
+# chapters, an `MLP` made of `Dense` layers and ReLUs, with cross-entropy and Adam, on
+# real
 # handwritten digits, and then look at what it learned and where it still fails.
 #
-# **The data.** 1,797 handwritten digits, each an 8×8 grid of pixel intensities from 0 to
+# **The data.** 1,797 handwritten digits, each an 8×8 grid of pixel intensities from 0
+# to
 # 16: the test part of the *Optical Recognition of Handwritten Digits* data set by
 # E. Alpaydin and C. Kaynak (UCI Machine Learning Repository, 1998,
 # [doi:10.24432/C50P49](https://doi.org/10.24432/C50P49)), licensed
@@ -13,7 +15,8 @@
 # a small compressed file, so this lab runs offline.
 #
 # This page is a notebook executed while the book is built: every number and plot below
-# was produced by the code above it. Run it yourself with `jupyter lab docs/labs/digits.ipynb`,
+# was produced by the code above it. Run it yourself with `jupyter lab
+# docs/labs/digits.ipynb`,
 # or paste the cells into Python in order.
 
 # %%
@@ -43,7 +46,8 @@ plt.show()
 # ## A held-out test set
 #
 # A network can memorize its training images, so we judge it only on images it never
-# trained on: 20 % are set aside, chosen by a seeded shuffle. Pixels are divided by 16 so
+# trained on: 20 % are set aside, chosen by a seeded shuffle. Pixels are divided by 16
+# so
 # that every input lies in $[0, 1]$, the range the initial weights are scaled for.
 
 # %%
@@ -80,7 +84,8 @@ print(f"held-out accuracy: {test_accuracy:.1%}")
 
 # %%
 # alt: Left, training and held-out cross-entropy over 30 epochs on a log scale: both
-#   fall, the held-out loss more slowly and with small bumps. Right, held-out accuracy per
+#   fall, the held-out loss more slowly and with small bumps. Right, held-out accuracy
+# per
 #   epoch, rising quickly and ending above 97 percent.
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
 epochs = np.arange(1, len(history["loss"]) + 1)
@@ -125,14 +130,18 @@ for i in range(10):
     for j in range(10):
         if confusion[i, j]:
             color = "white" if confusion[i, j] > confusion.max() / 2 else "black"
-            ax.text(j, i, confusion[i, j], ha="center", va="center", color=color, fontsize=8)
+            ax.text(
+                j, i, confusion[i, j], ha="center", va="center", color=color, fontsize=8
+            )
 ax.set_xticks(range(10))
 ax.set_yticks(range(10))
 ax.set_xlabel("predicted digit")
 ax.set_ylabel("true digit")
 plt.show()
 print("mistakes:", int((predicted != y_test).sum()), "of", len(y_test))
-wrong_pairs = [(int(t), int(p)) for t, p in zip(y_test, predicted, strict=True) if t != p]
+wrong_pairs = [
+    (int(t), int(p)) for t, p in zip(y_test, predicted, strict=True) if t != p
+]
 print("true -> predicted:", ", ".join(f"{t} -> {p}" for t, p in wrong_pairs))
 answers = np.bincount([p for _, p in wrong_pairs], minlength=10)
 print("most frequent wrong answer:", int(answers.argmax()), f"({answers.max()} times)")
@@ -153,7 +162,10 @@ wrong = np.flatnonzero(predicted != y_test)
 fig, axes = plt.subplots(1, len(wrong), figsize=(1.3 * len(wrong), 1.9), squeeze=False)
 for ax, i in zip(axes[0], wrong, strict=True):
     ax.imshow(X_test[i].reshape(8, 8), cmap="gray_r")
-    ax.set_title(f"{predicted[i]} (true {y_test[i]})\np = {probabilities[i].max():.2f}", fontsize=8)
+    ax.set_title(
+        f"{predicted[i]} (true {y_test[i]})\np = {probabilities[i].max():.2f}",
+        fontsize=8,
+    )
     ax.set_axis_off()
 plt.show()
 
@@ -177,7 +189,9 @@ plt.show()
 # %%
 confidence = probabilities.max(axis=1)  # (n_test,): the probability of the answer given
 right = predicted == y_test
-print("right with p > 0.99:", int((right & (confidence > 0.99)).sum()), "of", len(y_test))
+print(
+    "right with p > 0.99:", int((right & (confidence > 0.99)).sum()), "of", len(y_test)
+)
 print(f"mean p of the wrong answers: {confidence[~right].mean():.2f}")
 
 # %% [markdown]

@@ -2,10 +2,12 @@
 # # Lab: training the tiny GPT
 #
 # Part III is complete: every layer of the GPT has its backward pass, Adam updates the
-# weights, `get_batch` cuts a text into windows, and `train` runs the loop. In this lab we
+# weights, `get_batch` cuts a text into windows, and `train` runs the loop. In this lab
+# we
 # use all of it on a real text. First a short run, live, to watch both losses fall. Then
 # the model that ships with the package, trained the same way for longer: its validation
-# loss, the text it writes at several temperatures, and what its attention heads look at.
+# loss, the text it writes at several temperatures, and what its attention heads look
+# at.
 #
 # **The text.** Python's own help pages: the topics that `help("for")` or
 # `help("assert")` prints, which ship with every Python installation as
@@ -15,7 +17,8 @@
 # below can differ slightly from one Python version to the next.
 #
 # This page is a notebook executed while the book is built: every number and plot below
-# was produced by the code above it. Run it yourself with `jupyter lab docs/labs/gpt.ipynb`,
+# was produced by the code above it. Run it yourself with `jupyter lab
+# docs/labs/gpt.ipynb`,
 # or paste the cells into Python in order.
 
 # %%
@@ -52,14 +55,23 @@ print(text[2000:2400])
 # A small GPT: 64 numbers per position, 4 heads, 2 blocks, a context of 64 characters,
 # about 117 thousand parameters. 200 steps of 32 windows each, with a 20-step warmup and
 # a cosine decay, as in [the training loop](../part3/training-loop.md). That is 410
-# thousand characters of training, a little less than one pass over the text. The model is
-# built in float64, as in the training-loop chapter: in float32, the rounding differences
-# between one BLAS and another grow over 200 steps until the printed losses and the sample
+# thousand characters of training, a little less than one pass over the text. The model
+# is
+# built in float64, as in the training-loop chapter: in float32, the rounding
+# differences
+# between one BLAS and another grow over 200 steps until the printed losses and the
+# sample
 # differ from machine to machine; in float64 they stay far below the digits shown.
 
 # %%
 model = GPT(
-    tok.vocab_size, d_model=64, n_heads=4, n_layers=2, context_length=64, rng=0, dtype=np.float64
+    tok.vocab_size,
+    d_model=64,
+    n_heads=4,
+    n_layers=2,
+    context_length=64,
+    rng=0,
+    dtype=np.float64,
 )
 print(f"parameters: {model.num_params():,}")
 history = train(
@@ -77,16 +89,22 @@ history = train(
     progress=False,
 )
 print(
-    f"{history['seconds']:.1f} s, {history['tokens_per_s']:,.0f} tokens per second", file=sys.stderr
+    f"{history['seconds']:.1f} s, {history['tokens_per_s']:,.0f} tokens per second",
+    file=sys.stderr,
 )
 
 # %%
 # alt: Cross-entropy over 200 training steps, for single training batches and for the
-#   fixed validation batches: both start at ln V, the dashed line of a uniform guess, and
+#   fixed validation batches: both start at ln V, the dashed line of a uniform guess,
+# and
 #   fall together.
 fig, ax = plt.subplots(figsize=(7, 3.4))
-ax.plot(history["step"], history["loss"], linewidth=0.8, alpha=0.6, label="training batch")
-ax.plot(history["eval_step"], history["val_loss"], "o-", label="validation (fixed batches)")
+ax.plot(
+    history["step"], history["loss"], linewidth=0.8, alpha=0.6, label="training batch"
+)
+ax.plot(
+    history["eval_step"], history["val_loss"], "o-", label="validation (fixed batches)"
+)
 ax.axhline(np.log(tok.vocab_size), color="grey", linestyle="--", linewidth=1)
 ax.text(200, np.log(tok.vocab_size) + 0.05, f"ln V = ln {tok.vocab_size}", ha="right")
 ax.set_xlabel("step")
@@ -109,7 +127,8 @@ print(tok.decode(generate(model, prompt, n_new=200, temperature=0.8, rng=0)))
 # %% [markdown]
 # ## The shipped checkpoint
 #
-# A longer run of the same loop, with a larger model, trained the GPT that ships with the
+# A longer run of the same loop, with a larger model, trained the GPT that ships with
+# the
 # package. `load_shipped()` returns the model, its tokenizer, and what was recorded when
 # it was saved: the command, the losses, the time it took.
 
@@ -119,7 +138,9 @@ extra = meta["extra"]
 print("config:", meta["config"])
 print(f"parameters: {shipped.num_params():,}")
 print("trained by:", extra["command"])
-print(f"in {extra['seconds'] / 60:.0f} minutes on Python {extra['python']}, numpy {extra['numpy']}")
+print(
+    f"in {extra['seconds'] / 60:.0f} minutes on Python {extra['python']}, numpy {extra['numpy']}"
+)
 print(f"recorded validation loss: {extra['final_val_loss']:.4f}")
 
 # %% [markdown]
@@ -135,13 +156,19 @@ same_text = hashlib.sha256(text.encode("utf-8")).hexdigest() == extra["text_sha2
 print("this Python's help text is the one the model was trained on:", same_text)
 unknown = sorted(set(text) - set(shipped_tok.chars))
 kept = "".join(c for c in text if c in shipped_tok.stoi)
-print(f"characters unknown to the checkpoint: {unknown} ({len(text) - len(kept)} dropped)")
+print(
+    f"characters unknown to the checkpoint: {unknown} ({len(text) - len(kept)} dropped)"
+)
 _, shipped_val = train_val_split(shipped_tok.encode(kept), args["val_fraction"])
 rng = np.random.default_rng(args["seed"])
 context = shipped.context_length
-val_batches = [get_batch(shipped_val, args["batch_size"], context, rng) for _ in range(10)]
+val_batches = [
+    get_batch(shipped_val, args["batch_size"], context, rng) for _ in range(10)
+]
 val_loss = evaluate_loss(shipped, val_batches)
-print(f"validation loss, recomputed: {val_loss:.4f}   (recorded: {extra['final_val_loss']:.4f})")
+print(
+    f"validation loss, recomputed: {val_loss:.4f}   (recorded: {extra['final_val_loss']:.4f})"
+)
 print(f"ln V = {np.log(shipped_tok.vocab_size):.3f}")
 
 # %% [markdown]
@@ -159,12 +186,17 @@ ax.set_ylabel("validation loss")
 ax.legend()
 plt.show()
 best = int(np.argmin(extra["val_loss"]))
-print(f"lowest: {extra['val_loss'][best]:.4f} at step {extra['eval_step'][best]}", end="")
-print(f"; at the end: {extra['val_loss'][-1]:.4f} (training loss {extra['final_train_loss']:.4f})")
+print(
+    f"lowest: {extra['val_loss'][best]:.4f} at step {extra['eval_step'][best]}", end=""
+)
+print(
+    f"; at the end: {extra['val_loss'][-1]:.4f} (training loss {extra['final_train_loss']:.4f})"
+)
 
 # %% [markdown]
 # The larger model goes much further than the short run: more weights, a context of 128
-# characters, and many more steps. Its last validation loss is a little above its lowest,
+# characters, and many more steps. Its last validation loss is a little above its
+# lowest,
 # by 0.006, measured on ten batches: far too little to call memorizing. The clearer sign
 # is the gap between the two losses at the end,
 # about 0.85 on the training text against 1.19 on the held-out part: the model predicts
@@ -176,7 +208,8 @@ print(f"; at the end: {extra['val_loss'][-1]:.4f} (training loss {extra['final_t
 # ## Writing at several temperatures
 #
 # The same prompt and the same seed, four temperatures. The logits are divided by the
-# temperature before the softmax ([temperature](../part2/temperature.md)): at 0 the model
+# temperature before the softmax ([temperature](../part2/temperature.md)): at 0 the
+# model
 # always takes its likeliest character, at 1.2 it takes more risks than its training
 # taught it.
 
@@ -208,14 +241,18 @@ for temperature in [0.0, 0.5, 0.8, 1.2]:
 
 # %%
 sentence = "The loop ends when the list is empty."
-logits = shipped(shipped_tok.encode(sentence)[None, :])  # (1, T, V); blocks keep weights
+logits = shipped(
+    shipped_tok.encode(sentence)[None, :]
+)  # (1, T, V); blocks keep weights
 chars = [c if c != " " else "␣" for c in sentence]
 
 
 def draw_heads(block, shown=18):
     # The first `shown` positions only, so the labels stay legible; under the causal
     # mask their rows are complete (they cannot look further right).
-    weights = shipped.blocks[block].attn.last_weights[0, :, :shown, :shown]  # (heads, s, s)
+    weights = shipped.blocks[block].attn.last_weights[
+        0, :, :shown, :shown
+    ]  # (heads, s, s)
     labels = chars[:shown]
     fig, axes = plt.subplots(2, 2, figsize=(9, 8.6), layout="constrained")
     for h, ax in enumerate(axes.ravel()):
@@ -251,8 +288,12 @@ draw_heads(0)
 # %%
 T = len(sentence)
 t = np.arange(1, T)  # every position that has a past
-space = np.array([sentence.rfind(" ", 0, i) for i in range(T)])  # the last space before i
-inside = np.array([i for i in t if sentence[i] != " " and space[i] >= 0])  # letters in words
+space = np.array(
+    [sentence.rfind(" ", 0, i) for i in range(T)]
+)  # the last space before i
+inside = np.array(
+    [i for i in t if sentence[i] != " " and space[i] >= 0]
+)  # letters in words
 deep = inside[inside >= space[inside] + 3]  # third letter of a word or later
 print(f"an even spread: {np.mean(1 / (t + 1)):.2f}")
 print("                 itself  previous  word's space  word's first letter")
@@ -260,7 +301,10 @@ for block in range(len(shipped.blocks)):
     weights = shipped.blocks[block].attn.last_weights[0]  # (heads, T, T)
     for h, w in enumerate(weights):
         itself, previous = w[t, t].mean(), w[t, t - 1].mean()
-        to_space, to_first = w[inside, space[inside]].mean(), w[deep, space[deep] + 1].mean()
+        to_space, to_first = (
+            w[inside, space[inside]].mean(),
+            w[deep, space[deep] + 1].mean(),
+        )
         print(f"block {block} head {h}:   {itself:.2f}     {previous:.2f}", end="")
         print(f"         {to_space:.2f}             {to_first:.2f}")
 
@@ -305,7 +349,8 @@ draw_heads(2)
 #   ```console
 #   $ python -c "from scratchml import load_tiny_shakespeare; load_tiny_shakespeare()"
 #   $ python -m scratchml train --text ~/.cache/scratchml/tinyshakespeare.txt \
-#         --steps 3000 --warmup 100 --min-lr 3e-4 --sample-every 500 --out shakespeare.npz
+#         --steps 3000 --warmup 100 --min-lr 3e-4 --sample-every 500 --out
+# shakespeare.npz
 #   $ python -m scratchml generate --checkpoint shakespeare.npz --prompt "ROMEO:"
 #   ```
 #

@@ -2,16 +2,19 @@
 # # Lab: a small GPT-2 on byte-pair tokens
 #
 # Part IV changed two things: the tokens (byte-pair encoding instead of characters) and
-# the model (GPT-2's architecture: GELU, biases, tied embeddings, GPT-2's initialization,
+# the model (GPT-2's architecture: GELU, biases, tied embeddings, GPT-2's
+# initialization,
 # dropout). In this lab we put both together on the same text as the
-# [Part III lab](gpt.ipynb), Python's help pages (`load_text()`): train a BPE vocabulary,
+# [Part III lab](gpt.ipynb), Python's help pages (`load_text()`): train a BPE
+# vocabulary,
 # train a small GPT-2 on its tokens, generate with the KV cache and top-p sampling, and
 # save the model in Hugging Face's layout, where `load_gpt2` reads it back exactly as it
 # would read OpenAI's GPT-2.
 #
 # This page is a notebook executed while the book is built: every number and plot below
 # was produced by the code above it. The help pages change a little with each Python
-# release, so the numbers can differ slightly from one Python version to the next. Run it
+# release, so the numbers can differ slightly from one Python version to the next. Run
+# it
 # yourself with `jupyter lab docs/labs/gpt2.ipynb`, or paste the cells into Python in
 # order.
 
@@ -39,7 +42,9 @@ from scratchml import (
 text = load_text()
 tok = BPETokenizer.train(text, vocab_size=512)
 ids = tok.encode(text)
-print(f"{len(text):,} characters -> {len(ids):,} tokens ({len(text) / len(ids):.2f} per token)")
+print(
+    f"{len(text):,} characters -> {len(ids):,} tokens ({len(text) / len(ids):.2f} per token)"
+)
 print("the first merges:", [tok.decode([256 + k]) for k in range(8)])
 longest = sorted(range(tok.eot_id), key=lambda i: -len(tok.tokens[i]))[:6]
 print("the longest tokens:", [tok.decode([i]) for i in longest])
@@ -51,32 +56,44 @@ print("the longest tokens:", [tok.decode([i]) for i in longest])
 # English passage of [the BPE chapter](../part4/bpe.md), this text's most frequent pairs
 # are not all letters: the help pages are full of indentation and of tables drawn with
 # dashes, so runs of spaces and of `-` are merged among the very first, next to the
-# space-and-letter pairs of English. The longest tokens show the same mix: table borders,
+# space-and-letter pairs of English. The longest tokens show the same mix: table
+# borders,
 # indentation, and whole words that this text uses again and again. The text becomes
 # less than half as many tokens as it has characters, so a context of 64 tokens holds
 # more than twice the text a character model sees in 64 positions.
 #
 # ## A small GPT-2
 #
-# The same width, heads, blocks and context as the Part III lab's short run, with GPT-2's
+# The same width, heads, blocks and context as the Part III lab's short run, with
+# GPT-2's
 # architecture and dropout 0.1. Like that run it is built in float64, so that its losses
 # and its text are the same on every BLAS.
 
 # %%
 train_ids, val_ids = train_val_split(ids, val_fraction=0.1)
 model = GPT2(
-    tok.vocab_size, d_model=64, n_heads=4, n_layers=2, context_length=64, dropout=0.1, rng=0
+    tok.vocab_size,
+    d_model=64,
+    n_heads=4,
+    n_layers=2,
+    context_length=64,
+    dropout=0.1,
+    rng=0,
 ).astype(np.float64)
 W_E = model.tok_emb.params["W_E"]
 print(f"parameters: {model.num_params():,}")
 print("the formula agrees:", gpt2_num_params(512, 64, 2, 64) == model.num_params())
-print(f"the tied embedding W_E {W_E.shape}: {W_E.size / model.num_params():.0%} of them")
+print(
+    f"the tied embedding W_E {W_E.shape}: {W_E.size / model.num_params():.0%} of them"
+)
 print("std of W_E:", round(float(W_E.std()), 3), " (GPT-2's initialization: 0.02)")
 
 # %% [markdown]
-# The embedding matrix is also the unembedding, one parameter used twice, so a vocabulary
+# The embedding matrix is also the unembedding, one parameter used twice, so a
+# vocabulary
 # of 512 costs its \(512 \times 64\) numbers once. Now 150 steps of 16 windows, with the
-# schedule of [the training loop](../part3/training-loop.md). `train` switches dropout off
+# schedule of [the training loop](../part3/training-loop.md). `train` switches dropout
+# off
 # while it measures the validation loss.
 
 # %%
@@ -102,8 +119,12 @@ print(f"{history['seconds']:.1f} s", file=sys.stderr)
 #   for the fixed validation batches: both start at ln 512, the dashed line of a uniform
 #   guess, and fall.
 fig, ax = plt.subplots(figsize=(7, 3.4))
-ax.plot(history["step"], history["loss"], linewidth=0.8, alpha=0.6, label="training batch")
-ax.plot(history["eval_step"], history["val_loss"], "o-", label="validation (fixed batches)")
+ax.plot(
+    history["step"], history["loss"], linewidth=0.8, alpha=0.6, label="training batch"
+)
+ax.plot(
+    history["eval_step"], history["val_loss"], "o-", label="validation (fixed batches)"
+)
 ax.axhline(np.log(tok.vocab_size), color="grey", linestyle="--", linewidth=1)
 ax.text(150, np.log(tok.vocab_size) + 0.05, "ln V = ln 512", ha="right")
 ax.set_xlabel("step")
@@ -139,7 +160,8 @@ print(tok.decode(sample))
 
 # %% [markdown]
 # After 150 steps the model writes some frequent words of the help pages among
-# fragments, not yet sentences; the Part III lab's shipped model trained for much longer.
+# fragments, not yet sentences; the Part III lab's shipped model trained for much
+# longer.
 #
 # ## In Hugging Face's layout
 #
@@ -152,7 +174,9 @@ folder = tok.save(tempfile.mkdtemp())  # save returns the folder
 save_gpt2(model, folder)
 print(sorted(os.listdir(folder)))
 loaded, loaded_tok = load_gpt2(folder, dtype=np.float64)
-again = generate(loaded, loaded_tok.encode("The for statement"), n_new=40, temperature=0)
+again = generate(
+    loaded, loaded_tok.encode("The for statement"), n_new=40, temperature=0
+)
 print("the loaded model writes the same greedy text:", np.array_equal(again, cached))
 
 # %% [markdown]
@@ -180,12 +204,14 @@ print(f"untied: {2 * embedding / (124_439_808 + embedding):.0%}")
 #   loss per token but more text per token; compare bits per character.
 # - **Generating in training mode.** Without the cache, dropout would change even greedy
 #   text from run to run; call `model.eval()` first, as above.
-# - **A vocabulary too large for the text.** Every token needs enough occurrences to learn
+# - **A vocabulary too large for the text.** Every token needs enough occurrences to
+#   learn
 #   its embedding; 512 tokens suit a text of this size, 50,257 would not.
 #
 # ## Try next
 #
 # - Train with `vocab_size=1024` and compare the bits per character.
 # - Train with `dropout=0.0`: does the validation loss change after 150 steps?
-# - Load OpenAI's GPT-2 small (see [Loading real GPT-2 weights](../part4/loading-weights.md))
+# - Load OpenAI's GPT-2 small (see [Loading real GPT-2
+#   weights](../part4/loading-weights.md))
 #   and generate from the same prompt with `python -m scratchml generate --gpt2 DIR`.
