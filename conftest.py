@@ -97,7 +97,8 @@ class PageSession:
         """Run blocks up to ``index`` (inclusive); return what block ``index`` printed."""
         if self.failed_at is not None and self.failed_at < index:
             pytest.fail(
-                f"an earlier block on this page (line {self.blocks[self.failed_at].lineno}) "
+                "an earlier block on this page (line "
+                f"{self.blocks[self.failed_at].lineno}) "
                 "failed, so this one cannot run",
                 pytrace=False,
             )
@@ -164,8 +165,10 @@ class CodeBlockItem(pytest.Item):
         if isinstance(excinfo.value, OutputMismatchError):
             want, got = excinfo.value.args
             return (
-                f"{self.path.relative_to(ROOT)}, block at line {self.block.lineno}: the printed "
-                f"output differs from the page.\n--- on the page\n{want}--- printed\n{got}"
+                f"{self.path.relative_to(ROOT)}, block at line {self.block.lineno}: "
+                "the printed "
+                f"output differs from the page.\n--- on the page\n{want}--- "
+                f"printed\n{got}"
             )
         if excinfo.errisinstance(pytest.fail.Exception):
             return str(excinfo.value)

@@ -29,7 +29,8 @@ def main() -> None:
     mb = len(text.encode("utf-8")) / 1e6
     print(f"default text: {len(text):,} characters, {mb:.3f} MB (UTF-8)")
     print(
-        "| vocab | train s | scratchml MB/s (cold) | scratchml MB/s (cached) | tiktoken MB/s |"
+        "| vocab | train s | scratchml MB/s (cold) | scratchml MB/s (cached) | "
+        "tiktoken MB/s |"
     )
     print("|---|---|---|---|---|")
     for vocab_size in (512, 1024):
@@ -50,7 +51,8 @@ def main() -> None:
         assert tok.encode(text).tolist() == enc.encode_ordinary(text)
         c, w, t = (statistics.median(x) for x in (cold, warm, tik))
         print(
-            f"| {vocab_size} | {train_s:.2f} | {mb / c:.2f} | {mb / w:.2f} | {mb / t:.2f} |"
+            f"| {vocab_size} | {train_s:.2f} | {mb / c:.2f} | {mb / w:.2f} | "
+            f"{mb / t:.2f} |"
         )
 
 

@@ -133,7 +133,8 @@ def main() -> None:
             child.wait()
 
     print(
-        f"GPT training step, d_model {d}, {layers} layers, batch 32 x 64 tokens, float32"
+        f"GPT training step, d_model {d}, {layers} layers, batch 32 x 64 tokens, "
+        "float32"
     )
     print(
         f"before = {args.before}, after = this tree; {len(times['after'])} steps each"
@@ -142,7 +143,8 @@ def main() -> None:
         qs = statistics.quantiles(t, n=10)
         median = statistics.median(t) * 1e3
         print(
-            f"  {name:>6}: median {median:.1f} ms (p10-p90 {qs[0] * 1e3:.1f}-{qs[-1] * 1e3:.1f})"
+            f"  {name:>6}: median {median:.1f} ms (p10-p90 "
+            f"{qs[0] * 1e3:.1f}-{qs[-1] * 1e3:.1f})"
         )
     qs = statistics.quantiles(ratios, n=10)
     ratio = statistics.median(ratios)

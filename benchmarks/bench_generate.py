@@ -162,7 +162,8 @@ def report(times: dict) -> None:
     if "scratchml, cache" in rates and "transformers, cache" in rates:
         ratio = rates["scratchml, cache"] / rates["transformers, cache"]
         print(
-            f"\nscratchml with cache / transformers with cache: {ratio:.2f}x (target >= 1.0x)"
+            f"\nscratchml with cache / transformers with cache: {ratio:.2f}x (target "
+            ">= 1.0x)"
         )
     if "scratchml, no cache" in rates:
         ratio = rates["scratchml, cache"] / rates["scratchml, no cache"]
@@ -203,7 +204,8 @@ def child(library: str, directory: str) -> None:
 def measure_memory(directory: str, threads: int) -> None:
     weights = os.path.getsize(os.path.join(directory, "model.safetensors"))
     print(
-        f"\npeak resident memory while loading and generating (weights: {weights / 1e6:.0f} MB)"
+        "\npeak resident memory while loading and generating (weights: "
+        f"{weights / 1e6:.0f} MB)"
     )
     for library in ("scratchml", "transformers"):
         env = dict(os.environ, BENCH_THREADS=str(threads))
@@ -216,8 +218,10 @@ def measure_memory(directory: str, threads: int) -> None:
         ).stdout
         m = json.loads(out.strip().splitlines()[-1])
         print(
-            f"  {library:13} peak {m['peak'] / 1e6:6.0f} MB = {m['peak'] / weights:.2f}x the "
-            f"weights (interpreter and imports before loading: {m['before'] / 1e6:.0f} MB)"
+            f"  {library:13} peak {m['peak'] / 1e6:6.0f} MB = "
+            f"{m['peak'] / weights:.2f}x the "
+            f"weights (interpreter and imports before loading: {m['before'] / 1e6:.0f} "
+            "MB)"
         )
 
 
@@ -253,8 +257,10 @@ def main() -> None:
     threads = args.threads or info.get("num_threads", 1)
     print(
         f"numpy {np.__version__}, BLAS {info.get('internal_api', '?')} "
-        f"{info.get('version', '')} kernel {info.get('architecture', '?')}, {threads} thread(s); "
-        f"prompt {PROMPT} tokens, {NEW} new, greedy, batch 1, float32; {args.runs} rounds"
+        f"{info.get('version', '')} kernel {info.get('architecture', '?')}, {threads} "
+        "thread(s); "
+        f"prompt {PROMPT} tokens, {NEW} new, greedy, batch 1, float32; {args.runs} "
+        "rounds"
     )
     print("(a shared machine: other work runs beside this benchmark)")
     if args.numpy_only:

@@ -312,7 +312,8 @@ def profile(d_model: int, n_layers: int, steps: int) -> None:
     )
     print(f"\nWhere one numpy step goes, d_model {d_model}, {n_layers} layers ", end="")
     print(
-        f"(mean over {steps} instrumented steps, {1000 * total / steps:.1f} ms per step):\n"
+        f"(mean over {steps} instrumented steps, {1000 * total / steps:.1f} ms per "
+        "step):\n"
     )
     print("| part | ms per step | share |")
     print("|---|---|---|")
@@ -360,7 +361,8 @@ def main() -> None:
         if with_torch:
             if threads is None:
                 print(
-                    "threadpoolctl missing: cannot read numpy's BLAS threads; PyTorch keeps"
+                    "threadpoolctl missing: cannot read numpy's BLAS threads; PyTorch "
+                    "keeps"
                 )
                 print(f"its default of {torch.get_num_threads()} threads")
             else:
@@ -375,7 +377,8 @@ def main() -> None:
             end="",
         )
         print(
-            f"median of {args.steps} alternated steps after {args.warmup} warm-up steps\n"
+            f"median of {args.steps} alternated steps after {args.warmup} warm-up "
+            "steps\n"
         )
 
         rows = []
@@ -425,7 +428,8 @@ def main() -> None:
                 med = statistics.median(times["pytorch-sdpa"])
                 ratio = statistics.median(times["scratchml"]) / med
                 print(
-                    f"PyTorch with fused attention, d_model {d_model}, {n_layers} layers: ",
+                    f"PyTorch with fused attention, d_model {d_model}, {n_layers} "
+                    "layers: ",
                     end="",
                 )
                 print(f"{1000 * med:.1f} ms, ratio numpy/that {ratio:.2f}")

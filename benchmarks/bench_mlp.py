@@ -119,7 +119,8 @@ def compare(args: argparse.Namespace) -> None:
             times[name].append(seconds)
             accs[name].append(acc)
             print(
-                f"repeat {r + 1}/{args.repeats}  {name:12s} {seconds:6.2f} s  acc {acc:.4f}"
+                f"repeat {r + 1}/{args.repeats}  {name:12s} {seconds:6.2f} s  acc "
+                f"{acc:.4f}"
             )
 
     med = {name: statistics.median(t) for name, t in times.items()}
@@ -139,11 +140,13 @@ def compare(args: argparse.Namespace) -> None:
     for name in runners:
         a = accs[name]
         print(
-            f"| {name} | {med[name]:.2f} | {np.mean(a):.4f} ({min(a):.4f}-{max(a):.4f}) |"
+            f"| {name} | {med[name]:.2f} | {np.mean(a):.4f} "
+            f"({min(a):.4f}-{max(a):.4f}) |"
         )
     print()
     print(
-        f"time ratio scratchml / scikit-learn: {med['scratchml'] / med['scikit-learn']:.2f}"
+        "time ratio scratchml / scikit-learn: "
+        f"{med['scratchml'] / med['scikit-learn']:.2f}"
     )
 
 

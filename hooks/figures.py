@@ -131,7 +131,8 @@ def on_files(files, config):
         for name, svg in script_svgs(script, shared).items():
             if name in owner:
                 raise ValueError(
-                    f"figure {name!r} is defined in both {owner[name]} and {script.name}"
+                    f"figure {name!r} is defined in both {owner[name]} and "
+                    f"{script.name}"
                 )
             owner[name] = script.name
             files.append(File.generated(config, f"figures/{name}.svg", content=svg))

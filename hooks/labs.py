@@ -171,7 +171,8 @@ def alt_texts(notebook: Path) -> list[str]:
         given = cell.get("metadata", {}).get("alt", [])
         if len(images) != len(given):
             raise PluginError(
-                f"{notebook.name}, cell {i}: {len(images)} plot(s) but {len(given)} alt text(s);"
+                f"{notebook.name}, cell {i}: {len(images)} plot(s) but {len(given)} "
+                "alt text(s);"
                 " write one '# alt: ...' comment per plot in the lab source"
             )
         alts += given
@@ -225,8 +226,10 @@ def on_page_content(content, page, config, files):
     content = _PAGE_LINK.sub(rewrite, content)
 
     download = (
-        f'<p class="lab-download"><a href="{name}" download>Download this lab as a notebook'
-        f" ({name})</a>, to run it in Jupyter; it imports the installed <code>scratchml</code>.</p>"
+        f'<p class="lab-download"><a href="{name}" download>Download this lab as a '
+        "notebook"
+        f" ({name})</a>, to run it in Jupyter; it imports the installed "
+        "<code>scratchml</code>.</p>"
     )
     content, n = _H1.subn(lambda m: m.group(1) + "\n" + download, content, count=1)
     if n != 1:

@@ -103,7 +103,8 @@ class _Help(argparse.ArgumentDefaultsHelpFormatter):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="scratchml",
-        description="Train a tiny GPT in numpy, on characters or BPE tokens, and sample from it\n"
+        description="Train a tiny GPT in numpy, on characters or BPE tokens, and "
+        "sample from it\n"
         "(or from GPT-2's weights).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -115,8 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
     t = commands.add_parser(
         "train",
         help="train a GPT on a text file and save a checkpoint",
-        description="Train a GPT from scratch on a text, on characters (the default) or on "
-        "BPE tokens, and save it (with its tokenizer) to a checkpoint. Validation uses the "
+        description="Train a GPT from scratch on a text, on characters (the default) "
+        "or on "
+        "BPE tokens, and save it (with its tokenizer) to a checkpoint. Validation uses "
+        "the "
         "last part of the text.",
         formatter_class=_Help,
     )
@@ -129,7 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--tokenizer",
         choices=("char", "bpe"),
         default="char",
-        help="one token per character, or byte-pair tokens learned from the training part",
+        help="one token per character, or byte-pair tokens learned from the training "
+        "part",
     )
     t.add_argument(
         "--vocab-size",
@@ -142,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--tokenizer-dir",
         metavar="DIR",
         default=None,
-        help="use the BPE tokenizer saved in DIR (vocab.json, merges.txt) instead of training one",
+        help="use the BPE tokenizer saved in DIR (vocab.json, merges.txt) instead of "
+        "training one",
     )
     t.add_argument(
         "--steps", metavar="N", type=_positive_int, default=1000, help="training steps"
@@ -268,7 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
     g = commands.add_parser(
         "generate",
         help="continue a prompt with a trained model",
-        description="Continue a prompt, one sampled token at a time (a character for the "
+        description="Continue a prompt, one sampled token at a time (a character for "
+        "the "
         "tiny GPT's checkpoints, a BPE token for GPT-2).",
         formatter_class=_Help,
     )
@@ -281,7 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument(
         "--gpt2",
         metavar="DIR",
-        help="a GPT-2 directory in the Hugging Face layout (config.json, model.safetensors, "
+        help="a GPT-2 directory in the Hugging Face layout (config.json, "
+        "model.safetensors, "
         "vocab.json, merges.txt)",
     )
     g.add_argument(
@@ -316,7 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="P",
         type=_top_p,
         default=None,
-        help="sample among the fewest likeliest tokens whose probabilities reach P (nucleus)",
+        help="sample among the fewest likeliest tokens whose probabilities reach P "
+        "(nucleus)",
     )
     g.add_argument(
         "--no-kv-cache",
@@ -368,7 +376,8 @@ def check_train_args(parser, args) -> None:
 
     if args.d_model % args.n_heads:
         parser.error(
-            f"argument --n-heads: {args.n_heads} does not divide --d-model {args.d_model}"
+            f"argument --n-heads: {args.n_heads} does not divide --d-model "
+            f"{args.d_model}"
         )
     if args.warmup > args.steps:
         parser.error(
@@ -383,7 +392,8 @@ def check_train_args(parser, args) -> None:
         None,
     ):
         parser.error(
-            "argument --tokenizer: --vocab-size and --tokenizer-dir need --tokenizer bpe"
+            "argument --tokenizer: --vocab-size and --tokenizer-dir need --tokenizer "
+            "bpe"
         )
     if args.vocab_size is not None and args.tokenizer_dir is not None:
         parser.error(
@@ -410,9 +420,12 @@ def cmd_train(args, argv) -> None:
             (args.context + 1) / min(args.val_fraction, 1 - args.val_fraction)
         )
         raise ValueError(
-            f"the text has {n_tokens:,} tokens; with --val-fraction {args.val_fraction} its "
-            f"training and validation parts have {n_tokens - n_val:,} and {n_val:,}, but each "
-            f"needs at least --context + 1 = {args.context + 1}: give a text of at least "
+            f"the text has {n_tokens:,} tokens; with --val-fraction "
+            f"{args.val_fraction} its "
+            f"training and validation parts have {n_tokens - n_val:,} and {n_val:,}, "
+            "but each "
+            f"needs at least --context + 1 = {args.context + 1}: give a text of at "
+            "least "
             f"{need:,} tokens or a shorter --context"
         )
     dtype = np.dtype(args.dtype)
@@ -427,7 +440,8 @@ def cmd_train(args, argv) -> None:
     )
     source = args.text or "pydoc_data.topics (Python's help topics)"
     print(
-        f"text: {source}, {len(text):,} characters, vocabulary {tokenizer.vocab_size}{about}; "
+        f"text: {source}, {len(text):,} characters, vocabulary "
+        f"{tokenizer.vocab_size}{about}; "
         f"model: {model.num_params():,} parameters, {args.dtype}"
     )
     history = sm.train(
@@ -467,7 +481,8 @@ def cmd_train(args, argv) -> None:
     }
     sm.save_checkpoint(args.out, model, tokenizer, extra=extra)
     print(
-        f"saved {args.out}: val loss {history['val_loss'][-1]:.4f} after {args.steps} steps, "
+        f"saved {args.out}: val loss {history['val_loss'][-1]:.4f} after {args.steps} "
+        "steps, "
         f"{history['seconds']:.0f} s ({history['tokens_per_s']:,.0f} tokens/s)"
     )
 
@@ -506,8 +521,8 @@ def _load_gpt2(directory: str):
     ]
     if missing:
         raise ValueError(
-            f"--gpt2 {directory}: not a GPT-2 directory in the Hugging Face layout, missing "
-            + ", ".join(missing)
+            f"--gpt2 {directory}: not a GPT-2 directory in the Hugging Face layout, "
+            "missing " + ", ".join(missing)
         )
     try:
         from scratchml.gpt2 import load_gpt2

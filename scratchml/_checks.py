@@ -12,12 +12,15 @@ import numpy as np
 
 
 class ArgumentTypeError(TypeError, ValueError):
-    """An argument of the wrong type. It is both a ``TypeError`` and a ``ValueError``, so
-    ``except ValueError`` catches every bad argument (as numpy's ``AxisError`` is both)."""
+    """An argument of the wrong type: both a ``TypeError`` and a ``ValueError``.
+
+    So ``except ValueError`` catches every bad argument (as numpy's ``AxisError`` is
+    both).
+    """
 
 
 def _shown(value) -> str:
-    """``repr`` of a received value, cut to 60 characters, with its type if not obvious."""
+    """``repr`` of a received value, cut to 60 characters, with its type if unclear."""
     text = repr(value)
     text = text if len(text) <= 60 else text[:57] + "..."
     if isinstance(value, int | float | np.integer | np.floating) and not isinstance(
@@ -47,8 +50,8 @@ def as_array(where: str, name: str, x) -> np.ndarray:
 
 
 def as_numeric_array(where: str, name: str, x) -> np.ndarray:
-    """``as_array``, then require numbers (integers or floats, not strings or complex) and
-    at least one of them. Cheap: no pass over the entries."""
+    """``as_array``, then require numbers (integers or floats, not strings or complex)
+    and at least one of them. Cheap: no pass over the entries."""
     arr = x if type(x) is np.ndarray else as_array(where, name, x)
     if arr.dtype.kind not in "biuf":
         raise ArgumentTypeError(
@@ -84,7 +87,8 @@ def check_last_dim(where: str, name: str, x: np.ndarray, expected: int) -> None:
     """Require ``x.shape[-1] == expected``."""
     if x.ndim == 0 or x.shape[-1] != expected:
         raise ValueError(
-            f"{where}: {name} has shape {x.shape} but its last dimension must be {expected}"
+            f"{where}: {name} has shape {x.shape} but its last dimension must be "
+            f"{expected}"
         )
 
 
@@ -180,7 +184,8 @@ def check_betas(where: str, name: str, value) -> tuple[float, float]:
         or len(value) != 2
     ):
         raise ArgumentTypeError(
-            f"{where}: {name} must be a pair (b1, b2) of numbers in [0, 1), got {_shown(value)}"
+            f"{where}: {name} must be a pair (b1, b2) of numbers in [0, 1), got "
+            f"{_shown(value)}"
         )
     return tuple(
         check_float(where, f"{name}[{i}]", b, low=0, high=1, high_open=True)
@@ -189,12 +194,13 @@ def check_betas(where: str, name: str, value) -> tuple[float, float]:
 
 
 def check_rng(where: str, name: str, rng) -> np.random.Generator:
-    """``np.random.default_rng(rng)`` for None, an integer seed ``>= 0`` or a Generator."""
+    """``np.random.default_rng(rng)`` for None, a seed ``>= 0`` or a Generator."""
     if rng is None or isinstance(rng, np.random.Generator):
         return np.random.default_rng(rng)
     if isinstance(rng, bool) or not isinstance(rng, int | np.integer):
         raise ArgumentTypeError(
-            f"{where}: {name} must be None, an integer seed >= 0 or a numpy.random.Generator, "
+            f"{where}: {name} must be None, an integer seed >= 0 or a "
+            "numpy.random.Generator, "
             f"got {_shown(rng)}"
         )
     if rng < 0:
@@ -203,8 +209,8 @@ def check_rng(where: str, name: str, rng) -> np.random.Generator:
 
 
 def check_float_dtype(where: str, name: str, dtype, half: bool = False) -> np.dtype:
-    """Require float32 or float64 (no int or complex model; float16 only with ``half``, for
-    storage); return the dtype."""
+    """Require float32 or float64 (no int or complex model; float16 only with ``half``,
+    for storage); return the dtype."""
     allowed = ("float16", "float32", "float64") if half else ("float32", "float64")
     try:
         dt = np.dtype(dtype)
@@ -294,7 +300,7 @@ class NonFiniteError(ValueError):
 def as_labels(
     where: str, name: str, labels, shape: tuple[int, ...], n_classes: int
 ) -> np.ndarray:
-    """Return ``labels`` as an integer array of ``shape`` with values in ``[0, n_classes)``."""
+    """``labels`` as an integer array of ``shape`` with values in ``[0, n_classes)``."""
     arr = as_array(where, name, labels)
     if arr.dtype.kind not in "iu":
         raise TypeError(
@@ -311,13 +317,14 @@ def as_labels(
     if low < 0 or high >= n_classes:
         bad = low if low < 0 else high
         raise ValueError(
-            f"{where}: {name} contains {bad}, outside the valid range 0..{n_classes - 1}"
+            f"{where}: {name} contains {bad}, outside the valid range "
+            f"0..{n_classes - 1}"
         )
     return arr
 
 
 def as_token_ids(where: str, name: str, ids, vocab_size: int) -> np.ndarray:
-    """Return ``ids`` as an integer array, requiring every id to be in ``[0, vocab_size)``."""
+    """``ids`` as an integer array, requiring every id to be in ``[0, vocab_size)``."""
     arr = ids if type(ids) is np.ndarray else as_array(where, name, ids)
     if arr.dtype.kind not in "iu":
         raise TypeError(
@@ -329,7 +336,8 @@ def as_token_ids(where: str, name: str, ids, vocab_size: int) -> np.ndarray:
     if bad.any():
         pos = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
-            f"{where}: {name} holds id {arr[pos]} at index {pos}, outside the vocabulary "
+            f"{where}: {name} holds id {arr[pos]} at index {pos}, outside the "
+            "vocabulary "
             f"[0, {vocab_size})"
         )
     return arr
@@ -338,13 +346,14 @@ def as_token_ids(where: str, name: str, ids, vocab_size: int) -> np.ndarray:
 def check_shape(
     where: str, name: str, x: np.ndarray, expected: tuple, what: str
 ) -> None:
-    """Require a float array with ``x.shape == expected``; ``what`` names where ``expected``
-    comes from. Used for every ``dy`` handed to a ``backward``."""
+    """Require a float array with ``x.shape == expected``; ``what`` names where
+    ``expected`` comes from. Used for every ``dy`` handed to a ``backward``."""
     if type(x) is not np.ndarray or x.dtype.kind != "f":
         _not_array(where, name, x)
     if x.shape != tuple(expected):
         raise ValueError(
-            f"{where}: {name} has shape {np.shape(x)} but {what} has shape {tuple(expected)}"
+            f"{where}: {name} has shape {np.shape(x)} but {what} has shape "
+            f"{tuple(expected)}"
         )
 
 
@@ -375,33 +384,33 @@ def held_out_size(
     return n_held
 
 
-# ---------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Checkers of Part I's callables (neuron, activations, layers, losses, mlp, supervised,
 # gradcheck, optim, data). Each returns the validated arguments, so that a function's
 # body spends one line on them.
-# ---------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 # (end of Part I's checkers)
 
 
-# ---------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Checkers of Parts II-III's callables (tokenizer, embedding, positional, softmax,
 # normalization, text, dropout).
-# ---------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 # (end of Parts II-III's checkers)
 
 
-# ---------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Checkers of attention, the transformer block, the KV cache, the GPT and GPT-2 models,
 # safetensors and checkpoints.
-# ---------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 # (end of the attention and model checkers)
 
 
-# ---------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # Checkers of BPE, generation, language-model training and the command line.
-# ---------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 
 # (end of the BPE, generation and training checkers)

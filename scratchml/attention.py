@@ -75,7 +75,8 @@ def _check_attention_inputs(q, k, v, mask):
         )
     if k.shape[:-1] != v.shape[:-1]:
         raise ValueError(
-            f"{where}: k has shape {k.shape} but v has shape {v.shape}; all but the last "
+            f"{where}: k has shape {k.shape} but v has shape {v.shape}; all but the "
+            "last "
             "dimensions must match (one value per key)"
         )
     if q.shape[:-2] != k.shape[:-2]:
@@ -87,7 +88,8 @@ def _check_attention_inputs(q, k, v, mask):
         mask = as_array(where, "mask", mask)
         if mask.dtype != bool:
             raise TypeError(
-                f"{where}: mask must be boolean (True = may attend), got dtype {mask.dtype}"
+                f"{where}: mask must be boolean (True = may attend), got dtype "
+                f"{mask.dtype}"
             )
         scores_shape = q.shape[:-1] + (k.shape[-2],)
         try:
@@ -101,7 +103,8 @@ def _check_attention_inputs(q, k, v, mask):
             )
         if not mask.any(axis=-1).all():
             raise ValueError(
-                f"{where}: mask hides every key from some query (a row of mask is all False)"
+                f"{where}: mask hides every key from some query (a row of mask is all "
+                "False)"
             )
     return q, k, v, mask
 
@@ -180,8 +183,10 @@ def attention_backward(
         or weights.shape != q.shape[:-1] + k.shape[-2:-1]
     ):
         raise ValueError(
-            f"{where}: q {q.shape}, k {k.shape}, v {v.shape} and weights {weights.shape} do "
-            "not fit together: weights must be (..., T_q, T_k) for q (..., T_q, d), k (..., T_k, d)"
+            f"{where}: q {q.shape}, k {k.shape}, v {v.shape} and weights "
+            f"{weights.shape} do "
+            "not fit together: weights must be (..., T_q, T_k) for q (..., T_q, d), k "
+            "(..., T_k, d)"
         )
     check_shape(where, "d_out", d_out, weights.shape[:-1] + v.shape[-1:], "the output")
     dv = weights.swapaxes(-1, -2) @ d_out  # (..., T_k, d_v)
@@ -307,7 +312,8 @@ def _check_cache(where: str, layer, cache, x: np.ndarray, n_heads: int) -> None:
         )
     if cache.length + x.shape[-2] > cache.max_len:
         raise ValueError(
-            f"{where}: cache holds {cache.length} of {cache.max_len} positions, no room for "
+            f"{where}: cache holds {cache.length} of {cache.max_len} positions, no "
+            "room for "
             f"the {x.shape[-2]} new ones in x"
         )
 
@@ -503,7 +509,8 @@ class MultiHeadAttention(Layer):
         self.n_heads = check_positive_int("MultiHeadAttention", "n_heads", n_heads)
         if d_model % n_heads:
             raise ValueError(
-                f"MultiHeadAttention: d_model ({d_model}) must be divisible by n_heads ({n_heads})"
+                f"MultiHeadAttention: d_model ({d_model}) must be divisible by n_heads "
+                f"({n_heads})"
             )
         self.d_head = d_model // n_heads
         self.causal = check_bool("MultiHeadAttention", "causal", causal)

@@ -210,7 +210,8 @@ class BPETokenizer:
         vocab_size = check_positive_int(where, "vocab_size", vocab_size)
         if vocab_size < 257:
             raise ValueError(
-                f"{where}: vocab_size must be at least 257 (256 bytes + {END_OF_TEXT}), "
+                f"{where}: vocab_size must be at least 257 (256 bytes + "
+                f"{END_OF_TEXT}), "
                 f"got {vocab_size}"
             )
         compiled = _compile(where, pattern)
@@ -228,8 +229,10 @@ class BPETokenizer:
             pair = _pop_most_frequent(heap, pairs)
             if pair is None:
                 raise ValueError(
-                    f"{where}: the text has no pair left to merge after {len(merges)} merges; "
-                    f"vocab_size={vocab_size} needs {vocab_size - 257} (use a longer text "
+                    f"{where}: the text has no pair left to merge after {len(merges)} "
+                    "merges; "
+                    f"vocab_size={vocab_size} needs {vocab_size - 257} (use a longer "
+                    "text "
                     "or a smaller vocab_size)"
                 )
             new_id = len(tokens)
@@ -319,7 +322,8 @@ class BPETokenizer:
         directory = _as_path("BPETokenizer.save", "directory", directory)
         if directory.exists() and not directory.is_dir():
             raise ValueError(
-                f"BPETokenizer.save: directory {str(directory)!r} is a file, not a directory"
+                f"BPETokenizer.save: directory {str(directory)!r} is a file, not a "
+                "directory"
             )
         directory.mkdir(parents=True, exist_ok=True)
         vocab = {_to_symbols(t): i for i, t in enumerate(self.tokens)}
@@ -392,7 +396,8 @@ def _parse_files(where: str, vocab, merge_lines: list[str]):
         parts = line.split(" ")
         if len(parts) != 2 or parts[0] not in vocab or parts[1] not in vocab:
             raise ValueError(
-                f"{where}: merges.txt line {n + 2} ({line!r:.40}) is not two tokens of vocab.json"
+                f"{where}: merges.txt line {n + 2} ({line!r:.40}) is not two tokens of "
+                "vocab.json"
             )
         merges.append((vocab[parts[0]], vocab[parts[1]]))
     return tokens, merges
@@ -413,7 +418,8 @@ def _utf8(where: str, name: str, text: str) -> bytes:
         return text.encode("utf-8")
     except UnicodeEncodeError as err:
         raise ValueError(
-            f"{where}: {name} holds the lone surrogate {err.object[err.start]!r}, which "
+            f"{where}: {name} holds the lone surrogate {err.object[err.start]!r}, "
+            "which "
             "has no UTF-8 bytes"
         ) from None
 
@@ -443,7 +449,8 @@ def _check_merges(where: str, merges, n_tokens: int) -> list[tuple[int, int]]:
         a, b = int(pair[0]), int(pair[1])
         if not (0 <= a < n_tokens and 0 <= b < n_tokens):
             raise ValueError(
-                f"{where}: merges[{rank}] = {(a, b)} refers to an id outside the vocabulary "
+                f"{where}: merges[{rank}] = {(a, b)} refers to an id outside the "
+                "vocabulary "
                 f"0..{n_tokens - 1}"
             )
         out.append((a, b))
@@ -458,7 +465,8 @@ def _compile(where: str, pattern):
         return regex.compile(pattern)
     except regex.error as err:
         raise ValueError(
-            f"{where}: pattern {pattern!r:.60} is not a valid regular expression ({err})"
+            f"{where}: pattern {pattern!r:.60} is not a valid regular expression "
+            f"({err})"
         ) from None
 
 

@@ -50,8 +50,10 @@ SHIPPED_CHECKPOINT = Path(__file__).parent / "_data" / "gpt_pydoc.npz"
 """The shipped checkpoint: 834,048 float32 parameters, 3.1 MB."""
 
 SHIPPED_COMMAND = (
-    "OPENBLAS_NUM_THREADS=1 python -m scratchml train --steps 1500 --lr 3e-3 --min-lr 3e-4 "
-    "--warmup 100 --eval-every 250 --sample-every 500 --out scratchml/_data/gpt_pydoc.npz"
+    "OPENBLAS_NUM_THREADS=1 python -m scratchml train --steps 1500 --lr 3e-3 --min-lr "
+    "3e-4 "
+    "--warmup 100 --eval-every 250 --sample-every 500 --out "
+    "scratchml/_data/gpt_pydoc.npz"
 )
 """The command that trained it, run from the repository root.
 
@@ -123,7 +125,8 @@ def check_destination(where: str, name: str, path) -> Path:
     parent = path.parent
     if not parent.is_dir():
         raise ValueError(
-            f"{where}: {name} {str(path)!r}: the directory {str(parent)!r} does not exist"
+            f"{where}: {name} {str(path)!r}: the directory {str(parent)!r} does not "
+            "exist"
         )
     try:
         fd, probe = tempfile.mkstemp(
@@ -131,7 +134,8 @@ def check_destination(where: str, name: str, path) -> Path:
         )
     except OSError as err:
         raise ValueError(
-            f"{where}: {name} {str(path)!r}: the directory {str(parent)!r} is not writable "
+            f"{where}: {name} {str(path)!r}: the directory {str(parent)!r} is not "
+            "writable "
             f"({err.strerror})"
         ) from None
     os.close(fd)
@@ -148,7 +152,8 @@ def _check_save(where: str, path, model, tokenizer, extra) -> Path:
         )
     if not isinstance(tokenizer, CharTokenizer | BPETokenizer):
         raise ArgumentTypeError(
-            f"{where}: tokenizer must be a CharTokenizer or BPETokenizer, got {tokenizer!r:.60}"
+            f"{where}: tokenizer must be a CharTokenizer or BPETokenizer, got "
+            f"{tokenizer!r:.60}"
         )
     if tokenizer.vocab_size != model.config.get("vocab_size"):
         raise ValueError(
@@ -301,7 +306,8 @@ def _validate_meta(meta) -> None:
         for key, want in (("merges", list), ("pattern", str)):
             if not isinstance(meta.get(key), want):
                 raise _CheckpointError(
-                    f"meta.json: {key!r} is missing or not a {want.__name__} (BPE tokenizer)"
+                    f"meta.json: {key!r} is missing or not a {want.__name__} (BPE "
+                    "tokenizer)"
                 )
     elif "merges" in meta or "pattern" in meta:
         raise _CheckpointError(
@@ -326,7 +332,8 @@ def _check_sizes(meta: dict, arrays: dict, vocab_size: int) -> None:
     for key in ("vocab_size", "d_model", "context_length", "n_layers"):
         if isinstance(config.get(key), bool) or not isinstance(config.get(key), int):
             raise _CheckpointError(
-                f"invalid config or vocabulary (config {key!r} is missing or not an integer)"
+                f"invalid config or vocabulary (config {key!r} is missing or not an "
+                "integer)"
             )
     if config["vocab_size"] != vocab_size:
         raise _CheckpointError(
@@ -346,7 +353,8 @@ def _check_sizes(meta: dict, arrays: dict, vocab_size: int) -> None:
     blocks = {k.split(".")[1] for k in arrays if k.startswith("blocks.")}
     if len(blocks) != config["n_layers"]:
         raise _CheckpointError(
-            f"the config says n_layers={config['n_layers']} but the file holds {len(blocks)} blocks"
+            f"the config says n_layers={config['n_layers']} but the file holds "
+            f"{len(blocks)} blocks"
         )
 
 
@@ -402,7 +410,8 @@ def load_checkpoint(path=None):
         unexpected = sorted(set(arrays) - set(expected))
         if missing or unexpected:
             raise _CheckpointError(
-                f"parameters do not match the config: missing {missing}, unexpected {unexpected}"
+                f"parameters do not match the config: missing {missing}, unexpected "
+                f"{unexpected}"
             )
         for name, a in arrays.items():
             if a.shape != expected[name].shape:

@@ -56,7 +56,8 @@ class Sequential(Layer):
         for i, layer in enumerate(self.layers):
             if not isinstance(layer, Layer):
                 raise ArgumentTypeError(
-                    f"Sequential: layers[{i}] must be a Layer, got {type(layer).__name__}"
+                    f"Sequential: layers[{i}] must be a Layer, got "
+                    f"{type(layer).__name__}"
                 )
         self.children = {str(i): layer for i, layer in enumerate(self.layers)}
         self._out_shape = None
@@ -244,7 +245,8 @@ class GPT(Layer):
             )
         if not isinstance(cache, list | tuple) or len(cache) != len(self.blocks):
             raise TypeError(
-                f"{where}: cache must be a list of {len(self.blocks)} KVCache (one per block, "
+                f"{where}: cache must be a list of {len(self.blocks)} KVCache (one per "
+                "block, "
                 f"from new_kv_cache()), got {type(cache).__name__}"
                 + (
                     f" of length {len(cache)}"
@@ -264,13 +266,15 @@ class GPT(Layer):
         batch = ids.shape[0] if ids.ndim == 2 else 1
         if cache[0].keys.shape[0] != batch:
             raise ValueError(
-                f"{where}: ids has shape {ids.shape} ({batch} sequence(s)) but the cache was "
+                f"{where}: ids has shape {ids.shape} ({batch} sequence(s)) but the "
+                "cache was "
                 f"made for batch = {cache[0].keys.shape[0]}"
             )
         start = cache[0].length
         if start + ids.shape[-1] > self.context_length:
             raise ValueError(
-                f"{where}: the cache holds {start} positions and ids adds {ids.shape[-1]}, "
+                f"{where}: the cache holds {start} positions and ids adds "
+                f"{ids.shape[-1]}, "
                 f"more than context_length = {self.context_length}"
             )
         return ids
@@ -297,7 +301,8 @@ class GPT(Layer):
         ids = self._check_cached_call(ids, cache)
         if not isinstance(last_only, bool | np.bool_):
             raise TypeError(
-                f"GPT.forward_cached: last_only must be True or False, got {last_only!r}"
+                "GPT.forward_cached: last_only must be True or False, got "
+                f"{last_only!r}"
             )
         start, n = cache[0].length, ids.shape[-1]
         x = self.tok_emb(ids)  # (B, n, d_model)

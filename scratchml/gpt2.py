@@ -150,7 +150,8 @@ class TiedUnembedding(Layer):
         super().__init__()
         if not isinstance(embedding, Embedding):
             raise TypeError(
-                f"TiedUnembedding: embedding must be an Embedding, got {type(embedding).__name__}"
+                "TiedUnembedding: embedding must be an Embedding, got "
+                f"{type(embedding).__name__}"
             )
         self.embedding = embedding
         self.d_model, self.vocab_size = embedding.d_model, embedding.vocab_size
@@ -511,7 +512,8 @@ def gpt2_config(config: dict, path="config.json") -> dict:
     if config["n_embd"] % config["n_head"]:
         raise _config_error(
             path,
-            f"n_embd ({config['n_embd']}) is not divisible by n_head ({config['n_head']})",
+            f"n_embd ({config['n_embd']}) is not divisible by n_head "
+            f"({config['n_head']})",
         )
     return dict(
         vocab_size=config["vocab_size"],
@@ -531,8 +533,10 @@ def _required_file(directory, name: str) -> str:
     path = os.path.join(directory, name)
     if not os.path.isfile(path):
         raise ValueError(
-            f"load_gpt2: directory {os.fspath(directory)!r} has no {name}; a Hugging Face "
-            "GPT-2 directory holds config.json, model.safetensors, vocab.json and merges.txt"
+            f"load_gpt2: directory {os.fspath(directory)!r} has no {name}; a Hugging "
+            "Face "
+            "GPT-2 directory holds config.json, model.safetensors, vocab.json and "
+            "merges.txt"
         )
     return path
 
@@ -589,7 +593,8 @@ def load_gpt2_model(directory, dtype=np.float32) -> GPT2:
     )
     if missing or unexpected:
         raise ValueError(
-            f"load_gpt2: {os.fspath(weights_path)!r} does not hold GPT-2's tensors for this "
+            f"load_gpt2: {os.fspath(weights_path)!r} does not hold GPT-2's tensors for "
+            "this "
             f"config: missing {missing[:5]}, unexpected {unexpected[:5]}"
         )
     model = GPT2(**config, dtype=dtype, rng=0).eval()
@@ -604,7 +609,8 @@ def load_gpt2_model(directory, dtype=np.float32) -> GPT2:
             layer, key = params[target]
             if part.shape != layer.params[key].shape:
                 raise ValueError(
-                    f"load_gpt2: {hf_name} has shape {stored[hf_name].shape}, which does not "
+                    f"load_gpt2: {hf_name} has shape {stored[hf_name].shape}, which "
+                    "does not "
                     f"fit {target} of shape {layer.params[key].shape} from config.json"
                 )
             if part.dtype == layer.params[key].dtype:

@@ -59,7 +59,8 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     if type(x) is not np.ndarray or x.dtype != np.float64:
         got = f"dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__
         raise ArgumentTypeError(
-            f"numerical_gradient: x must be a float64 numpy array for accuracy, got {got}"
+            "numerical_gradient: x must be a float64 numpy array for accuracy, got "
+            f"{got}"
         )
     if x.size == 0:
         raise ValueError(f"numerical_gradient: x is empty (shape {x.shape})")

@@ -94,7 +94,8 @@ class KVCache:
         n = k.shape[-2] if k.ndim == 4 else 0
         if k.ndim != 4 or k.shape != (B, H, n, d_head) or v.shape != k.shape:
             raise ValueError(
-                f"KVCache.append: k has shape {k.shape} and v has shape {v.shape} but both "
+                f"KVCache.append: k has shape {k.shape} and v has shape {v.shape} but "
+                "both "
                 f"must be (batch, n_heads, n, d_head) = ({B}, {H}, n, {d_head})"
             )
         start, end = self.length, self.length + n

@@ -79,7 +79,8 @@ def _check_data(where: str, model, train_ids, val_ids, tokenizer) -> tuple:
     if tokenizer is not None:
         if not all(callable(getattr(tokenizer, f, None)) for f in ("encode", "decode")):
             raise ArgumentTypeError(
-                f"{where}: tokenizer must have encode() and decode() (a CharTokenizer or "
+                f"{where}: tokenizer must have encode() and decode() (a CharTokenizer "
+                "or "
                 f"BPETokenizer), got {tokenizer!r:.60}"
             )
         if getattr(tokenizer, "vocab_size", vocab_size) != vocab_size:
@@ -184,7 +185,8 @@ def evaluate_loss(model, batches) -> float:
     check_layer("evaluate_loss", "model", model)
     if isinstance(batches, str) or not hasattr(batches, "__len__"):
         raise ArgumentTypeError(
-            f"evaluate_loss: batches must be a list of (x, y) pairs, got {batches!r:.60}"
+            "evaluate_loss: batches must be a list of (x, y) pairs, got "
+            f"{batches!r:.60}"
         )
     if len(batches) == 0:
         raise ValueError(

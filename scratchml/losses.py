@@ -111,7 +111,8 @@ def _check_logits_labels(where: str, logits, labels) -> tuple[np.ndarray, np.nda
     logits = as_float_array(where, "logits", logits)
     if logits.ndim < 2:
         raise ValueError(
-            f"{where}: logits has shape {logits.shape} but must have at least 2 dimensions "
+            f"{where}: logits has shape {logits.shape} but must have at least 2 "
+            "dimensions "
             "(rows, classes)"
         )
     labels = as_labels(where, "labels", labels, logits.shape[:-1], logits.shape[-1])

@@ -62,7 +62,8 @@ class MLP(Layer):
         sizes = [check_positive_int("MLP", "layer_sizes entry", n) for n in layer_sizes]
         if len(sizes) < 2:
             raise ValueError(
-                f"MLP: layer_sizes must list at least an input and an output size, got {sizes}"
+                "MLP: layer_sizes must list at least an input and an output size, got "
+                f"{sizes}"
             )
         check_choice("MLP", "activation", activation, ACTIVATIONS)
         check_choice("MLP", "init", init, ("lecun", "he"))

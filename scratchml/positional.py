@@ -110,7 +110,8 @@ class PositionalEmbedding(Layer):
         T = x.shape[-2]
         if T > self.n_positions or x.shape[-1] != self.d_model:
             raise ValueError(
-                f"PositionalEmbedding.forward: x has shape {x.shape} but must be (B, T, "
+                f"PositionalEmbedding.forward: x has shape {x.shape} but must be (B, "
+                "T, "
                 f"{self.d_model}) or (T, {self.d_model}) with T <= {self.n_positions}"
             )
         self._shape = x.shape

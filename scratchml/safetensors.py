@@ -39,7 +39,8 @@ DTYPES = {  # safetensors' names -> little-endian numpy dtypes
 
 def _fail(path, problem: str):
     raise ValueError(
-        f"load_safetensors: {os.fspath(path)!r} is not a valid safetensors file: {problem}"
+        f"load_safetensors: {os.fspath(path)!r} is not a valid safetensors file: "
+        f"{problem}"
     )
 
 
@@ -110,7 +111,8 @@ def _check_entry(path, name: str, entry, data_size: int) -> None:
     if not begin <= end <= data_size:
         _fail(
             path,
-            f"tensor {name!r} has data_offsets {offsets} outside the {data_size} bytes of data",
+            f"tensor {name!r} has data_offsets {offsets} outside the {data_size} bytes "
+            "of data",
         )
     nbytes = math.prod(shape) * np.dtype(DTYPES[entry["dtype"]]).itemsize
     if end - begin != nbytes:

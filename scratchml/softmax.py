@@ -64,7 +64,8 @@ def _check_row_max(where: str, row_max: np.ndarray, temperature: float) -> None:
             f"{where}: a row of x is -inf everywhere, so no entry can get probability"
         )
     raise ValueError(
-        f"{where}: x / temperature reaches +inf (x holds +inf, or temperature={temperature} "
+        f"{where}: x / temperature reaches +inf (x holds +inf, or "
+        f"temperature={temperature} "
         "is too small for these logits)"
     )
 

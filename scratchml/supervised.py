@@ -152,13 +152,17 @@ def accuracy(logits_or_labels, y) -> float:
         pred = pred.argmax(axis=-1)  # (n,): index of the largest score
     if pred.shape != y.shape or y.size == 0:
         raise ValueError(
-            f"accuracy: logits_or_labels has shape {np.shape(logits_or_labels)} and y has "
-            f"shape {y.shape}; expected scores (n, C) or labels (n,) with n = len(y) > 0"
+            f"accuracy: logits_or_labels has shape {np.shape(logits_or_labels)} and y "
+            "has "
+            f"shape {y.shape}; expected scores (n, C) or labels (n,) with n = len(y) > "
+            "0"
         )
     if pred.dtype.kind not in "iu":
         raise ArgumentTypeError(
-            f"accuracy: logits_or_labels of shape {pred.shape} are labels, which must be "
-            f"integers, got dtype {pred.dtype} (or pass scores of shape {y.shape + (-1,)})"
+            f"accuracy: logits_or_labels of shape {pred.shape} are labels, which must "
+            "be "
+            f"integers, got dtype {pred.dtype} (or pass scores of shape "
+            f"{y.shape + (-1,)})"
         )
     return float(np.mean(pred == y))  # scalar: the fraction of matches
 
@@ -184,7 +188,8 @@ def _prepare(where: str, model: Layer, loss: str, X, y, names=("X", "y")):
     y = as_float_array(where, names[1], y).astype(dtype, copy=False)
     if y.shape[1:] != out_shape[1:]:
         raise ValueError(
-            f"{where}: {names[1]} has shape {y.shape} but the model outputs rows of shape "
+            f"{where}: {names[1]} has shape {y.shape} but the model outputs rows of "
+            "shape "
             f"{out_shape[1:]} (for mse the target must match the output)"
         )
     return X, y

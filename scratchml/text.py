@@ -76,7 +76,8 @@ def load_text(path=None) -> str:
         ) from None
     except UnicodeDecodeError as err:
         raise ValueError(
-            f"load_text: {str(path)!r} is not UTF-8 text (byte {err.start} cannot be decoded)"
+            f"load_text: {str(path)!r} is not UTF-8 text (byte {err.start} cannot be "
+            "decoded)"
         ) from None
     if not text:
         raise ValueError(f"load_text: {str(path)!r} is empty")
@@ -107,7 +108,8 @@ def load_tiny_shakespeare(cache_dir=None) -> str:
         cache_dir = Path(cache_home) / "scratchml"
     if not isinstance(cache_dir, str | os.PathLike):
         raise ArgumentTypeError(
-            f"load_tiny_shakespeare: cache_dir must be a str or a path, got {cache_dir!r:.60}"
+            "load_tiny_shakespeare: cache_dir must be a str or a path, got "
+            f"{cache_dir!r:.60}"
         )
     path = Path(cache_dir) / "tinyshakespeare.txt"
     if not path.exists():
@@ -116,7 +118,8 @@ def load_tiny_shakespeare(cache_dir=None) -> str:
                 data = response.read()
         except (urllib.error.URLError, OSError) as err:
             raise RuntimeError(
-                f"load_tiny_shakespeare: could not download {TINY_SHAKESPEARE_URL} ({err}). "
+                f"load_tiny_shakespeare: could not download {TINY_SHAKESPEARE_URL} "
+                f"({err}). "
                 "Offline? load_text() returns a text that ships with Python."
             ) from None
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -46,7 +46,8 @@ class CharTokenizer:
     def __init__(self, chars) -> None:
         if not isinstance(chars, str) and not hasattr(chars, "__iter__"):
             raise ArgumentTypeError(
-                f"CharTokenizer: chars must be an iterable of characters, got {chars!r:.60}"
+                "CharTokenizer: chars must be an iterable of characters, got "
+                f"{chars!r:.60}"
             )
         chars = list(chars)
         for c in chars:
@@ -56,7 +57,8 @@ class CharTokenizer:
                 )
             if len(c) != 1:
                 raise ValueError(
-                    f"CharTokenizer: every entry of chars must be one character, got {c!r}"
+                    "CharTokenizer: every entry of chars must be one character, got "
+                    f"{c!r}"
                 )
         if len(set(chars)) != len(chars):
             repeated = next(c for c in chars if chars.count(c) > 1)
@@ -74,7 +76,8 @@ class CharTokenizer:
         if not isinstance(text, str) or not text:
             error = ValueError if isinstance(text, str) else ArgumentTypeError
             raise error(
-                f"CharTokenizer.from_text: text must be a non-empty str, got {text!r:.40}"
+                "CharTokenizer.from_text: text must be a non-empty str, got "
+                f"{text!r:.40}"
             )
         return cls(sorted(set(text)))
 

@@ -150,7 +150,8 @@ _LAB_CODE = re.compile(
     r'<div class="clipboard-copy-txt" id="cell-\d+">(.*?)</div>', re.S
 )
 _LAB_TEXT = re.compile(
-    r'<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="text/plain"[^>]*>'
+    r'<div class="jp-RenderedText jp-OutputArea-output" '
+    r'data-mime-type="text/plain"[^>]*>'
     r"\s*<pre>(.*?)</pre>",
     re.S,
 )
@@ -306,7 +307,9 @@ def problems(name: str, blocks: list[Block], results: list[dict]) -> list[str]:
             )
         for echo in result["echoes"]:
             found.append(
-                f"{where}, starting {first!r}: a bare expression whose value an interactive "
-                f"session would echo ({echo}); print it and show the output, or assign it"
+                f"{where}, starting {first!r}: a bare expression whose value an "
+                "interactive "
+                f"session would echo ({echo}); print it and show the output, or assign "
+                "it"
             )
     return found

@@ -166,7 +166,8 @@ def test_docstring_types_are_shown_as_written():
 def test_search_entries_lose_table_headers_only():
     clean = load_module("hooks/search_api.py").clean
     text = (
-        "<p>Parameters:</p> Name Type Description Default <code>x</code> <code>int</code> "
+        "<p>Parameters:</p> Name Type Description Default <code>x</code> "
+        "<code>int</code> "
         "<p>An input.</p> required <code>path</code> <code>str</code> required "
         "<p>Returns:</p> Type Description <code>int</code> <p>Name Type Description</p>"
     )
@@ -212,8 +213,10 @@ def test_listings_link_to_the_api_page_of_their_module():
     hook.on_config({"docs_dir": str(ROOT / "docs")})
     page = type("Page", (), {"url": "part1/backpropagation/"})()
     html = (
-        '<div class="highlight"><span class="filename">scratchml/layers.py</span><pre>x</pre>'
-        '<span class="filename">excerpt of class MLP in scratchml/mlp.py</span><pre>y</pre>'
+        '<div class="highlight"><span '
+        'class="filename">scratchml/layers.py</span><pre>x</pre>'
+        '<span class="filename">excerpt of class MLP in '
+        "scratchml/mlp.py</span><pre>y</pre>"
         '<span class="filename">scratchml/nothing.py</span><pre>z</pre></div>'
     )
     out = hook.on_page_content(html, page, None, None)

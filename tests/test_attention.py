@@ -187,7 +187,8 @@ def test_shape_errors_name_the_arguments():
         f(np.full((2, 8), np.nan), np.zeros((2, 8)), np.zeros((2, 8)))
     with pytest.raises(
         ValueError,
-        match=r"attention_backward: d_out has shape \(4, 2\) but the output has shape \(4, 8\)",
+        match=r"attention_backward: d_out has shape \(4, 2\) but the output has shape "
+        r"\(4, 8\)",
     ):
         attention_backward(
             np.zeros((4, 2)),
@@ -346,7 +347,8 @@ def test_layer_errors():
         mha.backward(np.zeros((1, 3, 8)))
     with pytest.raises(
         ValueError,
-        match=r"MultiHeadAttention.forward: x has shape \(1, 3, 6\) but its last dimension must",
+        match=r"MultiHeadAttention.forward: x has shape \(1, 3, 6\) but its last "
+        r"dimension must",
     ):
         mha(np.zeros((1, 3, 6)))
     with pytest.raises(
@@ -356,7 +358,8 @@ def test_layer_errors():
     mha(np.zeros((1, 3, 8)))
     with pytest.raises(
         ValueError,
-        match=r"MultiHeadAttention.backward: dy has shape \(1, 4, 8\) but the output has shape",
+        match=r"MultiHeadAttention.backward: dy has shape \(1, 4, 8\) but the output "
+        r"has shape",
     ):
         mha.backward(np.zeros((1, 4, 8)))
     sa = SelfAttention(8, rng=0)

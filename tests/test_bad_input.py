@@ -2363,7 +2363,8 @@ def test_probe_count(capsys):
     )
     with capsys.disabled():
         print(
-            f"\n{len(PROBES)} bad-input probes over {len({p[0] for p in PROBES})} callables"
+            f"\n{len(PROBES)} bad-input probes over {len({p[0] for p in PROBES})} "
+            "callables"
         )
     assert len(PROBES) > 1000 and len(kinds) > 40
 

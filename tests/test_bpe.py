@@ -443,7 +443,8 @@ BAD_INPUT_PROBES = [
             _write(_tmp("s"), json.dumps({"<|endoftext|>": 0, "a": 1}), "")
         ),
         ValueError,
-        r"BPETokenizer\.from_pretrained: vocab\.json must give <\|endoftext\|> the last",
+        r"BPETokenizer\.from_pretrained: vocab\.json must give <\|endoftext\|> the "
+        r"last",
     ),
     (
         "BPETokenizer",

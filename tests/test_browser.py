@@ -282,7 +282,8 @@ def test_every_page_renders_cleanly(browser, server, built_site, shots, axe_sour
             problems.append(f"{path}: images that did not load: {r['brokenImages']}")
         if r["katexErrors"] or r["katex"] < r["arithmatex"]:
             problems.append(
-                f"{path}: {r['arithmatex']} math spans, {r['katex']} rendered by KaTeX, "
+                f"{path}: {r['arithmatex']} math spans, {r['katex']} rendered by "
+                "KaTeX, "
                 f"{r['katexErrors']} KaTeX errors"
             )
     assert not problems, "\n".join(problems)

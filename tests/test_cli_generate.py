@@ -48,8 +48,8 @@ def test_gpt2_directory_errors(capsys, tmp_path):
     code, _, err = run(capsys, "--gpt2", str(tmp_path / "nowhere"))
     assert code == 2
     assert (
-        err
-        == f"scratchml generate: error: --gpt2 {tmp_path / 'nowhere'}: no such directory\n"
+        err == f"scratchml generate: error: --gpt2 {tmp_path / 'nowhere'}: no such "
+        "directory\n"
     )
     (tmp_path / "config.json").write_text("{}")
     code, _, err = run(capsys, "--gpt2", str(tmp_path))

@@ -103,11 +103,13 @@ def problems(text: str, name: str) -> list[str]:
             )
         if exact and marked:
             out.append(
-                f"{where}: marked display-only but ```python runs; use ```python title=..."
+                f"{where}: marked display-only but ```python runs; use ```python "
+                "title=..."
             )
         if f.lang in SHELLS:
             out.append(
-                f"{where}: ```{f.lang} blocks are executed by pytest-codeblocks; use console"
+                f"{where}: ```{f.lang} blocks are executed by pytest-codeblocks; use "
+                "console"
             )
         if "pytest-codeblocks:expected-output" in f.before:
             if f.lang != "text":
@@ -134,7 +136,8 @@ def problems(text: str, name: str) -> list[str]:
     ]
     if collected != ours:
         out.append(
-            f"{name}: pytest collects python blocks at {collected}, the guard sees {ours}"
+            f"{name}: pytest collects python blocks at {collected}, the guard sees "
+            f"{ours}"
         )
     return out
 
@@ -159,14 +162,17 @@ def listing_problems(f: Fence, where: str, imported: set[str]) -> list[str]:
         imported.add(module)
     elif module not in imported:
         return [
-            f'{where}: pasting this listing fails: show --8<-- "{module}:imports" first '
+            f'{where}: pasting this listing fails: show --8<-- "{module}:imports" '
+            "first "
             "(in this listing, or an earlier one of the same module)"
         ]
     methods = [m["section"] for m in includes if _indented(module, m["section"])]
     if methods:
         return [
-            f"{where}: this listing shows {', '.join(methods)} without its class (pasted, it "
-            f'would define a stray function): title it "excerpt of class <Name> in {module}"'
+            f"{where}: this listing shows {', '.join(methods)} without its class "
+            "(pasted, it "
+            'would define a stray function): title it "excerpt of class <Name> in '
+            f'{module}"'
         ]
     code = load_module("conftest.py").expand_snippets(
         textwrap.dedent("\n".join(f.body))
@@ -178,7 +184,8 @@ def listing_problems(f: Fence, where: str, imported: set[str]) -> list[str]:
     if not all(isinstance(node, STANDALONE) for node in nodes):
         return [
             f"{where}: this listing cannot stand alone (not only imports and whole "
-            f'definitions): title it "excerpt of <name>() in {module}", or show the whole '
+            f'definitions): title it "excerpt of <name>() in {module}", or show the '
+            "whole "
             "function"
         ]
     return []
@@ -204,21 +211,25 @@ def test_no_python_fence_is_silently_skipped(path):
         ('```python hl_lines="1"\nprint(1)\n```\n', "never run"),
         ("```bash\nls\n```\n", "use console"),
         (
-            "```python\nx = 1\n```\n\n<!--pytest-codeblocks:cont-->\n```python\nx\n```\n",
+            "```python\nx = "
+            "1\n```\n\n<!--pytest-codeblocks:cont-->\n```python\nx\n```\n",
             "one session",
         ),
         (
-            "```console\n$ ls\n```\n<!--pytest-codeblocks:expected-output-->\n```text\nx\n```\n",
+            "```console\n$ "
+            "ls\n```\n<!--pytest-codeblocks:expected-output-->\n```text\nx\n```\n",
             "follow",
         ),
         ("<!-- display-only -->\n```python\nprint(1)\n```\n", "runs"),
         ("<!--pytest.mark.skip-->\n```python\nprint(1)\n```\n", "reason"),
         (
-            '```python title="scratchml/neuron.py"\n--8<-- "scratchml/neuron.py:fires"\n```\n',
+            '```python title="scratchml/neuron.py"\n--8<-- '
+            '"scratchml/neuron.py:fires"\n```\n',
             "first",
         ),
         (
-            '```python title="scratchml/supervised.py"\n--8<-- "scratchml/supervised.py:imports"\n'
+            '```python title="scratchml/supervised.py"\n--8<-- '
+            '"scratchml/supervised.py:imports"\n'
             '--8<-- "scratchml/supervised.py:fit_loop"\n```\n',
             "stand alone",
         ),
@@ -228,12 +239,14 @@ def test_no_python_fence_is_silently_skipped(path):
             "only",
         ),
         (
-            '```python title="scratchml/layers.py"\n--8<-- "scratchml/layers.py:imports"\n'
+            '```python title="scratchml/layers.py"\n--8<-- '
+            '"scratchml/layers.py:imports"\n'
             '--8<-- "scratchml/layers.py:dense_backward"\n```\n',
             "without its class",
         ),
         (
-            '```python title="part of fit"\n--8<-- "scratchml/supervised.py:fit_loop"\n```\n',
+            '```python title="part of fit"\n--8<-- '
+            '"scratchml/supervised.py:fit_loop"\n```\n',
             "never run",
         ),
     ],
@@ -247,13 +260,15 @@ def test_guard_catches(page, expected):
 @pytest.mark.parametrize(
     "page",
     [
-        '```python title="scratchml/neuron.py"\n--8<-- "scratchml/neuron.py:imports"\n\n'
+        '```python title="scratchml/neuron.py"\n--8<-- '
+        '"scratchml/neuron.py:imports"\n\n'
         '--8<-- "scratchml/neuron.py:fires"\n```\n',
         '```python title="excerpt of fit() in scratchml/supervised.py"\n'
         '--8<-- "scratchml/supervised.py:fit_loop"\n```\n',
         '```python title="excerpt of class Dense in scratchml/layers.py"\n'
         '--8<-- "scratchml/layers.py:dense_backward"\n```\n',
-        '<!-- display-only -->\n```python title="train.py"\nfor step in range(10**9): ...\n```\n',
+        '<!-- display-only -->\n```python title="train.py"\nfor step in range(10**9): '
+        "...\n```\n",
         "```python\nprint(1)\n```\n\n<!--pytest-codeblocks:expected-output-->\n```text\n1\n```\n",
         "```console\n$ make test\n```\n",
     ],

@@ -342,7 +342,8 @@ BAD_INPUT_PROBES = [
         "cache with other heads",
         lambda: _attn().forward_cached(np.zeros((1, 1, 8)), KVCache(1, 4, 4, 2)),
         ValueError,
-        r"MultiHeadAttention.forward_cached: cache has \(batch, n_heads, d_head\) = \(1, 4, 2\)",
+        r"MultiHeadAttention.forward_cached: cache has \(batch, n_heads, d_head\) = "
+        r"\(1, 4, 2\)",
     ),
     (
         "MultiHeadAttention.forward_cached",
@@ -356,7 +357,8 @@ BAD_INPUT_PROBES = [
         "full cache",
         lambda: _attn().forward_cached(np.zeros((1, 5, 8)), KVCache(1, 2, 4, 4)),
         ValueError,
-        r"MultiHeadAttention.forward_cached: cache holds 0 of 4 positions, no room for the 5",
+        r"MultiHeadAttention.forward_cached: cache holds 0 of 4 positions, no room for "
+        r"the 5",
     ),
     (
         "MultiHeadAttention.forward_cached",
@@ -374,7 +376,8 @@ BAD_INPUT_PROBES = [
             np.zeros((1, 1, 8)), KVCache(1, 2, 4, 8)
         ),
         ValueError,
-        r"SelfAttention.forward_cached: cache has \(batch, n_heads, d_head\) = \(1, 2, 8\)",
+        r"SelfAttention.forward_cached: cache has \(batch, n_heads, d_head\) = \(1, 2, "
+        r"8\)",
     ),
     (
         "SelfAttention.forward_cached",
@@ -446,7 +449,8 @@ BAD_INPUT_PROBES = [
             np.zeros(65, dtype=int), _model().new_kv_cache()
         ),
         ValueError,
-        r"GPT.forward_cached: the cache holds 0 positions and ids adds 65, more than context",
+        r"GPT.forward_cached: the cache holds 0 positions and ids adds 65, more than "
+        r"context",
     ),
     (
         "generate",

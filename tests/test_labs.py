@@ -25,7 +25,8 @@ def test_notebook_matches_its_script(script):
         return [(c.cell_type, c.source, c.metadata.get("alt")) for c in cs]
 
     assert shown(stored) == shown(cells), (
-        f"{notebook.name} is stale: python tools/make_notebook.py {script.relative_to(ROOT)}"
+        f"{notebook.name} is stale: python tools/make_notebook.py "
+        f"{script.relative_to(ROOT)}"
     )
     assert all(not c.get("outputs") for c in stored), "commit notebooks without outputs"
 

@@ -9,9 +9,12 @@ from scratchml import CharTokenizer
 # The opening of "Alice's Adventures in Wonderland" by Lewis Carroll (1865), public
 # domain.
 PASSAGE = (
-    "Alice was beginning to get very tired of sitting by her sister on the bank, and of "
-    "having nothing to do: once or twice she had peeped into the book her sister was reading, "
-    'but it had no pictures or conversations in it, "and what is the use of a book," thought '
+    "Alice was beginning to get very tired of sitting by her sister on the bank, and "
+    "of "
+    "having nothing to do: once or twice she had peeped into the book her sister was "
+    "reading, "
+    'but it had no pictures or conversations in it, "and what is the use of a book," '
+    "thought "
     'Alice "without pictures or conversations?"'
 )
 
@@ -84,7 +87,8 @@ def fig_part2_tokens_frequencies():
     ax.set_xlim(-0.7, tok.vocab_size - 0.3)
     ax.set_ylabel("occurrences")
     ax.set_title(
-        f"characters in the passage ({len(PASSAGE)} characters, {tok.vocab_size} distinct)"
+        f"characters in the passage ({len(PASSAGE)} characters, {tok.vocab_size} "
+        "distinct)"
     )
     ax.grid(axis="x", visible=False)
     return fig

@@ -173,7 +173,8 @@ def fig_part3_batching_split():
     bottom.text(
         N / 2,
         4.7,
-        f"a validation window (orange) and the training windows one position before and "
+        "a validation window (orange) and the training windows one position before "
+        "and "
         f"after it:\neach shares {L - 1} of its {L} characters",
         ha="center",
         va="center",

@@ -15,7 +15,8 @@ from scratchml import (
 TEXT = (  # the page's text: the opening of A Tale of Two Cities (Dickens, 1859)
     "It was the best of times, it was the worst of times, it was the age of wisdom, "
     "it was the age of foolishness, it was the epoch of belief, it was the epoch of "
-    "incredulity, it was the season of Light, it was the season of Darkness, it was the "
+    "incredulity, it was the season of Light, it was the season of Darkness, it was "
+    "the "
     "spring of hope, it was the winter of despair, we had everything before us, we had "
     "nothing before us, we were all going direct to Heaven, we were all going direct "
     "the other way--in short, the period was so far like the present period, that some "

@@ -139,7 +139,8 @@ print("config:", meta["config"])
 print(f"parameters: {shipped.num_params():,}")
 print("trained by:", extra["command"])
 print(
-    f"in {extra['seconds'] / 60:.0f} minutes on Python {extra['python']}, numpy {extra['numpy']}"
+    f"in {extra['seconds'] / 60:.0f} minutes on Python {extra['python']}, numpy "
+    f"{extra['numpy']}"
 )
 print(f"recorded validation loss: {extra['final_val_loss']:.4f}")
 
@@ -167,7 +168,8 @@ val_batches = [
 ]
 val_loss = evaluate_loss(shipped, val_batches)
 print(
-    f"validation loss, recomputed: {val_loss:.4f}   (recorded: {extra['final_val_loss']:.4f})"
+    f"validation loss, recomputed: {val_loss:.4f}   (recorded: "
+    f"{extra['final_val_loss']:.4f})"
 )
 print(f"ln V = {np.log(shipped_tok.vocab_size):.3f}")
 
@@ -190,7 +192,8 @@ print(
     f"lowest: {extra['val_loss'][best]:.4f} at step {extra['eval_step'][best]}", end=""
 )
 print(
-    f"; at the end: {extra['val_loss'][-1]:.4f} (training loss {extra['final_train_loss']:.4f})"
+    f"; at the end: {extra['val_loss'][-1]:.4f} (training loss "
+    f"{extra['final_train_loss']:.4f})"
 )
 
 # %% [markdown]

@@ -43,7 +43,8 @@ text = load_text()
 tok = BPETokenizer.train(text, vocab_size=512)
 ids = tok.encode(text)
 print(
-    f"{len(text):,} characters -> {len(ids):,} tokens ({len(text) / len(ids):.2f} per token)"
+    f"{len(text):,} characters -> {len(ids):,} tokens ({len(text) / len(ids):.2f} per "
+    "token)"
 )
 print("the first merges:", [tok.decode([256 + k]) for k in range(8)])
 longest = sorted(range(tok.eot_id), key=lambda i: -len(tok.tokens[i]))[:6]
