@@ -685,14 +685,31 @@ def check_layers(layers) -> list:
     return layers
 
 
-def check_gpt(where, sizes: dict, d_hidden, rng, dtype) -> tuple:
-    """The sizes of a ``GPT`` (``where`` names the class, ``GPT`` or ``GPT2``): positive
-    integers, ``n_heads`` dividing ``d_model``; returns ``(rng, dtype)``."""
+def check_gpt(
+    where, sizes, d_hidden, rng, dtype, block, block_options, unembedding, eps
+) -> tuple:
+    """The arguments of ``GPT`` (``where`` names the class, ``GPT`` or ``GPT2``):
+    positive sizes, ``n_heads`` dividing ``d_model``, a block class, a dict of block
+    options, a callable unembedding and ``eps > 0``; returns ``(rng, dtype)``."""
+    from scratchml.layers import Layer  # here: layers imports this module
+
     for name, value in sizes.items():
         check_positive_int(where, name, value)
     check_divisible(where, sizes["d_model"], sizes["n_heads"])
     if d_hidden is not None:
         check_positive_int(where, "d_hidden", d_hidden)
+    if not (isinstance(block, type) and issubclass(block, Layer)):
+        raise ArgumentTypeError(
+            f"{where}: block must be a Layer class, got {_shown(block)}"
+        )
+    if block_options is not None and not isinstance(block_options, dict):
+        raise ArgumentTypeError(
+            f"{where}: block_options must be a dict or None, got "
+            f"{_shown(block_options)}"
+        )
+    if unembedding is not None:
+        check_callable(where, "unembedding", unembedding)
+    check_positive(where, "eps", eps)
     dtype = check_float_dtype(where, "dtype", dtype)
     return check_rng(where, "rng", rng), dtype
 
@@ -771,11 +788,10 @@ def check_gpt2_block(dropout, rng) -> np.random.Generator:
     return rng
 
 
-def check_gpt2(dropout, eps, rng) -> np.random.Generator:
-    """``GPT2``'s own arguments (``GPT`` checks the sizes): ``dropout`` in ``[0, 1)``,
-    ``eps > 0``; returns ``rng`` as a Generator, shared by every child."""
+def check_gpt2(dropout, rng) -> np.random.Generator:
+    """``GPT2``'s own argument (``GPT`` checks the rest, naming ``GPT2``): ``dropout``
+    in ``[0, 1)``; returns ``rng`` as a Generator, shared by every child."""
     check_float("GPT2", "dropout", dropout, low=0, high=1, high_open=True)
-    check_positive("GPT2", "eps", eps)
     return check_rng("GPT2", "rng", rng)
 
 
@@ -867,8 +883,8 @@ def check_gpt2_file(directory, name: str) -> str:
 
 
 def check_gpt2_directory(directory) -> tuple[dict, str, str]:
-    """A Hugging Face GPT-2 directory: returns its parsed ``config.json`` (checked by
-    ``check_gpt2_config``), the config's path and the path of ``model.safetensors``."""
+    """A Hugging Face GPT-2 directory: returns its parsed ``config.json`` (a JSON file),
+    the config's path and the path of ``model.safetensors``."""
     if not isinstance(directory, str | os.PathLike):
         raise TypeError(
             f"load_gpt2: directory must be a path, got {type(directory).__name__}"
@@ -884,7 +900,6 @@ def check_gpt2_directory(directory) -> tuple[dict, str, str]:
             config = json.load(f)
         except json.JSONDecodeError as err:
             raise _gpt2_config_error(config_path, f"not JSON ({err})") from None
-    check_gpt2_config(config, config_path)
     return config, config_path, weights_path
 
 
@@ -1019,8 +1034,9 @@ def check_load_safetensors(path, writable) -> None:
         )
 
 
-def check_save_safetensors(path, tensors) -> None:
-    """The arguments of ``save_safetensors``: a file path (not a directory), a dict."""
+def check_save_safetensors(path, tensors, dtypes) -> None:
+    """The arguments of ``save_safetensors``: a file path (not a directory) and a dict
+    of arrays of the ``dtypes`` safetensors names, under str names."""
     if os.path.isdir(path):
         raise ValueError(
             f"save_safetensors: path {os.fspath(path)!r} is a directory, not a file"
@@ -1029,6 +1045,14 @@ def check_save_safetensors(path, tensors) -> None:
         raise TypeError(
             f"save_safetensors: tensors must be a dict, got {type(tensors).__name__}"
         )
+    known = {np.dtype(v).newbyteorder("<") for v in dtypes.values()}
+    for name, value in tensors.items():
+        dtype = np.asarray(value).dtype
+        if not isinstance(name, str) or dtype.newbyteorder("<") not in known:
+            raise TypeError(
+                f"save_safetensors: tensors[{name!r}] must be an array of one of "
+                f"{', '.join(dtypes)} under a str name, got dtype {dtype}"
+            )
 
 
 # (end of the attention and model checkers)
