@@ -341,11 +341,15 @@ class GPT2(GPT):
 # --8<-- [end:gpt2]
 
 
+# --8<-- [start:walk]
 def _walk(layer: Layer):
     """Every layer of the tree, ``layer`` first."""
     yield layer
     for child in layer.children.values():
         yield from _walk(child)
+
+
+# --8<-- [end:walk]
 
 
 # --8<-- [start:hf_names]
