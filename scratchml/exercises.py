@@ -176,7 +176,7 @@ def _check_mlp3_backward(fn) -> list[str]:
             # numerical_gradient nudges W in place: the loss reads it through Ws
             fd = numerical_gradient(lambda a=(x, y, *Ws): _mlp3_loss(*a), W)
             _compare(case, g, fd, 1e-6, name=f"dW{i + 1}")
-    return ["dW1, dW2, dW3 by finite differences on 3 networks (batch 1, 4 and 5)"]
+    return ["dW1, dW2, dW3 by finite differences on 3 networks, batches of 1, 4 and 5"]
 
 
 def _check_momentum_step(fn) -> list[str]:
@@ -271,7 +271,9 @@ def _check_adam_step(fn) -> list[str]:
             m_hat, v_hat = m_ref / (1 - b1**t), v_ref / (1 - b2**t)
             w_ref = w_ref - lr * m_hat / (np.sqrt(v_hat) + eps)
             _compare(case, w, w_ref, 1e-10, name="w")
-    return ["5 steps at two settings, from t = 1 (the bias correction matters most)"]
+    return [
+        "5 steps at two settings, from t = 1, where the bias correction matters most"
+    ]
 
 
 def _check_bpe_merge(fn) -> list[str]:
@@ -352,7 +354,7 @@ def _check_kv_cache_append(fn) -> list[str]:
         K, V = out
         _compare(case, K, np.concatenate(keys, axis=2), name="K")
         _compare(case, V, np.concatenate(values, axis=2), name="V")
-    return ["4 appends (a prompt of 3, then 1, 1, 2): order and shapes"]
+    return ["4 appends: a prompt of 3, then 1, 1 and 2 positions; order and shapes"]
 
 
 def _check_split_c_attn(fn) -> list[str]:
