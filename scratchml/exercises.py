@@ -15,6 +15,7 @@ every checker with its chapter and what your code must look like.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -413,7 +414,12 @@ def check(name: str, candidate) -> bool:
     try:
         passed = _CHECKERS[name](candidate)
     except MismatchError as failure:
-        print(f"{name}: not yet. {failure}")
+        print(_wrapped(f"{name}: not yet. {failure}"))
         return False
-    print(f"{name}: passed ({'; '.join(passed)}).")
+    print(_wrapped(f"{name}: passed ({'; '.join(passed)})."))
     return True
+
+
+def _wrapped(verdict: str) -> str:
+    """A verdict cut into lines of at most 80 characters, continued indented."""
+    return textwrap.fill(verdict, 80, subsequent_indent="  ", break_long_words=False)
