@@ -715,23 +715,22 @@ def check_gradcheck(layer, x, loss, eps, rng) -> np.ndarray:
     return as_numeric_array("check_gradients", "x", x)
 
 
-def check_regression_1d(n, noise, rng, slope, intercept) -> tuple:
-    """``make_regression_1d``'s arguments; return them validated, ``rng`` a
-    Generator."""
+def check_regression_1d(n, noise, rng, slope, intercept) -> np.random.Generator:
+    """``make_regression_1d``'s arguments; return ``rng`` as a Generator."""
     where = "make_regression_1d"
-    n = check_positive_int(where, "n", n)
-    noise = check_non_negative(where, "noise", noise)
-    slope = check_float(where, "slope", slope)
-    intercept = check_float(where, "intercept", intercept)
-    return n, noise, check_rng(where, "rng", rng), slope, intercept
+    check_positive_int(where, "n", n)
+    check_non_negative(where, "noise", noise)
+    check_float(where, "slope", slope)
+    check_float(where, "intercept", intercept)
+    return check_rng(where, "rng", rng)
 
 
-def check_blobs(n_per_class, n_classes, spread, rng) -> tuple:
-    """``make_blobs``' arguments; return them validated, ``rng`` a Generator."""
-    n_per_class = check_positive_int("make_blobs", "n_per_class", n_per_class)
-    n_classes = check_positive_int("make_blobs", "n_classes", n_classes)
-    spread = check_non_negative("make_blobs", "spread", spread)
-    return n_per_class, n_classes, spread, check_rng("make_blobs", "rng", rng)
+def check_blobs(n_per_class, n_classes, spread, rng) -> np.random.Generator:
+    """``make_blobs``' arguments; return ``rng`` as a Generator."""
+    check_positive_int("make_blobs", "n_per_class", n_per_class)
+    check_positive_int("make_blobs", "n_classes", n_classes)
+    check_non_negative("make_blobs", "spread", spread)
+    return check_rng("make_blobs", "rng", rng)
 
 
 def check_moons(n_per_class, noise, rng) -> tuple:
