@@ -19,10 +19,10 @@ from scratchml.layers import Dense, Layer
 
 # --8<-- [end:imports]
 
-ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid}
-
-
 # --8<-- [start:mlp]
+ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid}  # the choices of MLP's activation
+
+
 class MLP(Layer):
     """A stack ``Dense, act, Dense, act, ..., Dense`` with a linear output layer.
 

@@ -184,25 +184,16 @@ def fit(
         # Additions: the held-out set's loss (and accuracy), and a progress line.
         line = f"epoch {epoch + 1:3d}  loss {history['loss'][-1]:.4f}"
         if X_val is not None:
-            line += _evaluate(model, loss, X_val, y_val, history)
+            out = model.forward(X_val)  # (n_val, n_out)
+            history.setdefault("val_loss", []).append(float(loss_fn(out, y_val)[0]))
+            line += f"  val_loss {history['val_loss'][-1]:.4f}"
+            if loss == "cross_entropy":
+                right = out.argmax(axis=-1) == y_val  # (n_val,): predicted class right?
+                history.setdefault("val_accuracy", []).append(float(right.mean()))
+                line += f"  val_accuracy {history['val_accuracy'][-1]:.4f}"
         if verbose:
             print(line)
     return history
 
 
 # --8<-- [end:fit]
-
-
-# --8<-- [start:evaluate]
-def _evaluate(model: Layer, loss: str, X_val, y_val, history: dict) -> str:
-    """Append the validation loss (and accuracy) to ``history``; return a log line."""
-    out = model.forward(X_val)  # (n_val, n_out)
-    history.setdefault("val_loss", []).append(float(LOSSES[loss](out, y_val)[0]))
-    line = f"  val_loss {history['val_loss'][-1]:.4f}"
-    if loss == "cross_entropy":
-        history.setdefault("val_accuracy", []).append(accuracy(out, y_val))
-        line += f"  val_accuracy {history['val_accuracy'][-1]:.4f}"
-    return line
-
-
-# --8<-- [end:evaluate]
