@@ -148,7 +148,7 @@ class ReLU(Layer):
 
 # --8<-- [start:sigmoid_layer]
 class Sigmoid(Layer):
-    """``sigmoid`` as a layer: no parameters, caches its output ``s`` for ``backward``.
+    """``sigmoid`` as a layer: no parameters, caches its output ``s`` for backward.
 
     The derivative ``s * (1 - s)`` only needs the output, so that is what is kept.
     """

@@ -67,7 +67,7 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
 
 # --8<-- [start:relative_error]
 def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-8) -> float:
-    """``max|a - b| / max(max|a|, max|b|, floor)``: 0 when equal, 1e-6 for six digits.
+    """``max|a - b| / max(max|a|, max|b|, floor)``: 0 if equal, 1e-6 for six digits.
 
     The ``floor`` matters only when both gradients are tiny: a central difference with
     ``eps = 1e-6`` on a loss of order 1 carries rounding noise of about 1e-10, so two
@@ -100,7 +100,7 @@ def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-8) -> float:
 def check_gradients(
     layer: Layer, x, loss=None, eps: float = 1e-6, rng=0
 ) -> dict[str, float]:
-    """Compare ``layer.backward`` with finite differences, for the input and each param.
+    """Compare ``layer.backward`` with finite differences, for the input and params.
 
     The layer is cast to float64 (in place). Unless a ``loss`` is given, the scalar
     being differentiated is ``sum(forward(x) * R)`` for a fixed random ``R``, whose

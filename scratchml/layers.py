@@ -50,14 +50,12 @@ class Layer:
         self.children: dict[str, Layer] = {}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        raise NotImplementedError(
-            f"{type(self).__name__}.forward: a subclass must define it"
-        )
+        name = type(self).__name__
+        raise NotImplementedError(f"{name}.forward: a subclass must define it")
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        raise NotImplementedError(
-            f"{type(self).__name__}.backward: a subclass must define it"
-        )
+        name = type(self).__name__
+        raise NotImplementedError(f"{name}.backward: a subclass must define it")
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x)
@@ -83,7 +81,7 @@ class Layer:
         return sum(layer.params[key].size for _, layer, key in self.named_params())
 
     def _cached(self, name: str, where: str | None = None):
-        """Return what ``forward`` cached, or explain that ``forward`` must run first.
+        """Return what ``forward`` cached, or say that ``forward`` must run first.
 
         ``where`` names the caller when a composite layer reads a child's cache.
         """

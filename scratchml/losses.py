@@ -48,7 +48,7 @@ def mse_loss(pred, target) -> np.floating:
 
 # --8<-- [start:mse_loss_grad]
 def mse_loss_grad(pred, target) -> np.ndarray:
-    """Gradient of ``mse_loss`` with respect to ``pred``: ``2 * (pred - target) / N``.
+    """Gradient of ``mse_loss`` with respect to pred: ``2 * (pred - target) / N``.
 
     ``N = pred.size`` is the number of averaged elements: the mean divides every
     squared error by ``N``, so every gradient entry is divided by ``N`` too.
@@ -130,7 +130,7 @@ def cross_entropy(logits, labels) -> np.floating:
 
 # --8<-- [start:cross_entropy_grad]
 def cross_entropy_grad(logits, labels) -> np.ndarray:
-    """Gradient of ``cross_entropy`` with respect to the logits: ``(p - onehot) / N``.
+    """Gradient of ``cross_entropy`` with respect to logits: ``(p - onehot) / N``.
 
     ``N`` is the number of rows (``labels.size``). The softmax and the log cancel so
     neatly that the gradient is just "predicted probability minus the truth".
@@ -159,7 +159,7 @@ def cross_entropy_grad(logits, labels) -> np.ndarray:
 
 # --8<-- [start:cross_entropy_with_grad]
 def cross_entropy_with_grad(logits, labels) -> tuple[np.floating, np.ndarray]:
-    """``cross_entropy`` and ``cross_entropy_grad`` of the same arguments, in one pass.
+    """``cross_entropy`` and ``cross_entropy_grad`` of the same arguments, at once.
 
     A training loop needs both every step. Both come from the same log-probabilities:
     the loss picks the correct class's entry, the gradient exponentiates them back into

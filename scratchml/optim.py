@@ -100,18 +100,13 @@ class Adam:
     """
 
     def __init__(
-        self,
-        model: Layer,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
+        self, model: Layer, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0
     ) -> None:
         lr, betas, eps, weight_decay = check_adam(model, lr, betas, eps, weight_decay)
         self.model, self.lr, self.eps, self.weight_decay = model, lr, eps, weight_decay
         self.b1, self.b2 = betas  # decay rates of the two averages
         self.t = 0  # steps taken
-        self.m: dict[str, np.ndarray] = {}
+        self.m: dict[str, np.ndarray] = {}  # the two averages, by parameter name
         self.v: dict[str, np.ndarray] = {}
 
     # --8<-- [start:adam_textbook_step]
@@ -136,7 +131,6 @@ class Adam:
             p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
     # --8<-- [end:adam_textbook_step]
-
     # --8<-- [start:adam_step]
     def step(self) -> None:
         """Update every parameter in place from its gradient (optimized form).
