@@ -390,6 +390,356 @@ def held_out_size(
 # body spends one line on them.
 # --------------------------------------------------------------------------------------
 
+
+def check_neuron(where: str, a, w, b) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A neuron's inputs ``a`` ``(n,)`` or ``(batch, n)``, weights ``(n,)``, bias."""
+    a = as_float_array(where, "a", a)
+    w = as_float_array(where, "w", w)
+    b = as_float_array(where, "b", b)
+    if w.ndim != 1 or b.ndim != 0:
+        raise ValueError(
+            f"{where}: w must have shape (n,) and b must be a number, "
+            f"got w of shape {w.shape} and b of shape {b.shape}"
+        )
+    if a.shape[-1:] != w.shape:
+        raise ValueError(
+            f"{where}: a has shape {a.shape} but w has shape {w.shape}; "
+            "a needs one entry per weight in its last dimension"
+        )
+    return a, w, b
+
+
+def check_activation_input(where: str, z, nan_by: str) -> np.ndarray:
+    """An activation layer's input: numbers (named by ``where``), then no NaN or
+    infinity (named by ``nan_by``, the function the layer applies)."""
+    z = as_float_array(where, "z", z, finite=False)
+    return as_float_array(nan_by, "z", z)
+
+
+def check_str(where: str, name: str, value) -> str:
+    """Require a ``str``."""
+    if not isinstance(value, str):
+        raise ArgumentTypeError(f"{where}: {name} must be a str, got {value!r}")
+    return value
+
+
+def check_astype(layer, dtype) -> np.dtype:
+    """``Layer.astype``'s dtype: float16, float32 or float64."""
+    where = f"{type(layer).__name__}.astype"
+    return check_float_dtype(where, "dtype", dtype, half=True)
+
+
+def check_dense(n_in, n_out, rng, dtype, init) -> tuple:
+    """``Dense``'s arguments: sizes, ``init``; return ``(n_in, n_out, rng, dtype)``."""
+    n_in = check_positive_int("Dense", "n_in", n_in)
+    n_out = check_positive_int("Dense", "n_out", n_out)
+    if init not in ("lecun", "he"):
+        raise ValueError(f"Dense: init must be 'lecun' or 'he', got {init!r}")
+    rng = check_rng("Dense", "rng", rng)
+    return n_in, n_out, rng, check_float_dtype("Dense", "dtype", dtype)
+
+
+def check_features(where: str, x, n_in: int) -> np.ndarray:
+    """``x`` as a float array of finite numbers whose last dimension is ``n_in``."""
+    x = as_float_array(where, "x", x)
+    check_last_dim(where, "x", x, n_in)
+    return x
+
+
+def check_dy(where: str, dy, expected: tuple) -> np.ndarray:
+    """A ``backward``'s ``dy``: a float array of the layer's output shape."""
+    check_shape(where, "dy", dy, expected, "the output")
+    return dy
+
+
+def check_mlp(layer_sizes, activation, init, rng, dtype) -> tuple:
+    """``MLP``'s arguments; return ``(sizes, rng, dtype)``, ``sizes`` a list of ints.
+
+    ``activation`` is one of the keys of ``scratchml.mlp.ACTIVATIONS``.
+    """
+    if np.ndim(layer_sizes) == 0:  # MLP(64): a single number is not a list of sizes
+        layer_sizes = [layer_sizes]
+    sizes = [check_positive_int("MLP", "layer_sizes entry", n) for n in layer_sizes]
+    if len(sizes) < 2:
+        raise ValueError(
+            "MLP: layer_sizes must list at least an input and an output size, got "
+            f"{sizes}"
+        )
+    check_choice("MLP", "activation", activation, ("relu", "sigmoid"))
+    check_choice("MLP", "init", init, ("lecun", "he"))
+    rng = check_rng("MLP", "rng", rng)
+    return sizes, rng, check_float_dtype("MLP", "dtype", dtype)
+
+
+def check_predict(x, n_in: int, n_out: int) -> np.ndarray:
+    """``MLP.predict``'s input, and a model with more than one output (a class each)."""
+    x = check_features("MLP.predict", x, n_in)
+    if n_out == 1:
+        raise ValueError(
+            "MLP.predict returns class labels, but this MLP has a single output; "
+            "call model(x) to get regression values"
+        )
+    return x
+
+
+def check_pred_target(where: str, pred, target) -> tuple[np.ndarray, np.ndarray]:
+    """Predictions and targets: finite float arrays of the same shape."""
+    pred = as_float_array(where, "pred", pred)
+    target = as_float_array(where, "target", target)
+    check_same_shape(where, "pred", pred, "target", target)
+    return pred, target
+
+
+def check_logits_labels(where: str, logits, labels) -> tuple[np.ndarray, np.ndarray]:
+    """Logits ``(..., C)`` and integer labels ``(...)`` in ``0..C-1``."""
+    logits = as_float_array(where, "logits", logits)
+    if logits.ndim < 2:
+        raise ValueError(
+            f"{where}: logits has shape {logits.shape} but must have at least 2 "
+            "dimensions "
+            "(rows, classes)"
+        )
+    labels = as_labels(where, "labels", labels, logits.shape[:-1], logits.shape[-1])
+    return logits, labels
+
+
+def check_xy(where: str, X, y) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs ``X`` (float) and targets ``y`` with the same number of rows."""
+    X = as_float_array(where, "X", X)
+    y = as_array(where, "y", y)
+    if X.ndim < 1 or y.ndim < 1 or len(X) != len(y):
+        raise ValueError(
+            f"{where}: X has shape {X.shape} and y has shape {y.shape}; "
+            "they must have the same number of rows"
+        )
+    return X, y
+
+
+def check_minibatches(X, y, batch_size, rng) -> tuple:
+    """``iterate_minibatches``' arguments; return ``(X, y, batch_size, rng)``."""
+    X, y = check_xy("iterate_minibatches", X, y)
+    batch_size = check_positive_int("iterate_minibatches", "batch_size", batch_size)
+    return X, y, batch_size, check_rng("iterate_minibatches", "rng", rng)
+
+
+def check_split(X, y, test_fraction, rng) -> tuple:
+    """``train_test_split``'s arguments; return ``(X, y, n_test, rng)``."""
+    X, y = check_xy("train_test_split", X, y)
+    n_test = held_out_size(
+        "train_test_split",
+        "test_fraction",
+        test_fraction,
+        len(X),
+        "rows",
+        "train or test set",
+    )
+    return X, y, n_test, check_rng("train_test_split", "rng", rng)
+
+
+def check_accuracy(logits_or_labels, y) -> tuple[np.ndarray, np.ndarray]:
+    """``accuracy``'s arguments: scores ``(n, C)`` or integer labels ``(n,)``, and
+    integer labels ``y`` ``(n,)`` (in ``0..C-1`` for scores); return ``(pred, y)``."""
+    pred = as_array("accuracy", "logits_or_labels", logits_or_labels)
+    y = as_array("accuracy", "y", y)
+    if y.dtype.kind not in "iu":
+        raise ArgumentTypeError(
+            f"accuracy: y must be integer class labels, got dtype {y.dtype}"
+        )
+    if y.ndim != 1:
+        raise ValueError(f"accuracy: y has shape {y.shape} but must be 1-D labels (n,)")
+    scores = pred.ndim == y.ndim + 1
+    if scores:
+        pred = as_float_array("accuracy", "logits_or_labels", pred)  # scores: no NaN
+        as_labels("accuracy", "y", y, y.shape, pred.shape[-1])  # labels in 0..C-1
+    if (pred.shape[:-1] if scores else pred.shape) != y.shape or y.size == 0:
+        raise ValueError(
+            f"accuracy: logits_or_labels has shape {np.shape(logits_or_labels)} and y "
+            "has "
+            f"shape {y.shape}; expected scores (n, C) or labels (n,) with n = len(y) > "
+            "0"
+        )
+    if not scores and pred.dtype.kind not in "iu":
+        raise ArgumentTypeError(
+            f"accuracy: logits_or_labels of shape {pred.shape} are labels, which must "
+            "be "
+            f"integers, got dtype {pred.dtype} (or pass scores of shape "
+            f"{y.shape + (-1,)})"
+        )
+    return pred, y
+
+
+def check_fit_data(where: str, model, loss: str, X, y, names=("X", "y")) -> tuple:
+    """A data set for ``model``, validated once, up front, with ``X`` (and ``y`` for
+    mse) cast to the model's dtype; return ``(X, y)``."""
+    X, y = check_xy(where, X, y)
+    dtype = next(layer.params[key].dtype for _, layer, key in model.named_params())
+    X = X.astype(dtype, copy=False)  # a float64 input would make every step float64
+    try:
+        out_shape = model.forward(X[:1]).shape  # (1, n_out): what one row becomes
+    except ValueError as err:
+        raise ValueError(
+            f"{where}: {names[0]} has shape {X.shape}, which the model rejects ({err})"
+        ) from None
+    if loss == "cross_entropy":
+        return X, as_labels(
+            where, names[1], y, (len(X),) + out_shape[1:-1], out_shape[-1]
+        )
+    y = as_float_array(where, names[1], y).astype(dtype, copy=False)
+    if y.shape[1:] != out_shape[1:]:
+        raise ValueError(
+            f"{where}: {names[1]} has shape {y.shape} but the model outputs rows of "
+            "shape "
+            f"{out_shape[1:]} (for mse the target must match the output)"
+        )
+    return X, y
+
+
+def check_fit(
+    losses, model, X, y, loss, optimizer, epochs, batch_size, rng, X_val, y_val, verbose
+) -> tuple:
+    """``fit``'s arguments (``losses`` its table of losses), in the order a reader
+    would check them: the model, the options, then the data; return
+    ``(X, y, X_val, y_val)``, cast to the model's dtype."""
+    check_layer("fit", "model", model)
+    if optimizer is not None and not callable(getattr(optimizer, "step", None)):
+        raise ArgumentTypeError(
+            f"fit: optimizer must have a step() method, got {optimizer!r:.60}"
+        )
+    check_positive_int("fit", "batch_size", batch_size)
+    check_choice("fit", "loss", loss, losses)
+    check_bool("fit", "verbose", verbose)
+    if (X_val is None) != (y_val is None):
+        raise ValueError("fit: give both X_val and y_val, or neither")
+    check_positive_int("fit", "epochs", epochs)
+    X, y = check_fit_data("fit", model, loss, X, y)
+    if X_val is not None:
+        X_val, y_val = check_fit_data(
+            "fit", model, loss, X_val, y_val, ("X_val", "y_val")
+        )
+    check_rng("fit", "rng", rng)
+    return X, y, X_val, y_val
+
+
+def check_grad(where: str, name: str, layer, key: str) -> np.ndarray:
+    """The gradient of one parameter, or a clear error if backward has not filled it, or
+    filled it with the wrong shape, NaN or infinity."""
+    g = layer.grads.get(key)
+    if g is None:
+        raise RuntimeError(
+            f"{where}: no gradient for {name!r}; call backward before step"
+        )
+    check_finite_grad(where, name, g, layer.params[key])
+    return g
+
+
+def check_sgd(model, lr, momentum) -> tuple[float, float]:
+    """``SGD``'s arguments; return ``(lr, momentum)`` as Python floats."""
+    check_layer("SGD", "model", model)
+    lr = check_positive("SGD", "lr", lr)
+    return lr, check_float("SGD", "momentum", momentum, low=0, high=1, high_open=True)
+
+
+def check_adam(model, lr, betas, eps, weight_decay) -> tuple:
+    """``Adam``'s arguments; return ``(lr, (b1, b2), eps, weight_decay)``, floats."""
+    check_layer("Adam", "model", model)
+    betas = check_betas("Adam", "betas", betas)
+    lr = check_positive("Adam", "lr", lr)
+    eps = check_positive("Adam", "eps", eps)
+    return lr, betas, eps, check_non_negative("Adam", "weight_decay", weight_decay)
+
+
+def check_clip_grad_norm(model, max_norm) -> tuple[float, list]:
+    """``clip_grad_norm``'s arguments; return ``max_norm`` and the filled gradients."""
+    check_layer("clip_grad_norm", "model", model)
+    max_norm = check_positive("clip_grad_norm", "max_norm", max_norm)
+    grads = [
+        check_grad("clip_grad_norm", n, layer, k)
+        for n, layer, k in model.named_params()
+    ]
+    return max_norm, grads
+
+
+def check_norm(where: str, total: float) -> float:
+    """A global gradient norm: finite (every gradient is, but their squares may
+    overflow)."""
+    if not math.isfinite(total):
+        raise NonFiniteError(f"{where}: the global gradient norm overflows ({total})")
+    return total
+
+
+def check_numerical_gradient(f, x, eps) -> float:
+    """``numerical_gradient``'s arguments, and one call of ``f``; return ``eps``."""
+    check_callable("numerical_gradient", "f", f)
+    if type(x) is not np.ndarray or x.dtype != np.float64:
+        got = f"dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__
+        raise ArgumentTypeError(
+            "numerical_gradient: x must be a float64 numpy array for accuracy, got "
+            f"{got}"
+        )
+    if x.size == 0:
+        raise ValueError(f"numerical_gradient: x is empty (shape {x.shape})")
+    eps = check_positive("numerical_gradient", "eps", eps)
+    check_float("numerical_gradient", "f()", f())  # a finite number, or an error now
+    return eps
+
+
+def check_nudged(grad: np.ndarray) -> np.ndarray:
+    """A central-difference gradient: finite (else ``f`` blew up near ``x``)."""
+    if not np.isfinite(grad).all():
+        raise NonFiniteError(
+            "numerical_gradient: f() became NaN or infinite as x was nudged"
+        )
+    return grad
+
+
+def check_relative_error(a, b, floor) -> tuple:
+    """``relative_error``'s arguments: finite arrays of one shape, a ``floor >= 0``."""
+    a = as_float_array("relative_error", "a", a)  # NaN or inf: an error, never NaN
+    b = as_float_array("relative_error", "b", b)
+    check_same_shape("relative_error", "a", a, "b", b)
+    return a, b, check_non_negative("relative_error", "floor", floor)
+
+
+def check_gradcheck(layer, x, loss, eps, rng) -> np.ndarray:
+    """``check_gradients``' arguments; return ``x`` (floats, or integer token ids)."""
+    check_layer("check_gradients", "layer", layer)
+    if loss is not None and (not isinstance(loss, tuple | list) or len(loss) != 2):
+        raise ArgumentTypeError(
+            "check_gradients: loss must be a pair (value(y), grad(y)) of callables, "
+            f"got {loss!r:.60}"
+        )
+    for fn in loss or ():
+        check_callable("check_gradients", "loss", fn)
+    check_positive("check_gradients", "eps", eps)
+    check_rng("check_gradients", "rng", rng)
+    return as_numeric_array("check_gradients", "x", x)
+
+
+def check_regression_1d(n, noise, rng, slope, intercept) -> np.random.Generator:
+    """``make_regression_1d``'s arguments; return ``rng`` as a Generator."""
+    where = "make_regression_1d"
+    check_positive_int(where, "n", n)
+    check_non_negative(where, "noise", noise)
+    check_float(where, "slope", slope)
+    check_float(where, "intercept", intercept)
+    return check_rng(where, "rng", rng)
+
+
+def check_blobs(n_per_class, n_classes, spread, rng) -> np.random.Generator:
+    """``make_blobs``' arguments; return ``rng`` as a Generator."""
+    check_positive_int("make_blobs", "n_per_class", n_per_class)
+    check_positive_int("make_blobs", "n_classes", n_classes)
+    check_non_negative("make_blobs", "spread", spread)
+    return check_rng("make_blobs", "rng", rng)
+
+
+def check_moons(n_per_class, noise, rng) -> tuple:
+    """``make_moons``' arguments; return them validated, ``rng`` a Generator."""
+    n_per_class = check_positive_int("make_moons", "n_per_class", n_per_class)
+    noise = check_non_negative("make_moons", "noise", noise)
+    return n_per_class, noise, check_rng("make_moons", "rng", rng)
+
+
 # (end of Part I's checkers)
 
 
