@@ -151,7 +151,7 @@ def train_val_split(ids, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndar
 
 # --8<-- [start:get_batch]
 def get_batch(ids, batch_size: int, context_length: int, rng=None):
-    """Draw ``batch_size`` random windows of ``context_length + 1`` tokens from ``ids``.
+    """Draw ``batch_size`` random windows of ``context_length + 1`` tokens from ids.
 
     Parameters
     ----------

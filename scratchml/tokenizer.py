@@ -57,22 +57,20 @@ class CharTokenizer:
         """Number of distinct tokens."""
         return len(self.chars)
 
-    # --8<-- [start:char_tokenizer_encode]
     def encode(self, text: str) -> np.ndarray:
         """Return the id of every character of ``text``, shape ``(len(text),)``.
 
         Raises
         ------
+        TypeError
+            If ``text`` is not a str.
         ValueError
-            If ``text`` is not a str (a ``TypeError``) or holds a character that is
-            not in the vocabulary (named with its position).
+            If a character of ``text`` is not in the vocabulary (the first one is
+            named, with its position).
         """
         text = check_encodable("CharTokenizer.encode", text, self.stoi)
         return np.array([self.stoi[c] for c in text], dtype=np.int64)  # (len(text),)
 
-    # --8<-- [end:char_tokenizer_encode]
-
-    # --8<-- [start:char_tokenizer_decode]
     def decode(self, ids) -> str:
         """Return the text spelled by a 1-D sequence of ids.
 
@@ -83,8 +81,6 @@ class CharTokenizer:
         """
         ids = check_decodable("CharTokenizer.decode", ids, self.vocab_size)  # (n,)
         return "".join(self.chars[i] for i in ids.tolist())
-
-    # --8<-- [end:char_tokenizer_decode]
 
 
 # --8<-- [end:char_tokenizer]
