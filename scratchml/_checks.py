@@ -7,6 +7,7 @@ expected and what was received.
 
 import math
 import numbers
+import os
 
 import numpy as np
 
@@ -747,6 +748,268 @@ def check_moons(n_per_class, noise, rng) -> tuple:
 # Checkers of Parts II-III's callables (tokenizer, embedding, positional, softmax,
 # normalization, text, dropout).
 # --------------------------------------------------------------------------------------
+
+# tokenizer.py
+
+
+def check_chars(where: str, chars) -> list[str]:
+    """A vocabulary: an iterable of single characters, without repeats, not empty."""
+    if not isinstance(chars, str) and not hasattr(chars, "__iter__"):
+        raise ArgumentTypeError(
+            f"{where}: chars must be an iterable of characters, got {chars!r:.60}"
+        )
+    chars = list(chars)
+    for c in chars:
+        if not isinstance(c, str):
+            raise ArgumentTypeError(
+                f"{where}: every entry of chars must be a str, got {c!r:.40}"
+            )
+        if len(c) != 1:
+            raise ValueError(
+                f"{where}: every entry of chars must be one character, got {c!r}"
+            )
+    if len(set(chars)) != len(chars):
+        repeated = next(c for c in chars if chars.count(c) > 1)
+        raise ValueError(f"{where}: chars contains a repeated character, {repeated!r}")
+    if not chars:
+        raise ValueError(f"{where}: chars is empty")
+    return chars
+
+
+def check_text(where: str, text) -> str:
+    """A non-empty str."""
+    if not isinstance(text, str) or not text:
+        error = ValueError if isinstance(text, str) else ArgumentTypeError
+        raise error(f"{where}: text must be a non-empty str, got {text!r:.40}")
+    return text
+
+
+def check_encodable(where: str, text, stoi: dict) -> str:
+    """A str whose every character is a key of ``stoi`` (the first unknown one is
+    named with its position)."""
+    if not isinstance(text, str):
+        raise TypeError(f"{where}: text must be a str, got {type(text).__name__}")
+    if not stoi.keys() >= set(text):
+        pos = next(i for i, c in enumerate(text) if c not in stoi)
+        raise ValueError(
+            f"{where}: character {text[pos]!r} at position {pos} is not in the "
+            "vocabulary"
+        )
+    return text
+
+
+def check_decodable(where: str, ids, vocab_size: int) -> np.ndarray:
+    """A 1-D sequence of ids in ``[0, vocab_size)``; an empty one is allowed."""
+    ids = as_array(where, "ids", ids)
+    if ids.ndim != 1:
+        raise ValueError(f"{where}: ids has shape {ids.shape} but must be 1-D")
+    if ids.size == 0:
+        return ids
+    return as_token_ids(where, "ids", ids, vocab_size)
+
+
+# embedding.py, positional.py, normalization.py, dropout.py: constructors and inputs
+
+
+def _sizes_rng_dtype(where: str, sizes: dict, rng, dtype) -> tuple:
+    """Each of ``sizes`` (name -> value, in order) a positive int, then ``rng`` and a
+    float ``dtype``: returns ``(*sizes, rng, dtype)`` validated."""
+    ints = tuple(check_positive_int(where, name, n) for name, n in sizes.items())
+    return *ints, check_rng(where, "rng", rng), check_float_dtype(where, "dtype", dtype)
+
+
+def check_embedding(vocab_size, d_model, rng, dtype) -> tuple:
+    """``Embedding``'s arguments: returns ``(vocab_size, d_model, rng, dtype)``."""
+    sizes = {"vocab_size": vocab_size, "d_model": d_model}
+    return _sizes_rng_dtype("Embedding", sizes, rng, dtype)
+
+
+def check_unembedding(d_model, vocab_size, rng, dtype) -> tuple:
+    """``Unembedding``'s arguments: returns ``(d_model, vocab_size, rng, dtype)``."""
+    sizes = {"d_model": d_model, "vocab_size": vocab_size}
+    return _sizes_rng_dtype("Unembedding", sizes, rng, dtype)
+
+
+def check_positional_embedding(n_positions, d_model, rng, dtype) -> tuple:
+    """``PositionalEmbedding``'s arguments: ``(n_positions, d_model, rng, dtype)``."""
+    sizes = {"n_positions": n_positions, "d_model": d_model}
+    return _sizes_rng_dtype("PositionalEmbedding", sizes, rng, dtype)
+
+
+def check_positional_encoding(n_positions, d_model, dtype) -> tuple:
+    """``positional_encoding``'s arguments: ``(n_positions, d_model, dtype)``."""
+    where = "positional_encoding"
+    n_positions = check_positive_int(where, "n_positions", n_positions)
+    d_model = check_positive_int(where, "d_model", d_model)
+    return n_positions, d_model, check_float_dtype(where, "dtype", dtype)
+
+
+def check_positions(x, n_positions: int, d_model: int) -> np.ndarray:
+    """``PositionalEmbedding.forward``'s ``x``: ``(B, T, d_model)`` or
+    ``(T, d_model)`` with ``T <= n_positions``."""
+    where = "PositionalEmbedding.forward"
+    x = as_float_array(where, "x", x)
+    check_ndim(where, "x", x, (2, 3))
+    if x.shape[-2] > n_positions or x.shape[-1] != d_model:
+        raise ValueError(
+            f"{where}: x has shape {x.shape} but must be (B, T, {d_model}) or "
+            f"(T, {d_model}) with T <= {n_positions}"
+        )
+    return x
+
+
+def check_layer_norm(d_model, eps, dtype) -> tuple[int, float, np.dtype]:
+    """``LayerNorm``'s ``d_model`` (positive int), ``eps`` (> 0) and ``dtype``."""
+    d_model = check_positive_int("LayerNorm", "d_model", d_model)
+    eps = check_positive("LayerNorm", "eps", eps)  # a Python float: float32 stays
+    return d_model, eps, check_float_dtype("LayerNorm", "dtype", dtype)
+
+
+def check_dropout(p, rng) -> tuple[float, np.random.Generator]:
+    """``Dropout``'s ``p`` in ``[0, 1)`` and its ``rng``."""
+    p = check_float("Dropout", "p", p, low=0, high=1, high_open=True)
+    return p, check_rng("Dropout", "rng", rng)
+
+
+def check_vectors(where: str, x, d_model: int) -> np.ndarray:
+    """``x`` as a finite float array whose last dimension is ``d_model``."""
+    x = as_float_array(where, "x", x)
+    check_last_dim(where, "x", x, d_model)
+    return x
+
+
+def check_dy(where: str, dy, shape: tuple, what: str = "the output") -> np.ndarray:
+    """A ``backward``'s ``dy``: a float array of the forward's ``shape``."""
+    check_shape(where, "dy", dy, shape, what)
+    return dy
+
+
+# softmax.py
+
+
+def check_scores(where: str, x, axis) -> np.ndarray:
+    """Any-dtype ``x`` as a float array, at least 1-D and non-empty, with a valid
+    ``axis``. NaN and infinity are left to ``check_row_max``."""
+    if type(x) is not np.ndarray or x.dtype.kind != "f":
+        x = as_float_array(where, "x", x, finite=False)
+    if x.ndim == 0 or x.size == 0:
+        raise ValueError(
+            f"{where}: x has shape {x.shape} but must be a non-empty array of scores"
+        )
+    check_axis(where, "axis", axis, x.ndim)
+    return x
+
+
+def check_temperature(where: str, temperature, dtype) -> float:
+    """A temperature ``> 0`` that does not round to 0 in ``dtype``."""
+    try:
+        t = check_positive(where, "temperature", temperature)
+    except ValueError as err:  # ArgumentTypeError (a string, None) stays a TypeError
+        raise type(err)(
+            f"{where}: temperature must be a finite number > 0, got {temperature!r} "
+            "(for greedy decoding use generate(..., temperature=0))"
+        ) from None
+    if dtype.type(t) == 0:  # e.g. 1e-50 in float32: dividing by it gives inf or NaN
+        raise ValueError(
+            f"{where}: temperature={temperature!r} rounds to 0 in {dtype}; "
+            f"the smallest usable temperature is about {np.finfo(dtype).tiny:.1e}"
+        )
+    return t
+
+
+def check_row_max(where: str, row_max: np.ndarray, temperature: float) -> None:
+    """The row maxima reveal every bad input at once: NaN, +inf, or a row that is
+    all -inf."""
+    if np.isfinite(row_max).all():
+        return
+    if np.isnan(row_max).any():
+        raise ValueError(f"{where}: x contains NaN")
+    if np.isneginf(row_max).any():
+        raise ValueError(
+            f"{where}: a row of x is -inf everywhere, so no entry can get probability"
+        )
+    raise ValueError(
+        f"{where}: x / temperature reaches +inf (x holds +inf, or "
+        f"temperature={temperature} is too small for these logits)"
+    )
+
+
+def check_softmax(where: str, x, axis, temperature=1.0) -> tuple[np.ndarray, float]:
+    """``softmax``'s arguments: scores ``x``, ``axis``, ``temperature``; every row of
+    ``x / temperature`` must have a finite maximum. Returns ``(x, temperature)``."""
+    x = check_scores(where, x, axis)
+    t = check_temperature(where, temperature, x.dtype)
+    # Cheap proof that every row's maximum of x / t is finite: no NaN or +inf anywhere
+    # (the overall maximum is finite), a finite first entry in every row, and t >= 1
+    # (so x / t cannot overflow). Otherwise the row maxima are computed and checked.
+    first = np.take(x, 0, axis=axis)  # one entry per row
+    if t < 1 or not (np.isfinite(x.max()) and np.isfinite(first).all()):
+        # max(x / t) == max(x) / t exactly (division by t > 0 keeps the order)
+        check_row_max(where, x.max(axis=axis, keepdims=True) / x.dtype.type(t), t)
+    return x, t
+
+
+def check_softmax_backward(where: str, p, dp, axis) -> tuple[np.ndarray, np.ndarray]:
+    """``p`` and ``dp``: float arrays of one shape, with a valid ``axis``."""
+    p = as_float_array(where, "p", p, finite=False)
+    dp = as_float_array(where, "dp", dp, finite=False)
+    check_same_shape(where, "p", p, "dp", dp)
+    check_axis(where, "axis", axis, p.ndim)
+    return p, dp
+
+
+# text.py
+
+
+def check_path(where: str, name: str, path) -> None:
+    """A str or an ``os.PathLike``."""
+    if not isinstance(path, str | os.PathLike):
+        raise ArgumentTypeError(
+            f"{where}: {name} must be a str or a path, got {path!r:.60}"
+        )
+
+
+def as_id_sequence(where: str, ids) -> np.ndarray:
+    """``ids`` as a non-empty 1-D integer array (a str gets a hint to encode it)."""
+    if isinstance(ids, str):
+        raise ArgumentTypeError(
+            f"{where}: ids must be integer token ids, got a str "
+            "(encode the text with a tokenizer first)"
+        )
+    arr = as_array(where, "ids", ids)
+    if arr.dtype.kind not in "iu":
+        raise ArgumentTypeError(
+            f"{where}: ids must be integer token ids, got dtype {arr.dtype} "
+            "(encode the text with a tokenizer first)"
+        )
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(
+            f"{where}: ids has shape {arr.shape} but must be a non-empty 1-D array"
+        )
+    return arr
+
+
+def check_split(where: str, ids, val_fraction) -> tuple[np.ndarray, float]:
+    """A 1-D id sequence and a fraction in (0, 1) leaving both parts non-empty."""
+    ids = as_id_sequence(where, ids)
+    parts = "training or validation part"
+    held_out_size(where, "val_fraction", val_fraction, len(ids), "ids", parts)
+    return ids, val_fraction
+
+
+def check_get_batch(where: str, ids, batch_size, context_length, rng) -> tuple:
+    """``get_batch``'s arguments: 1-D ids at least ``context_length + 1`` long, two
+    positive ints and a seed or Generator. Returns ``(ids, B, T, rng)``."""
+    ids = as_id_sequence(where, ids)
+    B = check_positive_int(where, "batch_size", batch_size)
+    T = check_positive_int(where, "context_length", context_length)
+    if len(ids) < T + 1:
+        raise ValueError(
+            f"{where}: the text has {len(ids)} tokens but one window needs "
+            f"context_length + 1 = {T + 1}; use a longer text or a shorter context"
+        )
+    return ids, B, T, check_rng(where, "rng", rng)
+
 
 # (end of Parts II-III's checkers)
 
