@@ -413,4 +413,176 @@ def held_out_size(
 # Checkers of BPE, generation, language-model training and the command line.
 # --------------------------------------------------------------------------------------
 
+# BPE (bpe.py).
+
+
+def check_bpe_tokenizer(tokens, merges, pattern):
+    """``BPETokenizer``'s arguments: ``(tokens, merges, compiled pattern)``.
+
+    ``tokens`` must be distinct non-empty bytes holding every single byte; ``merges``
+    pairs of ids whose joined bytes are tokens too; ``pattern`` a valid ``regex``.
+    """
+    where = "BPETokenizer"
+    if isinstance(tokens, str | bytes) or not hasattr(tokens, "__iter__"):
+        raise ArgumentTypeError(
+            f"{where}: tokens must be a list of bytes, got {tokens!r:.60}"
+        )
+    tokens = list(tokens)
+    for t in tokens:
+        if not isinstance(t, bytes) or not t:
+            raise TypeError(
+                f"{where}: tokens must be non-empty bytes objects, got {t!r:.40}"
+            )
+    token_id = {t: i for i, t in enumerate(tokens)}
+    if len(token_id) != len(tokens):
+        raise ValueError(f"{where}: tokens contains a repeated token")
+    missing = [b for b in range(256) if bytes([b]) not in token_id]
+    if missing:
+        raise ValueError(f"{where}: tokens lacks the single byte {missing[0]:#04x}")
+    merges = _check_merges(where, merges, len(tokens))
+    for rank, (a, b) in enumerate(merges):
+        if tokens[a] + tokens[b] not in token_id:
+            raise ValueError(
+                f"{where}: merges[{rank}] makes a token not in the vocabulary"
+            )
+    return tokens, merges, check_pattern(where, pattern)
+
+
+def _check_merges(where: str, merges, n_tokens: int) -> list[tuple[int, int]]:
+    """The merge rules as ``(a, b)`` pairs of ids in ``0..n_tokens-1``."""
+    if isinstance(merges, str | bytes) or not hasattr(merges, "__iter__"):
+        raise ArgumentTypeError(
+            f"{where}: merges must be a list of (id, id) pairs, got {merges!r:.60}"
+        )
+    out = []
+    for rank, pair in enumerate(merges):
+        if (
+            isinstance(pair, str | bytes)
+            or not hasattr(pair, "__len__")
+            or len(pair) != 2
+        ):
+            raise ValueError(
+                f"{where}: merges[{rank}] must be a pair of ids, got {pair!r:.40}"
+            )
+        if not all(
+            isinstance(i, int | np.integer) and not isinstance(i, bool) for i in pair
+        ):
+            raise ArgumentTypeError(
+                f"{where}: merges[{rank}] must hold two integer ids, got {pair!r:.40}"
+            )
+        a, b = int(pair[0]), int(pair[1])
+        if not (0 <= a < n_tokens and 0 <= b < n_tokens):
+            raise ValueError(
+                f"{where}: merges[{rank}] = {(a, b)} refers to an id outside the "
+                "vocabulary "
+                f"0..{n_tokens - 1}"
+            )
+        out.append((a, b))
+    return out
+
+
+def check_pattern(where: str, pattern):
+    """The pre-tokenization pattern, compiled; a clear error if it is not valid."""
+    import regex  # here, not at the top: only BPE needs it
+
+    if not isinstance(pattern, str):
+        raise TypeError(f"{where}: pattern must be a str, got {type(pattern).__name__}")
+    try:
+        return regex.compile(pattern)
+    except regex.error as err:
+        raise ValueError(
+            f"{where}: pattern {pattern!r:.60} is not a valid regular expression "
+            f"({err})"
+        ) from None
+
+
+def check_text(where: str, text) -> str:
+    """A ``str`` that has UTF-8 bytes (no lone surrogate)."""
+    if not isinstance(text, str):
+        raise TypeError(f"{where}: text must be a str, got {type(text).__name__}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise ValueError(
+            f"{where}: text holds the lone surrogate {err.object[err.start]!r}, "
+            "which "
+            "has no UTF-8 bytes"
+        ) from None
+    return text
+
+
+def check_bpe_train(text, vocab_size, pattern):
+    """``BPETokenizer.train``'s arguments: ``(text, vocab_size, compiled pattern)``."""
+    where = "BPETokenizer.train"
+    if not isinstance(text, str):
+        raise TypeError(f"{where}: text must be a str, got {type(text).__name__}")
+    if not text:
+        raise ValueError(f"{where}: text is empty")
+    vocab_size = check_positive_int(where, "vocab_size", vocab_size)
+    if vocab_size < 257:
+        raise ValueError(
+            f"{where}: vocab_size must be at least 257 (256 bytes + "
+            "<|endoftext|>), "
+            f"got {vocab_size}"
+        )
+    compiled = check_pattern(where, pattern)
+    return check_text(where, text), vocab_size, compiled
+
+
+def check_merges_found(merges: list, vocab_size: int) -> list:
+    """Require ``vocab_size - 257`` merges: fewer means the text ran out of pairs."""
+    if len(merges) < vocab_size - 257:
+        raise ValueError(
+            f"BPETokenizer.train: the text has no pair left to merge after "
+            f"{len(merges)} merges; "
+            f"vocab_size={vocab_size} needs {vocab_size - 257} (use a longer "
+            "text "
+            "or a smaller vocab_size)"
+        )
+    return merges
+
+
+def check_bpe_ids(ids, vocab_size: int):
+    """``BPETokenizer.decode``'s ids: a 1-D list of ids in ``[0, vocab_size)``."""
+    where = "BPETokenizer.decode"
+    arr = as_array(where, "ids", ids)
+    if arr.ndim != 1:
+        raise ValueError(f"{where}: ids has shape {arr.shape} but must be 1-D")
+    if arr.size == 0:
+        return []
+    return as_token_ids(where, "ids", arr, vocab_size).tolist()
+
+
+def check_path(where: str, name: str, value, directory: bool = False):
+    """A ``str`` or ``Path``, returned as a ``Path``; with ``directory``, not a file."""
+    from pathlib import Path
+
+    if not isinstance(value, str | Path) or not str(value):
+        raise TypeError(f"{where}: {name} must be a str or path, got {value!r:.40}")
+    path = Path(value)
+    if directory and path.exists() and not path.is_dir():
+        raise ValueError(f"{where}: directory {str(path)!r} is a file, not a directory")
+    return path
+
+
+def read_bpe_files(directory) -> tuple:
+    """``vocab.json`` (parsed) and the lines of ``merges.txt`` from ``directory``."""
+    import json
+
+    where = "BPETokenizer.from_pretrained"
+    directory = check_path(where, "directory", directory)
+    vocab_path, merges_path = directory / "vocab.json", directory / "merges.txt"
+    for path in (vocab_path, merges_path):
+        if not path.is_file():
+            raise ValueError(f"{where}: no file {str(path)!r}")
+    try:
+        vocab = json.loads(vocab_path.read_text("utf-8"))
+        merge_lines = merges_path.read_text("utf-8").splitlines()
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(
+            f"{where}: {str(directory)!r}: unreadable file ({err})"
+        ) from None
+    return vocab, merge_lines
+
+
 # (end of the BPE, generation and training checkers)

@@ -477,3 +477,42 @@ def test_bad_input_probes(probe):
     _, _, thunk, exc_type, message = probe
     with pytest.raises(exc_type, match=message):
         thunk()
+
+
+@pytest.mark.parametrize("start, length", [(0, 3_000), (10_000, 8_000), (50_000, 600)])
+@pytest.mark.parametrize("n_merges", [1, 40, 300])
+def test_fast_merges_equal_the_plain_loop(start, length, n_merges):
+    """The optimisation (incremental counts and a heap) learns the plain loop's merges."""
+    from collections import Counter
+
+    import regex
+
+    from scratchml.bpe import _learn_merges, _learn_merges_fast
+
+    counts = Counter(regex.findall(GPT2_PATTERN, load_text()[start : start + length]))
+    words = [list(w.encode("utf-8")) for w in counts]
+    freq = list(counts.values())
+    plain = _learn_merges(words, freq, n_merges)
+    fast = _learn_merges_fast(words, freq, n_merges)
+    assert fast == plain
+    assert len(plain[1]) == n_merges or length == 600  # a short text may run out
+
+
+def test_fast_merges_equal_the_plain_loop_when_pairs_run_out():
+    words, freq = [[97, 98, 99], [97, 98], [120]], [2, 5, 9]
+    from scratchml.bpe import _learn_merges, _learn_merges_fast
+
+    plain = _learn_merges(words, freq, 10)
+    assert plain == _learn_merges_fast(words, freq, 10)
+    assert plain[1] == [(97, 98), (256, 99)]  # "ab" (7 times), then "abc" (2 times)
+
+
+def test_encode_applies_competing_merges_in_learned_order():
+    """With merges [(b, c), (a, b)], "abc" is [a, bc]: the earlier merge wins."""
+    tokens = [bytes([b]) for b in range(256)] + [b"bc", b"ab"]
+    a, b, c = ord("a"), ord("b"), ord("c")
+    bc_first = BPETokenizer(tokens, [(b, c), (a, b)])
+    assert bc_first.encode("abc").tolist() == [a, 256]
+    ab_first = BPETokenizer(tokens, [(a, b), (b, c)])
+    assert ab_first.encode("abc").tolist() == [257, c]
+    assert bc_first.ranks[(b, c)] == (0, 256) and bc_first.ranks[(a, b)] == (1, 257)
