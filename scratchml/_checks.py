@@ -585,4 +585,70 @@ def read_bpe_files(directory) -> tuple:
     return vocab, merge_lines
 
 
+# Generation (generate.py).
+
+
+def check_sampling_options(where: str, temperature, top_k, top_p=None) -> tuple:
+    """``(temperature, top_k, top_p)``: ``>= 0``, a positive int or None, (0, 1] or
+    None."""
+    t = check_non_negative(where, "temperature", temperature)
+    if top_k is not None:
+        top_k = check_positive_int(where, "top_k", top_k)
+    if top_p is not None:
+        if isinstance(top_p, bool) or not isinstance(top_p, numbers.Real):
+            raise ArgumentTypeError(
+                f"{where}: top_p must be a number in (0, 1], got {top_p!r}"
+            )
+        if not 0 < top_p <= 1:  # NaN fails too
+            raise ValueError(
+                f"{where}: top_p must be a number in (0, 1], got {top_p!r}"
+            )
+        top_p = float(top_p)
+    return t, top_k, top_p
+
+
+def check_top_p_filter(probs, top_p) -> tuple:
+    """``top_p_filter``'s arguments: ``(probs as a float array >= 0, top_p)``."""
+    if top_p is None:  # "no nucleus" in generate(), but here a number is needed
+        raise ArgumentTypeError(
+            "top_p_filter: top_p must be a number in (0, 1], got None"
+        )
+    _, _, top_p = check_sampling_options("top_p_filter", 1.0, None, top_p)
+    probs = as_float_array("top_p_filter", "probs", probs)  # (B, V)
+    if (probs < 0).any():
+        raise ValueError(
+            "top_p_filter: probs must be probabilities >= 0, got a negative value"
+        )
+    return probs, top_p
+
+
+def check_sample_next_token(logits, temperature, top_k, rng, top_p) -> tuple:
+    """``sample_next_token``'s arguments: ``(logits as float64 (V,) or (B, V),
+    temperature, top_k, rng as a Generator, top_p)``."""
+    where = "sample_next_token"
+    t, top_k, top_p = check_sampling_options(where, temperature, top_k, top_p)
+    logits = as_float_array(where, "logits", logits).astype(np.float64)  # (B, V)
+    check_ndim(where, "logits", logits, (1, 2))
+    return logits, t, top_k, check_rng(where, "rng", rng), top_p
+
+
+def check_generate(model, token_ids, n_new, temperature, top_k, rng, kv_cache, top_p):
+    """``generate``'s arguments: ``(ids as int64 (T,) or (B, T), n_new, rng)``."""
+    check_sampling_options("generate", temperature, top_k, top_p)
+    if not callable(getattr(model, "forward", None)):
+        raise TypeError(
+            f"generate: model must have a forward(ids) method, got {model!r:.60}"
+        )
+    vocab_size = getattr(model, "vocab_size", np.iinfo(np.int64).max)
+    ids = as_token_ids("generate", "token_ids", token_ids, vocab_size).astype(np.int64)
+    if ids.ndim not in (1, 2):
+        raise ValueError(
+            f"generate: token_ids has shape {ids.shape} but must be (T,) or (B, T)"
+        )
+    n_new = check_int("generate", "n_new", n_new, minimum=0)
+    if not isinstance(kv_cache, bool | np.bool_):
+        raise TypeError(f"generate: kv_cache must be True or False, got {kv_cache!r}")
+    return ids, n_new, check_rng("generate", "rng", rng)
+
+
 # (end of the BPE, generation and training checkers)

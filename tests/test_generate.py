@@ -161,3 +161,16 @@ def test_other_argument_errors():
         generate(model, [[[0]]], 3)
     with pytest.raises(ValueError, match="sample_next_token: logits contains NaN"):
         sample_next_token([0.0, np.nan])
+
+
+@pytest.mark.parametrize("prompt_len, n_new", [(3, 10), (6, 20)])
+def test_cached_loop_samples_the_same_tokens_as_the_plain_loop(prompt_len, n_new):
+    """The KV cache optimisation: same sampled text, batched, with the window sliding."""
+    model = GPT(vocab_size=11, d_model=16, n_heads=2, n_layers=2, context_length=8, rng=3)
+    model = model.astype(np.float64)
+    prompt = np.random.default_rng(1).integers(0, 11, size=(2, prompt_len))
+    options = {"temperature": 1.3, "top_k": 7, "top_p": 0.9, "rng": 5}
+    cached = generate(model, prompt, n_new, kv_cache=True, **options)
+    plain = generate(model, prompt, n_new, kv_cache=False, **options)
+    assert cached.shape == (2, prompt_len + n_new)
+    np.testing.assert_array_equal(cached, plain)
