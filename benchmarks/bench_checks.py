@@ -1,4 +1,4 @@
-"""What the argument checks cost: one GPT training step, this tree against an older revision.
+"""What the argument checks cost: one GPT training step, this tree against an older one.
 
 The promise of clear errors puts a check at every public entry; this benchmark measures
 what those checks add to the happy path. It exports the package as it was at

@@ -23,7 +23,7 @@ examples:
       sample from your own model; a lower temperature picks likelier characters
   python -m scratchml train --text shakespeare.txt --steps 3000 --sample-every 500
       train on any UTF-8 text file and watch samples improve
-  python -m scratchml train --tokenizer bpe --vocab-size 512 --steps 300 --out bpe_gpt.npz
+  python -m scratchml train --tokenizer bpe --vocab-size 512 --steps 300 --out bpe.npz
       learn a byte-pair tokenizer on the text first, then train on its tokens
   python -m scratchml generate --gpt2 gpt2/ --prompt "Hello" --n-new 50 --top-p 0.9
       continue a prompt with GPT-2 weights saved in the Hugging Face layout in gpt2/
@@ -40,7 +40,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _number(kind, minimum: float, strict: bool):
-    """An argparse ``type`` accepting numbers of ``kind`` above ``minimum`` (clear errors)."""
+    """An argparse ``type`` for numbers of ``kind`` above ``minimum`` (clear errors)."""
     noun = "an integer" if kind is int else "a number"
     bound = f"> {minimum}" if strict else f">= {minimum}"
 
@@ -511,7 +511,7 @@ def cmd_generate(args) -> None:
 
 
 def _load_gpt2(directory: str):
-    """``load_gpt2(directory)``, with one-line errors for a missing or incomplete directory."""
+    """``load_gpt2(directory)``, one-line errors for a missing or partial directory."""
     if not os.path.isdir(directory):
         raise ValueError(f"--gpt2 {directory}: no such directory")
     missing = [

@@ -5,6 +5,7 @@ or a NaN is reported where it enters, naming the function, the argument, what wa
 expected and what was received.
 """
 
+import contextlib
 import math
 import numbers
 
@@ -649,6 +650,140 @@ def check_generate(model, token_ids, n_new, temperature, top_k, rng, kv_cache, t
     if not isinstance(kv_cache, bool | np.bool_):
         raise TypeError(f"generate: kv_cache must be True or False, got {kv_cache!r}")
     return ids, n_new, check_rng("generate", "rng", rng)
+
+
+# Language-model training (lm_training.py).
+
+
+def check_schedule(where: str, lr, steps, warmup_steps, min_lr) -> None:
+    """The schedule: positive lr and steps, warmup in [0, steps], min_lr <= lr."""
+    lr = check_positive(where, "lr", lr)
+    steps = check_positive_int(where, "steps", steps)
+    warmup_steps = check_int(where, "warmup_steps", warmup_steps, minimum=0)
+    if warmup_steps > steps:
+        raise ValueError(
+            f"{where}: warmup_steps={warmup_steps} is more than steps={steps}"
+        )
+    if min_lr is not None and check_non_negative(where, "min_lr", min_lr) > lr:
+        raise ValueError(f"{where}: min_lr={min_lr!r} must be <= lr={lr!r}")
+
+
+def check_scheduled_lr(step, lr, steps, warmup_steps, min_lr) -> int:
+    """``scheduled_lr``'s arguments; returns ``step``, an int in ``1..steps``."""
+    check_schedule("scheduled_lr", lr, steps, warmup_steps, min_lr)
+    step = check_positive_int("scheduled_lr", "step", step)
+    if step > steps:
+        raise ValueError(f"scheduled_lr: step={step} is more than steps={steps}")
+    return step
+
+
+def check_evaluate_loss(model, batches):
+    """``evaluate_loss``'s arguments: a model and a non-empty list of (x, y) pairs."""
+    check_layer("evaluate_loss", "model", model)
+    if isinstance(batches, str) or not hasattr(batches, "__len__"):
+        raise ArgumentTypeError(
+            "evaluate_loss: batches must be a list of (x, y) pairs, got "
+            f"{batches!r:.60}"
+        )
+    if len(batches) == 0:
+        raise ValueError(
+            f"evaluate_loss: batches must not be empty, got {batches!r:.60}"
+        )
+    for i, batch in enumerate(batches):
+        if not isinstance(batch, tuple | list) or len(batch) != 2:
+            raise ValueError(f"evaluate_loss: batches[{i}] must be an (x, y) pair")
+    return batches
+
+
+@contextlib.contextmanager
+def prefix_errors(prefix: str):
+    """Re-raise a ``ValueError`` from inside the block with ``prefix: `` in front."""
+    try:
+        yield
+    except ValueError as err:  # e.g. an id or a label outside the vocabulary
+        raise type(err)(f"{prefix}: {err}") from None
+
+
+def _check_lm_data(where: str, model, train_ids, val_ids, tokenizer) -> tuple:
+    """The texts as token ids the model can read, each long enough for one window of
+    ``context_length + 1`` tokens, and a tokenizer (if any) of the model's
+    vocabulary."""
+    vocab_size = getattr(model, "vocab_size", np.iinfo(np.int64).max)
+    T = model.context_length
+    texts = []
+    for name, ids in (("train_ids", train_ids), ("val_ids", val_ids)):
+        ids = as_token_ids(where, name, ids, vocab_size)
+        if ids.ndim != 1:
+            raise ValueError(f"{where}: {name} has shape {ids.shape} but must be 1-D")
+        if len(ids) < T + 1:
+            raise ValueError(
+                f"{where}: {name}: the text has {len(ids)} tokens but one window needs "
+                f"context_length + 1 = {T + 1}; use a longer text or a shorter context"
+            )
+        texts.append(ids)
+    if tokenizer is not None:
+        if not all(callable(getattr(tokenizer, f, None)) for f in ("encode", "decode")):
+            raise ArgumentTypeError(
+                f"{where}: tokenizer must have encode() and decode() (a CharTokenizer "
+                "or "
+                f"BPETokenizer), got {tokenizer!r:.60}"
+            )
+        if getattr(tokenizer, "vocab_size", vocab_size) != vocab_size:
+            raise ValueError(
+                f"{where}: tokenizer has {tokenizer.vocab_size} tokens but the model's "
+                f"vocab_size is {vocab_size}; they must be equal"
+            )
+    return tuple(texts)
+
+
+def check_train(
+    model,
+    train_ids,
+    val_ids,
+    *,
+    steps,
+    batch_size,
+    lr,
+    weight_decay,
+    grad_clip,
+    warmup_steps,
+    min_lr,
+    eval_every,
+    eval_batches,
+    sample_every,
+    tokenizer,
+    sample_length,
+    temperature,
+    rng,
+    log,
+    progress,
+) -> tuple:
+    """``train``'s arguments: ``(train_ids, val_ids, rng as a Generator)``."""
+    check_layer("train", "model", model)
+    if not isinstance(getattr(model, "context_length", None), int):
+        raise TypeError(
+            "train: model must be a language model with a context_length (a GPT), got "
+            f"{type(model).__name__}"
+        )
+    steps = check_positive_int("train", "steps", steps)
+    check_positive_int("train", "batch_size", batch_size)
+    check_positive_int("train", "eval_every", eval_every)
+    check_positive_int("train", "eval_batches", eval_batches)
+    check_schedule("train", lr, steps, warmup_steps, min_lr)
+    check_non_negative("train", "weight_decay", weight_decay)
+    if grad_clip is not None:
+        check_non_negative("train", "grad_clip", grad_clip)
+    sample_every = check_int("train", "sample_every", sample_every, minimum=0)
+    check_positive_int("train", "sample_length", sample_length)
+    check_positive("train", "temperature", temperature)
+    check_callable("train", "log", log)
+    check_bool("train", "progress", progress)
+    if sample_every and tokenizer is None:
+        raise ValueError(
+            "train: sample_every needs a tokenizer to turn samples into text"
+        )
+    train_ids, val_ids = _check_lm_data("train", model, train_ids, val_ids, tokenizer)
+    return train_ids, val_ids, check_rng("train", "rng", rng)
 
 
 # (end of the BPE, generation and training checkers)

@@ -1,4 +1,4 @@
-"""Byte-level BPE: learned merges, GPT-2's files, and parity with tiktoken and transformers.
+"""Byte-level BPE: learned merges, GPT-2's files, parity with tiktoken and transformers.
 
 The parity tests train a tokenizer on the default text, save it in GPT-2's format, build
 tiktoken's and Hugging Face's tokenizers from the same merges, and compare the ids of
@@ -30,7 +30,7 @@ def trained(tmp_path_factory):
 
 
 def _random_unicode(rng: random.Random, n: int) -> str:
-    """Characters from every plane: ASCII, Latin-1, CJK, emoji, astral; no surrogates."""
+    """Characters from every plane: ASCII, Latin-1, CJK, emoji, astral; no surrogate."""
     ranges = [
         (0, 0x7F),
         (0x80, 0x24F),
@@ -135,7 +135,8 @@ def test_merge_pair_left_to_right():
 
 
 def test_first_merge_is_the_most_frequent_pair():
-    text = "aaab aab ab"  # pre-tokens "aaab", " aab", " ab": (a, a) 3 times, (a, b) 3 times
+    # pre-tokens "aaab", " aab", " ab": (a, a) 3 times, (a, b) 3 times
+    text = "aaab aab ab"
     tok = BPETokenizer.train(text, 258)
     # (a, a): aaab has 2, aab has 1 -> 3; (a, b): 3; (" ", a): 2. Tie 3-3 -> smaller
     # ids.
@@ -482,7 +483,7 @@ def test_bad_input_probes(probe):
 @pytest.mark.parametrize("start, length", [(0, 3_000), (10_000, 8_000), (50_000, 600)])
 @pytest.mark.parametrize("n_merges", [1, 40, 300])
 def test_fast_merges_equal_the_plain_loop(start, length, n_merges):
-    """The optimisation (incremental counts and a heap) learns the plain loop's merges."""
+    """The optimisation (incremental counts, a heap) learns the plain loop's merges."""
     from collections import Counter
 
     import regex

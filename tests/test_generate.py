@@ -1,4 +1,4 @@
-"""Sampling: draws follow the tempered distribution, T = 0 is greedy, top-k, seeds, errors."""
+"""Sampling: draws follow the tempered distribution, T = 0 is greedy, top-k, errors."""
 
 import math
 
@@ -30,7 +30,10 @@ class FixedLogits(Layer):
 
 
 def chi_square_bound(df: int, z: float = 3.719) -> float:
-    """Wilson-Hilferty upper quantile of chi-square(df); z = 3.719 is the 0.9999 normal quantile."""
+    """Wilson-Hilferty upper quantile of chi-square(df).
+
+    z = 3.719 is the 0.9999 quantile of the normal distribution.
+    """
     a = 2 / (9 * df)
     return df * (1 - a + z * math.sqrt(a)) ** 3
 
@@ -165,8 +168,10 @@ def test_other_argument_errors():
 
 @pytest.mark.parametrize("prompt_len, n_new", [(3, 10), (6, 20)])
 def test_cached_loop_samples_the_same_tokens_as_the_plain_loop(prompt_len, n_new):
-    """The KV cache optimisation: same sampled text, batched, with the window sliding."""
-    model = GPT(vocab_size=11, d_model=16, n_heads=2, n_layers=2, context_length=8, rng=3)
+    """The KV cache optimisation: the same sampled text, batched, window sliding."""
+    model = GPT(
+        vocab_size=11, d_model=16, n_heads=2, n_layers=2, context_length=8, rng=3
+    )
     model = model.astype(np.float64)
     prompt = np.random.default_rng(1).integers(0, 11, size=(2, prompt_len))
     options = {"temperature": 1.3, "top_k": 7, "top_p": 0.9, "rng": 5}

@@ -1,4 +1,4 @@
-"""The training loop: a golden loss trajectory, reproducibility, learning, progress, schedule."""
+"""The training loop: a golden loss trajectory, reproducibility, learning, progress."""
 
 import io
 import math
@@ -192,8 +192,9 @@ def test_argument_errors():
 
 
 def test_learns_the_default_text():
-    """150 seeded steps of a small GPT on Python's help topics: from about ln(V) (uniform
-    guessing) to well below it. Measured: 4.649 -> 2.453 on Python 3.11 (ln 103 = 4.635)."""
+    """150 seeded steps of a small GPT on Python's help topics: from about ln(V)
+    (uniform guessing) to well below it. Measured: 4.649 -> 2.453 on Python 3.11
+    (ln 103 = 4.635)."""
     text = load_text()
     tok = CharTokenizer.from_text(text)
     train_ids, val_ids = train_val_split(tok.encode(text))

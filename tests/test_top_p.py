@@ -1,4 +1,4 @@
-"""Top-p (nucleus) sampling: the nucleus, ties, p = 1, tiny p, the drawn distribution, errors."""
+"""Top-p (nucleus) sampling: the nucleus, ties, p = 1, tiny p, the draws, errors."""
 
 import math
 
