@@ -26,13 +26,12 @@ import os
 import re
 import sys
 import traceback
-from functools import cache
 from pathlib import Path
 
-import markdown
 import pytest
-import yaml
 from pytest_codeblocks.main import extract_from_buffer
+
+from hooks import listings as _listings
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # pages and figures draw without a screen
 
@@ -40,28 +39,18 @@ ROOT = Path(__file__).resolve().parent
 DOCS = ROOT / "docs"
 
 
-@cache
 def snippet_processor():
-    """pymdownx.snippets configured exactly as in mkdocs.yml, with paths made absolute."""
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    settings = {}
-    for ext in config["markdown_extensions"]:
-        if isinstance(ext, dict) and "pymdownx.snippets" in ext:
-            settings = dict(ext["pymdownx.snippets"] or {})
-    settings["base_path"] = [str(ROOT / p) for p in settings.get("base_path", ["."])]
-    md = markdown.Markdown(
-        extensions=["pymdownx.snippets"],
-        extension_configs={"pymdownx.snippets": settings},
-    )
-    return md.preprocessors["snippet"]
+    """pymdownx.snippets configured as in mkdocs.yml, with paths made absolute."""
+    return _listings.snippet_processor(str(ROOT / "mkdocs.yml"))
 
 
 def expand_snippets(code: str) -> str:
-    """Replace every ``--8<--`` line in ``code`` by the text it includes."""
-    if "--8<--" not in code:
-        return code
-    lines = snippet_processor().run(code.split("\n"))
-    return "\n".join(lines)
+    """Replace every ``--8<--`` line in ``code`` by the text the page shows for it.
+
+    That is the included code with its docstrings cut to their summary, exactly as
+    ``hooks/listings.py`` expands it on the site.
+    """
+    return _listings.expand(code, snippet_processor())
 
 
 def parse_page(text: str) -> list:
@@ -94,7 +83,7 @@ class PageSession:
         self.failed_at: int | None = None
 
     def run_through(self, index: int) -> str:
-        """Run blocks up to ``index`` (inclusive); return what block ``index`` printed."""
+        """Run blocks up to ``index`` (inclusive); return block ``index``'s output."""
         if self.failed_at is not None and self.failed_at < index:
             pytest.fail(
                 "an earlier block on this page (line "

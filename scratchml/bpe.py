@@ -50,6 +50,9 @@ GPT2_PATTERN = (
 END_OF_TEXT = "<|endoftext|>"
 # --8<-- [end:pattern]
 
+# GPT-2's own vocab.json and merges.txt, shipped with the package (see its README).
+GPT2_FILES = Path(__file__).parent / "_data" / "gpt2"
+
 
 # --8<-- [start:bytes_to_unicode]
 def bytes_to_unicode() -> dict[int, str]:
@@ -293,6 +296,25 @@ class BPETokenizer:
         return cls(*_parse_files("BPETokenizer.from_pretrained", vocab, merge_lines))
 
     # --8<-- [end:from_pretrained]
+
+    # --8<-- [start:gpt2]
+    @classmethod
+    def gpt2(cls) -> "BPETokenizer":
+        """GPT-2's own tokenizer: OpenAI's 50,257 tokens and 50,000 merges, offline.
+
+        The files ship with the package (``scratchml/_data/gpt2/``, under OpenAI's
+        licence for GPT-2, copied beside them); they are byte for byte the
+        ``encoder.json`` and ``vocab.bpe`` published with the GPT-2 models.
+
+        Returns
+        -------
+        BPETokenizer
+            ``encode("hello world")`` gives ``[31373, 995]``, as tiktoken's ``gpt2``
+            encoding does; ``<|endoftext|>`` is id 50256.
+        """
+        return cls.from_pretrained(GPT2_FILES)
+
+    # --8<-- [end:gpt2]
 
 
 def _parse_files(where: str, vocab, merge_lines: list[str]):
