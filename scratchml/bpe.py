@@ -359,7 +359,7 @@ def _from_symbols(where: str, name: str, symbols: str) -> bytes:
 
 # --8<-- [start:learn_merges]
 def _learn_merges(words: list[list[int]], freq: list[int], n_merges: int):
-    """The plain BPE loop: count the pairs, merge the most frequent, ``n_merges`` times.
+    """The plain BPE loop: count the pairs, merge the most frequent; n_merges times.
 
     ``words`` are the distinct pre-tokens as lists of byte ids and ``freq`` how often
     each occurs. Returns ``(tokens, merges)``; fewer merges if the pairs run out.

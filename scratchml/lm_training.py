@@ -105,7 +105,7 @@ def _pause_dropout(model) -> list:
 
 
 def evaluate_loss(model, batches) -> float:
-    """Mean cross-entropy of ``model`` over a list of ``(x, y)`` batches (no training).
+    """The mean cross-entropy of ``model`` on a list of ``(x, y)`` batches.
 
     Dropout, if the model has any, is off while it measures and back on afterwards.
 
@@ -327,7 +327,6 @@ class _Report:
         self.train_seconds = 0.0  # the time of the training steps alone
 
     def record(self, step: int, loss: float, lr: float, seconds: float) -> None:
-        """One step's loss and rate, and the progress line."""
         if not math.isfinite(loss):
             raise NonFiniteError(f"the training loss is {float(loss)}")
         self.train_seconds += seconds
@@ -356,31 +355,23 @@ class _Report:
     def sample(self, step, tokenizer, length, temperature, seed) -> None:
         """A text generated from a newline, with the same seed every time."""
         stoi = getattr(tokenizer, "stoi", None)  # a CharTokenizer; BPE always has "\n"
-        start = (
-            stoi.get("\n", 0) if stoi is not None else int(tokenizer.encode("\n")[0])
-        )
-        ids = generate(self.model, [start], length, temperature, rng=seed)
+        first = stoi.get("\n", 0) if stoi is not None else tokenizer.encode("\n")[0]
+        ids = generate(self.model, [int(first)], length, temperature, rng=seed)
         text = tokenizer.decode(ids[1:])
         self.history["samples"].append((step, text))
         self.bar.clear()
-        self.log(
-            f"--- sample at step {step} (temperature {temperature}) ---\n{text}\n---"
-        )
+        head = f"--- sample at step {step} (temperature {temperature}) ---"
+        self.log(f"{head}\n{text}\n---")
 
     def stopped(self, step: int, err: ValueError) -> NonFiniteError:
-        """The error that ends a run in which something became NaN or infinite."""
-        self.bar.clear()
-        return NonFiniteError(
-            f"train: stopped at step {step}, something became non-finite: {err} "
-            "(try a lower lr, or grad_clip)"
-        )
+        self.bar.clear()  # the error that ends a run where a NaN or infinity appeared
+        why = f"something became non-finite: {err} (try a lower lr, or grad_clip)"
+        return NonFiniteError(f"train: stopped at step {step}, {why}")
 
     def finish(self) -> dict:
-        """The history, with the speed of the training steps and the wall time."""
         self.bar.clear()
-        self.history["tokens_per_s"] = (
-            self.steps * self.tokens_per_step / self.train_seconds
-        )
+        tokens = self.steps * self.tokens_per_step  # trained on, in train_seconds
+        self.history["tokens_per_s"] = tokens / self.train_seconds
         self.history["seconds"] = time.perf_counter() - self.start
         return self.history
 
