@@ -786,4 +786,137 @@ def check_train(
     return train_ids, val_ids, check_rng("train", "rng", rng)
 
 
+# The command line (__main__.py).
+
+
+def cli_number(kind, minimum: float, strict: bool):
+    """An argparse ``type`` for numbers of ``kind`` above ``minimum`` (clear errors)."""
+    import argparse
+
+    noun = "an integer" if kind is int else "a number"
+    bound = f"> {minimum}" if strict else f">= {minimum}"
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected {noun} {bound}, got {text!r}"
+            ) from None
+        ok = value > minimum if strict else value >= minimum
+        if not ok or not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"expected {noun} {bound}, got {text!r}")
+        return value
+
+    return parse
+
+
+def cli_fraction(text: str) -> float:
+    """An argparse ``type``: a number strictly between 0 and 1."""
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}")
+    return value
+
+
+def cli_top_p(text: str) -> float:
+    """An argparse ``type`` for ``--top-p``: a number in (0, 1]."""
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}")
+    return value
+
+
+def check_cli_train(parser, args) -> None:
+    """Every check that needs no text: before anything is read, built or written."""
+    import os
+
+    from scratchml.checkpoint import check_destination
+
+    if args.d_model % args.n_heads:
+        parser.error(
+            f"argument --n-heads: {args.n_heads} does not divide --d-model "
+            f"{args.d_model}"
+        )
+    if args.warmup > args.steps:
+        parser.error(
+            f"argument --warmup: {args.warmup} is more than --steps {args.steps}"
+        )
+    if args.min_lr is not None and args.min_lr > args.lr:
+        parser.error(f"argument --min-lr: {args.min_lr} is more than --lr {args.lr}")
+    if args.text is not None and not os.path.isfile(args.text):
+        parser.error(f"argument --text: no such file: {args.text!r}")
+    if args.tokenizer == "char" and (args.vocab_size, args.tokenizer_dir) != (
+        None,
+        None,
+    ):
+        parser.error(
+            "argument --tokenizer: --vocab-size and --tokenizer-dir need --tokenizer "
+            "bpe"
+        )
+    if args.vocab_size is not None and args.tokenizer_dir is not None:
+        parser.error(
+            "argument --tokenizer-dir: give --vocab-size or --tokenizer-dir, not both"
+        )
+    for name in ("vocab.json", "merges.txt") if args.tokenizer_dir is not None else ():
+        path = os.path.join(args.tokenizer_dir, name)
+        if not os.path.isfile(path):
+            parser.error(f"argument --tokenizer-dir: no file {path!r}")
+    try:
+        check_destination("train", "--out", args.out)
+    except ValueError as err:
+        parser.error(f"argument --out: {str(err).removeprefix('train: --out ')}")
+
+
+def check_cli_windows(args, n_tokens: int, n_val: int) -> None:
+    """Both parts of the split text hold one window of ``--context + 1`` tokens."""
+    if min(n_val, n_tokens - n_val) < args.context + 1:
+        need = math.ceil(
+            (args.context + 1) / min(args.val_fraction, 1 - args.val_fraction)
+        )
+        raise ValueError(
+            f"the text has {n_tokens:,} tokens; with --val-fraction "
+            f"{args.val_fraction} its "
+            f"training and validation parts have {n_tokens - n_val:,} and {n_val:,}, "
+            "but each "
+            f"needs at least --context + 1 = {args.context + 1}: give a text of at "
+            "least "
+            f"{need:,} tokens or a shorter --context"
+        )
+
+
+def check_cli_prompt(prompt: str) -> None:
+    """A prompt of at least one character."""
+    if not prompt:
+        raise ValueError("the prompt is empty; give at least one character")
+
+
+def check_gpt2_dir(directory: str) -> None:
+    """A folder holding GPT-2's four files in the Hugging Face layout."""
+    import os
+
+    if not os.path.isdir(directory):
+        raise ValueError(f"--gpt2 {directory}: no such directory")
+    missing = [
+        name
+        for name in ("config.json", "model.safetensors", "vocab.json", "merges.txt")
+        if not os.path.isfile(os.path.join(directory, name))
+    ]
+    if missing:
+        raise ValueError(
+            f"--gpt2 {directory}: not a GPT-2 directory in the Hugging Face layout, "
+            "missing " + ", ".join(missing)
+        )
+
+
 # (end of the BPE, generation and training checkers)

@@ -112,7 +112,7 @@ def generate(
     kv_cache=True,
     top_p=None,
 ) -> np.ndarray:
-    """Extend ``token_ids`` by ``n_new`` tokens sampled from ``model``, one at a time.
+    """Extend ``token_ids`` by ``n_new`` tokens drawn from ``model``, one at a time.
 
     Parameters
     ----------
@@ -173,7 +173,7 @@ def generate(
 
 # --8<-- [start:generate_cached]
 def _generate_cached(model, ids, n_new, temperature, top_k, rng, top_p) -> np.ndarray:
-    """``generate``'s loop with the model's KV cache: each step feeds only new tokens.
+    """``generate``'s loop with the model's KV cache: each step feeds the new tokens.
 
     Optimisation: the plain loop recomputes the keys and values of the whole window at
     every step; here the cache keeps them, so the prompt is fed once and then one token
