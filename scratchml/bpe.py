@@ -1,9 +1,8 @@
 """Byte-pair encoding: GPT-2's tokenizer, learned from scratch.
 
 A character tokenizer gives every character one id; GPT-2 gives frequent *pieces* of
-text
-one id each (``" the"``, ``"ing"``, ``"def"``), so the same text takes fewer tokens. The
-pieces are learned by byte-pair encoding (BPE):
+text one id each (``" the"``, ``"ing"``, ``"def"``), so the same text takes fewer
+tokens. The pieces are learned by byte-pair encoding (BPE):
 
 1. write the text as UTF-8 bytes: 256 starting tokens, enough for any text;
 2. cut it into pre-tokens with GPT-2's pattern (words with their leading space, numbers,
@@ -70,11 +69,12 @@ def bytes_to_unicode() -> dict[int, str]:
     dict[int, str]
         Byte value -> one character; 256 entries, all distinct.
     """
+    # 188 byte values that are visible Latin-1 characters
     printable = [
         *range(ord("!"), ord("~") + 1),
         *range(ord("¡"), ord("¬") + 1),
         *range(ord("®"), ord("ÿ") + 1),
-    ]  # 188 byte values that are visible Latin-1 characters
+    ]
     table = {b: chr(b) for b in printable}
     shifted = 0
     for b in range(256):

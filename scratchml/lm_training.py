@@ -74,10 +74,8 @@ def scheduled_lr(
     ------
     ValueError
         If ``step`` is not in ``1..steps``, ``lr`` is not a positive number,
-        ``warmup_steps``
-        is not in ``0..steps``, or ``min_lr`` is not in ``[0, lr]`` (a ``TypeError``
-        too,
-        for a value of the wrong type).
+        ``warmup_steps`` is not in ``0..steps``, or ``min_lr`` is not in ``[0, lr]`` (a
+        ``TypeError`` too, for a value of the wrong type).
     """
     step = check_scheduled_lr(step, lr, steps, warmup_steps, min_lr)
     if step <= warmup_steps:
@@ -267,16 +265,15 @@ def train(
         ``"step"`` and ``"loss"`` (every step's training loss), ``"lr"``,
         ``"eval_step"`` with ``"train_loss"`` (mean over the steps since the previous
         evaluation, NaN at step 0) and ``"val_loss"``, ``"samples"`` (``(step, text)``
-        pairs),
-        ``"tokens_per_s"`` (of the training steps alone) and ``"seconds"`` (wall time).
+        pairs), ``"tokens_per_s"`` (of the training steps alone) and ``"seconds"`` (wall
+        time).
 
     Raises
     ------
     ValueError
         Before the first step, for any bad argument (a ``TypeError`` too, for the wrong
         type): the message names it. ``NonFiniteError`` (a ``ValueError``) if a loss or
-        a
-        gradient becomes NaN or infinite, naming the step.
+        a gradient becomes NaN or infinite, naming the step.
     """
     train_ids, val_ids, rng = check_train(**locals())  # rng: one Generator for all
     T = model.context_length

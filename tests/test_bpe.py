@@ -114,9 +114,8 @@ def _strings(text: str) -> list[str]:
     ]
     starts = rng.sample(range(len(text) - 2000), 150)
     out += [text[s : s + rng.randint(1, 2000)] for s in starts]
-    out += [
-        text[i : i + 50_000] for i in range(0, len(text), 50_000)
-    ]  # all of it, in chunks
+    # all of it, in chunks
+    out += [text[i : i + 50_000] for i in range(0, len(text), 50_000)]
     return out
 
 
@@ -278,8 +277,8 @@ def test_transformers_parity(trained):
     transformers = require("transformers")
     tok, directory = trained
     # transformers 5 reads a folder with from_pretrained (vocab_file=/merges_file=
-    # keywords
-    # are silently ignored there, leaving an empty vocabulary): check the size it read.
+    # keywords are silently ignored there, leaving an empty vocabulary): check the size
+    # it read.
     hf = transformers.GPT2TokenizerFast.from_pretrained(str(directory))
     assert len(hf) == tok.vocab_size
     strings = _strings(load_text())

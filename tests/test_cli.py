@@ -85,9 +85,8 @@ def test_train_then_generate(tmp_path):
     assert "step 0  val " in out and "step 4  train " in out
     assert "--- sample at step 4 (temperature 0.8) ---" in out
     assert out.rstrip().splitlines()[-1].startswith("saved cats.npz: val loss ")
-    assert (
-        "step 4/4  loss " in train.stderr
-    )  # the progress line (not a terminal: plain)
+    # the progress line (not a terminal: plain)
+    assert "step 4/4  loss " in train.stderr
 
     model, tok, meta = load_checkpoint(tmp_path / "cats.npz")
     assert model.config["d_model"] == 16 and model.context_length == 16

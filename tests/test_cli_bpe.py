@@ -85,9 +85,8 @@ def test_train_on_bpe_tokens_then_generate(tmp_path):
     assert gen.returncode == 0, gen.stderr
     assert gen.stdout.startswith("the ")
     ids = tok.encode(gen.stdout.rstrip("\n"))
-    assert (
-        len(ids) >= 2
-    )  # the prompt and what followed, all in the tokenizer's vocabulary
+    # the prompt and what followed, all in the tokenizer's vocabulary
+    assert len(ids) >= 2
 
 
 def test_train_with_a_saved_tokenizer(tmp_path):

@@ -24,9 +24,8 @@ class FixedLogits(Layer):
 
     def forward(self, ids):
         self.seen.append(ids.copy())
-        return np.broadcast_to(
-            self.logits, ids.shape + self.logits.shape
-        )  # (..., T, V)
+        # (..., T, V)
+        return np.broadcast_to(self.logits, ids.shape + self.logits.shape)
 
 
 def chi_square_bound(df: int, z: float = 3.719) -> float:
@@ -84,9 +83,8 @@ def test_top_k_never_samples_outside_the_k_largest():
     )
     assert set(np.unique(draws)) == {1, 3, 4}
     p = np.zeros(6)
-    p[[1, 3, 4]] = softmax(
-        logits[[1, 3, 4]], temperature=3.0
-    )  # renormalized over the top 3
+    # renormalized over the top 3
+    p[[1, 3, 4]] = softmax(logits[[1, 3, 4]], temperature=3.0)
     assert chi_square(draws, p) < chi_square_bound(2)
     assert np.all(
         sample_next_token(np.broadcast_to(logits, (50, 6)), top_k=1, rng=0) == 1
@@ -129,9 +127,8 @@ def test_context_is_cropped_to_the_last_context_length_tokens():
     np.testing.assert_array_equal(model.seen[0], [2, 3, 4, 5])
     np.testing.assert_array_equal(model.seen[2], out[-5:-1])
     real = GPT(vocab_size=7, d_model=8, n_heads=2, n_layers=1, context_length=4, rng=0)
-    assert generate(real, np.arange(7) % 7, 3, rng=0).shape == (
-        10,
-    )  # prompt longer than 4
+    # prompt longer than 4
+    assert generate(real, np.arange(7) % 7, 3, rng=0).shape == (10,)
 
 
 @pytest.mark.parametrize("bad", [-0.5, np.nan, np.inf, "warm", None])
