@@ -190,13 +190,13 @@ class BPETokenizer:
         each merge only the pre-tokens that contain the merged pair. Ties between
         equally frequent pairs go to the pair with the smaller ids.
         """
-        text, vocab_size, regex_ = check_bpe_train(text, vocab_size, pattern)
+        text, vocab_size, splitter = check_bpe_train(text, vocab_size, pattern)
         counts = Counter()  # pre-token -> how often it occurs
         for part in text.split(END_OF_TEXT):  # no pre-token spans <|endoftext|>
-            counts.update(regex_.findall(part))
+            counts.update(splitter.findall(part))
         words = [list(w.encode("utf-8")) for w in counts]  # each: its bytes, as ids
         freq = list(counts.values())  # how often each word occurs
-        # Optimisation: _learn_merges_fast gives learn_merges' merges, far faster.
+        # Optimisation: _learn_merges_fast gives _learn_merges' merges, far faster.
         tokens, merges = _learn_merges_fast(words, freq, vocab_size - 257)
         return cls(tokens, check_merges_found(merges, vocab_size), pattern)
 
