@@ -5,6 +5,7 @@ or a NaN is reported where it enters, naming the function, the argument, what wa
 expected and what was received.
 """
 
+import contextlib
 import math
 import numbers
 import os
@@ -1025,5 +1026,510 @@ def check_get_batch(where: str, ids, batch_size, context_length, rng) -> tuple:
 # --------------------------------------------------------------------------------------
 # Checkers of BPE, generation, language-model training and the command line.
 # --------------------------------------------------------------------------------------
+
+# BPE (bpe.py).
+
+
+def check_bpe_tokenizer(tokens, merges, pattern):
+    """``BPETokenizer``'s arguments: ``(tokens, merges, compiled pattern)``.
+
+    ``tokens`` must be distinct non-empty bytes holding every single byte; ``merges``
+    pairs of ids whose joined bytes are tokens too; ``pattern`` a valid ``regex``.
+    """
+    where = "BPETokenizer"
+    if isinstance(tokens, str | bytes) or not hasattr(tokens, "__iter__"):
+        raise ArgumentTypeError(
+            f"{where}: tokens must be a list of bytes, got {tokens!r:.60}"
+        )
+    tokens = list(tokens)
+    for t in tokens:
+        if not isinstance(t, bytes) or not t:
+            raise TypeError(
+                f"{where}: tokens must be non-empty bytes objects, got {t!r:.40}"
+            )
+    token_id = {t: i for i, t in enumerate(tokens)}
+    if len(token_id) != len(tokens):
+        raise ValueError(f"{where}: tokens contains a repeated token")
+    missing = [b for b in range(256) if bytes([b]) not in token_id]
+    if missing:
+        raise ValueError(f"{where}: tokens lacks the single byte {missing[0]:#04x}")
+    merges = _check_merges(where, merges, len(tokens))
+    for rank, (a, b) in enumerate(merges):
+        if tokens[a] + tokens[b] not in token_id:
+            raise ValueError(
+                f"{where}: merges[{rank}] makes a token not in the vocabulary"
+            )
+    return tokens, merges, check_pattern(where, pattern)
+
+
+def _check_merges(where: str, merges, n_tokens: int) -> list[tuple[int, int]]:
+    """The merge rules as ``(a, b)`` pairs of ids in ``0..n_tokens-1``."""
+    if isinstance(merges, str | bytes) or not hasattr(merges, "__iter__"):
+        raise ArgumentTypeError(
+            f"{where}: merges must be a list of (id, id) pairs, got {merges!r:.60}"
+        )
+    out = []
+    for rank, pair in enumerate(merges):
+        if (
+            isinstance(pair, str | bytes)
+            or not hasattr(pair, "__len__")
+            or len(pair) != 2
+        ):
+            raise ValueError(
+                f"{where}: merges[{rank}] must be a pair of ids, got {pair!r:.40}"
+            )
+        if not all(
+            isinstance(i, int | np.integer) and not isinstance(i, bool) for i in pair
+        ):
+            raise ArgumentTypeError(
+                f"{where}: merges[{rank}] must hold two integer ids, got {pair!r:.40}"
+            )
+        a, b = int(pair[0]), int(pair[1])
+        if not (0 <= a < n_tokens and 0 <= b < n_tokens):
+            raise ValueError(
+                f"{where}: merges[{rank}] = {(a, b)} refers to an id outside the "
+                "vocabulary "
+                f"0..{n_tokens - 1}"
+            )
+        out.append((a, b))
+    return out
+
+
+def check_pattern(where: str, pattern):
+    """The pre-tokenization pattern, compiled; a clear error if it is not valid."""
+    import regex  # here, not at the top: only BPE needs it
+
+    if not isinstance(pattern, str):
+        raise TypeError(f"{where}: pattern must be a str, got {type(pattern).__name__}")
+    try:
+        return regex.compile(pattern)
+    except regex.error as err:
+        raise ValueError(
+            f"{where}: pattern {pattern!r:.60} is not a valid regular expression "
+            f"({err})"
+        ) from None
+
+
+def check_text(where: str, text) -> str:
+    """A ``str`` that has UTF-8 bytes (no lone surrogate)."""
+    if not isinstance(text, str):
+        raise TypeError(f"{where}: text must be a str, got {type(text).__name__}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise ValueError(
+            f"{where}: text holds the lone surrogate {err.object[err.start]!r}, "
+            "which "
+            "has no UTF-8 bytes"
+        ) from None
+    return text
+
+
+def check_bpe_train(text, vocab_size, pattern):
+    """``BPETokenizer.train``'s arguments: ``(text, vocab_size, compiled pattern)``."""
+    where = "BPETokenizer.train"
+    if not isinstance(text, str):
+        raise TypeError(f"{where}: text must be a str, got {type(text).__name__}")
+    if not text:
+        raise ValueError(f"{where}: text is empty")
+    vocab_size = check_positive_int(where, "vocab_size", vocab_size)
+    if vocab_size < 257:
+        raise ValueError(
+            f"{where}: vocab_size must be at least 257 (256 bytes + "
+            "<|endoftext|>), "
+            f"got {vocab_size}"
+        )
+    compiled = check_pattern(where, pattern)
+    return check_text(where, text), vocab_size, compiled
+
+
+def check_merges_found(merges: list, vocab_size: int) -> list:
+    """Require ``vocab_size - 257`` merges: fewer means the text ran out of pairs."""
+    if len(merges) < vocab_size - 257:
+        raise ValueError(
+            f"BPETokenizer.train: the text has no pair left to merge after "
+            f"{len(merges)} merges; "
+            f"vocab_size={vocab_size} needs {vocab_size - 257} (use a longer "
+            "text "
+            "or a smaller vocab_size)"
+        )
+    return merges
+
+
+def check_bpe_ids(ids, vocab_size: int):
+    """``BPETokenizer.decode``'s ids: a 1-D list of ids in ``[0, vocab_size)``."""
+    where = "BPETokenizer.decode"
+    arr = as_array(where, "ids", ids)
+    if arr.ndim != 1:
+        raise ValueError(f"{where}: ids has shape {arr.shape} but must be 1-D")
+    if arr.size == 0:
+        return []
+    return as_token_ids(where, "ids", arr, vocab_size).tolist()
+
+
+def check_path(where: str, name: str, value, directory: bool = False):
+    """A ``str`` or ``Path``, returned as a ``Path``; with ``directory``, not a file."""
+    from pathlib import Path
+
+    if not isinstance(value, str | Path) or not str(value):
+        raise TypeError(f"{where}: {name} must be a str or path, got {value!r:.40}")
+    path = Path(value)
+    if directory and path.exists() and not path.is_dir():
+        raise ValueError(f"{where}: directory {str(path)!r} is a file, not a directory")
+    return path
+
+
+def read_bpe_files(directory) -> tuple:
+    """``vocab.json`` (parsed) and the lines of ``merges.txt`` from ``directory``."""
+    import json
+
+    where = "BPETokenizer.from_pretrained"
+    directory = check_path(where, "directory", directory)
+    vocab_path, merges_path = directory / "vocab.json", directory / "merges.txt"
+    for path in (vocab_path, merges_path):
+        if not path.is_file():
+            raise ValueError(f"{where}: no file {str(path)!r}")
+    try:
+        vocab = json.loads(vocab_path.read_text("utf-8"))
+        merge_lines = merges_path.read_text("utf-8").splitlines()
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(
+            f"{where}: {str(directory)!r}: unreadable file ({err})"
+        ) from None
+    return vocab, merge_lines
+
+
+# Generation (generate.py).
+
+
+def check_sampling_options(where: str, temperature, top_k, top_p=None) -> tuple:
+    """``(temperature, top_k, top_p)``: ``>= 0``, a positive int or None, (0, 1] or
+    None."""
+    t = check_non_negative(where, "temperature", temperature)
+    if top_k is not None:
+        top_k = check_positive_int(where, "top_k", top_k)
+    if top_p is not None:
+        if isinstance(top_p, bool) or not isinstance(top_p, numbers.Real):
+            raise ArgumentTypeError(
+                f"{where}: top_p must be a number in (0, 1], got {top_p!r}"
+            )
+        if not 0 < top_p <= 1:  # NaN fails too
+            raise ValueError(
+                f"{where}: top_p must be a number in (0, 1], got {top_p!r}"
+            )
+        top_p = float(top_p)
+    return t, top_k, top_p
+
+
+def check_top_p_filter(probs, top_p) -> tuple:
+    """``top_p_filter``'s arguments: ``(probs as a float array >= 0, top_p)``."""
+    if top_p is None:  # "no nucleus" in generate(), but here a number is needed
+        raise ArgumentTypeError(
+            "top_p_filter: top_p must be a number in (0, 1], got None"
+        )
+    _, _, top_p = check_sampling_options("top_p_filter", 1.0, None, top_p)
+    probs = as_float_array("top_p_filter", "probs", probs)  # (B, V)
+    if (probs < 0).any():
+        raise ValueError(
+            "top_p_filter: probs must be probabilities >= 0, got a negative value"
+        )
+    return probs, top_p
+
+
+def check_sample_next_token(logits, temperature, top_k, rng, top_p) -> tuple:
+    """``sample_next_token``'s arguments: ``(logits as float64 (V,) or (B, V),
+    temperature, top_k, rng as a Generator, top_p)``."""
+    where = "sample_next_token"
+    t, top_k, top_p = check_sampling_options(where, temperature, top_k, top_p)
+    logits = as_float_array(where, "logits", logits).astype(np.float64)  # (B, V)
+    check_ndim(where, "logits", logits, (1, 2))
+    return logits, t, top_k, check_rng(where, "rng", rng), top_p
+
+
+def check_generate(model, token_ids, n_new, temperature, top_k, rng, kv_cache, top_p):
+    """``generate``'s arguments: ``(ids as int64 (T,) or (B, T), n_new, rng)``."""
+    check_sampling_options("generate", temperature, top_k, top_p)
+    if not callable(getattr(model, "forward", None)):
+        raise TypeError(
+            f"generate: model must have a forward(ids) method, got {model!r:.60}"
+        )
+    vocab_size = getattr(model, "vocab_size", np.iinfo(np.int64).max)
+    ids = as_token_ids("generate", "token_ids", token_ids, vocab_size).astype(np.int64)
+    if ids.ndim not in (1, 2):
+        raise ValueError(
+            f"generate: token_ids has shape {ids.shape} but must be (T,) or (B, T)"
+        )
+    n_new = check_int("generate", "n_new", n_new, minimum=0)
+    if not isinstance(kv_cache, bool | np.bool_):
+        raise TypeError(f"generate: kv_cache must be True or False, got {kv_cache!r}")
+    return ids, n_new, check_rng("generate", "rng", rng)
+
+
+# Language-model training (lm_training.py).
+
+
+def check_schedule(where: str, lr, steps, warmup_steps, min_lr) -> None:
+    """The schedule: positive lr and steps, warmup in [0, steps], min_lr <= lr."""
+    lr = check_positive(where, "lr", lr)
+    steps = check_positive_int(where, "steps", steps)
+    warmup_steps = check_int(where, "warmup_steps", warmup_steps, minimum=0)
+    if warmup_steps > steps:
+        raise ValueError(
+            f"{where}: warmup_steps={warmup_steps} is more than steps={steps}"
+        )
+    if min_lr is not None and check_non_negative(where, "min_lr", min_lr) > lr:
+        raise ValueError(f"{where}: min_lr={min_lr!r} must be <= lr={lr!r}")
+
+
+def check_scheduled_lr(step, lr, steps, warmup_steps, min_lr) -> int:
+    """``scheduled_lr``'s arguments; returns ``step``, an int in ``1..steps``."""
+    check_schedule("scheduled_lr", lr, steps, warmup_steps, min_lr)
+    step = check_positive_int("scheduled_lr", "step", step)
+    if step > steps:
+        raise ValueError(f"scheduled_lr: step={step} is more than steps={steps}")
+    return step
+
+
+def check_evaluate_loss(model, batches):
+    """``evaluate_loss``'s arguments: a model and a non-empty list of (x, y) pairs."""
+    check_layer("evaluate_loss", "model", model)
+    if isinstance(batches, str) or not hasattr(batches, "__len__"):
+        raise ArgumentTypeError(
+            "evaluate_loss: batches must be a list of (x, y) pairs, got "
+            f"{batches!r:.60}"
+        )
+    if len(batches) == 0:
+        raise ValueError(
+            f"evaluate_loss: batches must not be empty, got {batches!r:.60}"
+        )
+    for i, batch in enumerate(batches):
+        if not isinstance(batch, tuple | list) or len(batch) != 2:
+            raise ValueError(f"evaluate_loss: batches[{i}] must be an (x, y) pair")
+    return batches
+
+
+@contextlib.contextmanager
+def prefix_errors(prefix: str):
+    """Re-raise a ``ValueError`` from inside the block with ``prefix: `` in front."""
+    try:
+        yield
+    except ValueError as err:  # e.g. an id or a label outside the vocabulary
+        raise type(err)(f"{prefix}: {err}") from None
+
+
+def _check_lm_data(where: str, model, train_ids, val_ids, tokenizer) -> tuple:
+    """The texts as token ids the model can read, each long enough for one window of
+    ``context_length + 1`` tokens, and a tokenizer (if any) of the model's
+    vocabulary."""
+    vocab_size = getattr(model, "vocab_size", np.iinfo(np.int64).max)
+    T = model.context_length
+    texts = []
+    for name, ids in (("train_ids", train_ids), ("val_ids", val_ids)):
+        ids = as_token_ids(where, name, ids, vocab_size)
+        if ids.ndim != 1:
+            raise ValueError(f"{where}: {name} has shape {ids.shape} but must be 1-D")
+        if len(ids) < T + 1:
+            raise ValueError(
+                f"{where}: {name}: the text has {len(ids)} tokens but one window needs "
+                f"context_length + 1 = {T + 1}; use a longer text or a shorter context"
+            )
+        texts.append(ids)
+    if tokenizer is not None:
+        if not all(callable(getattr(tokenizer, f, None)) for f in ("encode", "decode")):
+            raise ArgumentTypeError(
+                f"{where}: tokenizer must have encode() and decode() (a CharTokenizer "
+                "or "
+                f"BPETokenizer), got {tokenizer!r:.60}"
+            )
+        if getattr(tokenizer, "vocab_size", vocab_size) != vocab_size:
+            raise ValueError(
+                f"{where}: tokenizer has {tokenizer.vocab_size} tokens but the model's "
+                f"vocab_size is {vocab_size}; they must be equal"
+            )
+    return tuple(texts)
+
+
+def check_train(
+    model,
+    train_ids,
+    val_ids,
+    *,
+    steps,
+    batch_size,
+    lr,
+    weight_decay,
+    grad_clip,
+    warmup_steps,
+    min_lr,
+    eval_every,
+    eval_batches,
+    sample_every,
+    tokenizer,
+    sample_length,
+    temperature,
+    rng,
+    log,
+    progress,
+) -> tuple:
+    """``train``'s arguments: ``(train_ids, val_ids, rng as a Generator)``."""
+    check_layer("train", "model", model)
+    if not isinstance(getattr(model, "context_length", None), int):
+        raise TypeError(
+            "train: model must be a language model with a context_length (a GPT), got "
+            f"{type(model).__name__}"
+        )
+    steps = check_positive_int("train", "steps", steps)
+    check_positive_int("train", "batch_size", batch_size)
+    check_positive_int("train", "eval_every", eval_every)
+    check_positive_int("train", "eval_batches", eval_batches)
+    check_schedule("train", lr, steps, warmup_steps, min_lr)
+    check_non_negative("train", "weight_decay", weight_decay)
+    if grad_clip is not None:
+        check_non_negative("train", "grad_clip", grad_clip)
+    sample_every = check_int("train", "sample_every", sample_every, minimum=0)
+    check_positive_int("train", "sample_length", sample_length)
+    check_positive("train", "temperature", temperature)
+    check_callable("train", "log", log)
+    check_bool("train", "progress", progress)
+    if sample_every and tokenizer is None:
+        raise ValueError(
+            "train: sample_every needs a tokenizer to turn samples into text"
+        )
+    train_ids, val_ids = _check_lm_data("train", model, train_ids, val_ids, tokenizer)
+    return train_ids, val_ids, check_rng("train", "rng", rng)
+
+
+# The command line (__main__.py).
+
+
+def cli_number(kind, minimum: float, strict: bool):
+    """An argparse ``type`` for numbers of ``kind`` above ``minimum`` (clear errors)."""
+    import argparse
+
+    noun = "an integer" if kind is int else "a number"
+    bound = f"> {minimum}" if strict else f">= {minimum}"
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected {noun} {bound}, got {text!r}"
+            ) from None
+        ok = value > minimum if strict else value >= minimum
+        if not ok or not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"expected {noun} {bound}, got {text!r}")
+        return value
+
+    return parse
+
+
+def cli_fraction(text: str) -> float:
+    """An argparse ``type``: a number strictly between 0 and 1."""
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}")
+    return value
+
+
+def cli_top_p(text: str) -> float:
+    """An argparse ``type`` for ``--top-p``: a number in (0, 1]."""
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}")
+    return value
+
+
+def check_cli_train(parser, args) -> None:
+    """Every check that needs no text: before anything is read, built or written."""
+    import os
+
+    from scratchml.checkpoint import check_destination
+
+    if args.d_model % args.n_heads:
+        parser.error(
+            f"argument --n-heads: {args.n_heads} does not divide --d-model "
+            f"{args.d_model}"
+        )
+    if args.warmup > args.steps:
+        parser.error(
+            f"argument --warmup: {args.warmup} is more than --steps {args.steps}"
+        )
+    if args.min_lr is not None and args.min_lr > args.lr:
+        parser.error(f"argument --min-lr: {args.min_lr} is more than --lr {args.lr}")
+    if args.text is not None and not os.path.isfile(args.text):
+        parser.error(f"argument --text: no such file: {args.text!r}")
+    if args.tokenizer == "char" and (args.vocab_size, args.tokenizer_dir) != (
+        None,
+        None,
+    ):
+        parser.error(
+            "argument --tokenizer: --vocab-size and --tokenizer-dir need --tokenizer "
+            "bpe"
+        )
+    if args.vocab_size is not None and args.tokenizer_dir is not None:
+        parser.error(
+            "argument --tokenizer-dir: give --vocab-size or --tokenizer-dir, not both"
+        )
+    for name in ("vocab.json", "merges.txt") if args.tokenizer_dir is not None else ():
+        path = os.path.join(args.tokenizer_dir, name)
+        if not os.path.isfile(path):
+            parser.error(f"argument --tokenizer-dir: no file {path!r}")
+    try:
+        check_destination("train", "--out", args.out)
+    except ValueError as err:
+        parser.error(f"argument --out: {str(err).removeprefix('train: --out ')}")
+
+
+def check_cli_windows(args, n_tokens: int, n_val: int) -> None:
+    """Both parts of the split text hold one window of ``--context + 1`` tokens."""
+    if min(n_val, n_tokens - n_val) < args.context + 1:
+        need = math.ceil(
+            (args.context + 1) / min(args.val_fraction, 1 - args.val_fraction)
+        )
+        raise ValueError(
+            f"the text has {n_tokens:,} tokens; with --val-fraction "
+            f"{args.val_fraction} its "
+            f"training and validation parts have {n_tokens - n_val:,} and {n_val:,}, "
+            "but each "
+            f"needs at least --context + 1 = {args.context + 1}: give a text of at "
+            "least "
+            f"{need:,} tokens or a shorter --context"
+        )
+
+
+def check_cli_prompt(prompt: str) -> None:
+    """A prompt of at least one character."""
+    if not prompt:
+        raise ValueError("the prompt is empty; give at least one character")
+
+
+def check_gpt2_dir(directory: str) -> None:
+    """A folder holding GPT-2's four files in the Hugging Face layout."""
+    import os
+
+    if not os.path.isdir(directory):
+        raise ValueError(f"--gpt2 {directory}: no such directory")
+    missing = [
+        name
+        for name in ("config.json", "model.safetensors", "vocab.json", "merges.txt")
+        if not os.path.isfile(os.path.join(directory, name))
+    ]
+    if missing:
+        raise ValueError(
+            f"--gpt2 {directory}: not a GPT-2 directory in the Hugging Face layout, "
+            "missing " + ", ".join(missing)
+        )
+
 
 # (end of the BPE, generation and training checkers)
