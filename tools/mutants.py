@@ -6,7 +6,7 @@ Run by hand (not part of ``make test``), from the repository root::
     python tools/mutants.py --list               # the mutants, where they live, tests
     python tools/mutants.py                      # run every mutant
     python tools/mutants.py bpe-encode-max-rank adam-step-count   # run some
-    python tools/mutants.py --tests tests/test_bpe.py bpe-encode-max-rank # these tests
+    python tools/mutants.py bpe-encode-max-rank --tests tests/test_bpe.py  # these tests
 
 Each mutant is ``(name, file, where, old, new, tests)``: ``where`` is the dotted name
 of the function, method (``Class.method``), class or module-level assignment that
@@ -302,7 +302,7 @@ def run_tests(copy: Path, tests: tuple[str, ...]) -> tuple[str, str]:
     out = done.stdout + done.stderr
     if done.returncode == 0:
         return "SURVIVED", ""
-    failed = re.findall(r"^FAILED (\S+)", out, flags=re.M)
+    failed = re.findall(r"^FAILED (.+?)(?: - .*)?$", out, flags=re.M)
     if done.returncode == 1 and failed:
         return "KILLED", failed[0]
     tail = " | ".join(out.strip().splitlines()[-3:])
