@@ -448,12 +448,6 @@ def check_features(where: str, x, n_in: int) -> np.ndarray:
     return x
 
 
-def check_dy(where: str, dy, expected: tuple) -> np.ndarray:
-    """A ``backward``'s ``dy``: a float array of the layer's output shape."""
-    check_shape(where, "dy", dy, expected, "the output")
-    return dy
-
-
 def check_mlp(layer_sizes, activation, init, rng, dtype) -> tuple:
     """``MLP``'s arguments; return ``(sizes, rng, dtype)``, ``sizes`` a list of ints.
 
@@ -777,7 +771,7 @@ def check_chars(where: str, chars) -> list[str]:
     return chars
 
 
-def check_text(where: str, text) -> str:
+def check_nonempty_text(where: str, text) -> str:
     """A non-empty str."""
     if not isinstance(text, str) or not text:
         error = ValueError if isinstance(text, str) else ArgumentTypeError
@@ -962,7 +956,7 @@ def check_softmax_backward(where: str, p, dp, axis) -> tuple[np.ndarray, np.ndar
 # text.py
 
 
-def check_path(where: str, name: str, path) -> None:
+def check_path_like(where: str, name: str, path) -> None:
     """A str or an ``os.PathLike``."""
     if not isinstance(path, str | os.PathLike):
         raise ArgumentTypeError(
@@ -990,7 +984,7 @@ def as_id_sequence(where: str, ids) -> np.ndarray:
     return arr
 
 
-def check_split(where: str, ids, val_fraction) -> tuple[np.ndarray, float]:
+def check_id_split(where: str, ids, val_fraction) -> tuple[np.ndarray, float]:
     """A 1-D id sequence and a fraction in (0, 1) leaving both parts non-empty."""
     ids = as_id_sequence(where, ids)
     parts = "training or validation part"
