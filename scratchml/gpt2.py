@@ -31,7 +31,6 @@ from scratchml._checks import (
     check_block_dy,
     check_bool,
     check_dlogits,
-    check_embedding,
     check_gpt2,
     check_gpt2_block,
     check_gpt2_config,
@@ -43,6 +42,7 @@ from scratchml._checks import (
     check_save_gpt2,
     check_sequence,
     check_tied_dy,
+    check_tied_embedding,
     check_vectors,
 )
 from scratchml.dropout import Dropout
@@ -146,7 +146,7 @@ class TiedUnembedding(Layer):
 
     def __init__(self, embedding: Embedding) -> None:
         super().__init__()
-        self.embedding = check_embedding("TiedUnembedding", embedding)
+        self.embedding = check_tied_embedding("TiedUnembedding", embedding)
         self.d_model, self.vocab_size = embedding.d_model, embedding.vocab_size
         self.grad_W_E = None
         self._x = None
