@@ -446,7 +446,7 @@ def check_features(where: str, x, n_in: int) -> np.ndarray:
     return x
 
 
-def check_dy(where: str, dy, expected: tuple) -> np.ndarray:
+def check_layer_dy(where: str, dy, expected: tuple) -> np.ndarray:
     """A ``backward``'s ``dy``: a float array of the layer's output shape."""
     check_shape(where, "dy", dy, expected, "the output")
     return dy
@@ -522,7 +522,7 @@ def check_minibatches(X, y, batch_size, rng) -> tuple:
     return X, y, batch_size, check_rng("iterate_minibatches", "rng", rng)
 
 
-def check_split(X, y, test_fraction, rng) -> tuple:
+def check_train_test_split(X, y, test_fraction, rng) -> tuple:
     """``train_test_split``'s arguments; return ``(X, y, n_test, rng)``."""
     X, y = check_xy("train_test_split", X, y)
     n_test = held_out_size(

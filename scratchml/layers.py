@@ -22,8 +22,8 @@ import numpy as np
 from scratchml._checks import (
     check_astype,
     check_dense,
-    check_dy,
     check_features,
+    check_layer_dy,
     check_str,
 )
 
@@ -136,7 +136,7 @@ class Dense(Layer):
     # --8<-- [start:dense_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
         x = self._cached("_x")
-        check_dy("Dense.backward", dy, x.shape[:-1] + (self.n_out,))
+        check_layer_dy("Dense.backward", dy, x.shape[:-1] + (self.n_out,))
         x2 = x.reshape(-1, self.n_in)  # (N, n_in): all leading axes are rows
         dy2 = dy.reshape(-1, self.n_out)  # (N, n_out)
         self.grads["W"] = x2.T @ dy2  # (n_in, n_out)

@@ -15,7 +15,12 @@ gradient is computed with the weights that produced the forward pass.
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import check_accuracy, check_fit, check_minibatches, check_split
+from scratchml._checks import (
+    check_accuracy,
+    check_fit,
+    check_minibatches,
+    check_train_test_split,
+)
 from scratchml.layers import Layer
 from scratchml.losses import cross_entropy_with_grad, mse_loss_with_grad
 from scratchml.optim import Adam
@@ -70,7 +75,7 @@ def train_test_split(X, y, test_fraction: float = 0.2, rng=0):
     -------
     X_train, X_test, y_train, y_test : numpy.ndarray
     """
-    X, y, n_test, rng = check_split(X, y, test_fraction, rng)
+    X, y, n_test, rng = check_train_test_split(X, y, test_fraction, rng)
     order = rng.permutation(len(X))  # (n,)
     test, train = order[:n_test], order[n_test:]  # (n_test,), (n - n_test,)
     return X[train], X[test], y[train], y[test]  # (n - n_test, ...), (n_test, ...), ...
