@@ -38,12 +38,8 @@ PAGE = """# {title}
 
 ## The code
 
-{mark}: include the package's code by section, its module's imports first:
-
-<!-- ```python title="scratchml/<module>.py"
---8<-- "scratchml/<module>.py:imports"
---8<-- "scratchml/<module>.py:<section>"
-``` -->
+{mark}: include the package's code by section, in a fence titled with its file, the
+module's `imports` section first (CONTRIBUTING.md, "Including package code on a page").
 
 ## Try it
 
