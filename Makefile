@@ -16,7 +16,7 @@ export NO_MKDOCS_2_WARNING := 1
 TEST_ENV := SCRATCHML_FRESH_LABS=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: serve test lint lint-workflows axe format bench clean
+.PHONY: serve test lint lint-workflows axe format bench clean check-page update-outputs new-chapter dev
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "scratchml needs Python >= 3.11, found " + sys.version.split()[0] + " (set PYTHON=python3.11)")'
@@ -55,6 +55,27 @@ axe:
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/bench_mlp.py
+
+# --- contributing one page (CONTRIBUTING.md): check it, write its outputs, scaffold one
+# make check-page PAGE=docs/part1/neuron.md   everything make test checks on that page
+# make update-outputs PAGE=docs/part1/neuron.md   write what its blocks print (both BLAS)
+# make new-chapter PART=1 SLUG=weight-decay TITLE="Weight decay" AFTER=training-loop
+PAGE ?=
+check-page: $(STAMP)
+	@test -n "$(PAGE)" || { echo "usage: make check-page PAGE=docs/partN/<name>.md"; exit 2; }
+	$(BIN)/python tools/check_page.py $(PAGE)
+
+update-outputs: $(STAMP)
+	@test -n "$(PAGE)" || { echo "usage: make update-outputs PAGE=docs/partN/<name>.md"; exit 2; }
+	$(BIN)/python tools/check_page.py --update $(PAGE)
+
+new-chapter: $(STAMP)
+	$(BIN)/python tools/new_chapter.py --part "$(PART)" --slug "$(SLUG)" --title "$(TITLE)" --after "$(AFTER)"
+
+# pre-commit, pinned by the dev extra, with hooks that run from this venv (offline)
+dev: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/pre-commit install
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .ruff_cache

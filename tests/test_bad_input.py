@@ -4,10 +4,11 @@ One table drives the test. Each probe is ``(name, kind, fn, args, kwargs, exc,
 pattern)``:
 calling ``fn(*args, **kwargs)`` must raise ``exc`` whose message matches ``pattern``.
 Most patterns are built by ``expect(name, arg, given)``: the message starts with the
-callable's name and mentions the argument and what was given, the promise of
-DESIGN.md ("Clear errors"). The ``BAD_INPUT_PROBES`` lists of the other test files are
-collected into the table too, and ``test_every_public_name_has_a_probe`` fails when a
-public name (or a public method of an exported class) has none.
+callable's name and mentions the argument and what was given (the book's "clear errors"
+promise, CONTRIBUTING.md, "What a new public name needs"). The ``BAD_INPUT_PROBES``
+lists of the other test files are collected into the table too, and
+``test_every_public_name_has_a_probe`` fails when a public name (or a public method of
+an exported class) has none.
 """
 
 import importlib
