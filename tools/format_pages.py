@@ -63,7 +63,7 @@ def main(paths: list[str]) -> int:
         if new != text:
             page.write_text(new, encoding="utf-8")
             changed += 1
-            print(f"formatted {page.relative_to(ROOT)}")
+            print(f"formatted {page}")
     print(f"{changed} page(s) reformatted")
     return 0
 
