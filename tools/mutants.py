@@ -396,4 +396,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # the temporary copy is already removed
+        sys.exit("mutants: interrupted; the repository was not modified")
