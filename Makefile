@@ -25,8 +25,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[docs,test]"
 	@touch $(STAMP)
 
+# make serve LABS=stale while you edit scratchml/: the labs are not re-run after each
+# save (their last outputs are shown, marked stale); LABS=skip executes no lab at all.
+LABS ?=
 serve: $(STAMP)
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+	SCRATCHML_LABS=$(LABS) $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
 
 test: $(STAMP) lint
 	$(TEST_ENV) $(BIN)/pytest

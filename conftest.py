@@ -21,18 +21,19 @@ output of the block above it, ``<!--pytest.mark.skip-->`` skips a block.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import io
+import json
 import os
 import re
 import sys
 import traceback
-from functools import cache
 from pathlib import Path
 
-import markdown
 import pytest
-import yaml
 from pytest_codeblocks.main import extract_from_buffer
+
+from hooks import listings as _listings
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # pages and figures draw without a screen
 
@@ -40,28 +41,18 @@ ROOT = Path(__file__).resolve().parent
 DOCS = ROOT / "docs"
 
 
-@cache
 def snippet_processor():
-    """pymdownx.snippets configured exactly as in mkdocs.yml, with paths made absolute."""
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    settings = {}
-    for ext in config["markdown_extensions"]:
-        if isinstance(ext, dict) and "pymdownx.snippets" in ext:
-            settings = dict(ext["pymdownx.snippets"] or {})
-    settings["base_path"] = [str(ROOT / p) for p in settings.get("base_path", ["."])]
-    md = markdown.Markdown(
-        extensions=["pymdownx.snippets"],
-        extension_configs={"pymdownx.snippets": settings},
-    )
-    return md.preprocessors["snippet"]
+    """pymdownx.snippets configured as in mkdocs.yml, with paths made absolute."""
+    return _listings.snippet_processor(str(ROOT / "mkdocs.yml"))
 
 
 def expand_snippets(code: str) -> str:
-    """Replace every ``--8<--`` line in ``code`` by the text it includes."""
-    if "--8<--" not in code:
-        return code
-    lines = snippet_processor().run(code.split("\n"))
-    return "\n".join(lines)
+    """Replace every ``--8<--`` line in ``code`` by the text the page shows for it.
+
+    That is the included code with its docstrings cut to their summary, exactly as
+    ``hooks/listings.py`` expands it on the site.
+    """
+    return _listings.expand(code, snippet_processor())
 
 
 def parse_page(text: str) -> list:
@@ -94,12 +85,12 @@ class PageSession:
         self.failed_at: int | None = None
 
     def run_through(self, index: int) -> str:
-        """Run blocks up to ``index`` (inclusive); return what block ``index`` printed."""
+        """Run blocks through ``index``; return what block ``index`` printed."""
         if self.failed_at is not None and self.failed_at < index:
             pytest.fail(
-                "an earlier block on this page (line "
-                f"{self.blocks[self.failed_at].lineno}) "
-                "failed, so this one cannot run",
+                f"{block_name(self.path, self.blocks[index])}: an earlier block, "
+                f"{block_name(self.path, self.blocks[self.failed_at])}, failed, so "
+                "this one cannot run",
                 pytrace=False,
             )
         if self.done == 0:
@@ -156,26 +147,37 @@ class CodeBlockItem(pytest.Item):
     index: int
 
     def runtest(self) -> None:
-        output = self.page.run_through(self.index)
+        try:
+            output = self.page.run_through(self.index)
+        except BaseException as error:
+            _record(self, None, error)
+            raise
+        _record(self, output, None)
         expected = self.block.expected_output
         if expected is not None and output != expected:
             raise OutputMismatchError(expected, output)
 
     def repr_failure(self, excinfo):
+        where = block_name(self.path, self.block)
         if isinstance(excinfo.value, OutputMismatchError):
             want, got = excinfo.value.args
+            page = self.path.relative_to(ROOT)
             return (
-                f"{self.path.relative_to(ROOT)}, block at line {self.block.lineno}: "
-                "the printed "
-                f"output differs from the page.\n--- on the page\n{want}--- "
-                f"printed\n{got}"
+                f"{where}: the printed output differs from the page\n"
+                + output_diff(want, got, f"{page} (on the page)", "printed")
+                + f"\nTo write the printed output into the page: make update-outputs "
+                f"PAGE={page}"
             )
         if excinfo.errisinstance(pytest.fail.Exception):
             return str(excinfo.value)
-        tb = "".join(traceback.format_exception(excinfo.value))
-        return (
-            f"{self.path.relative_to(ROOT)}, block at line {self.block.lineno}:\n{tb}"
-        )
+        error = excinfo.value
+        tb = error.__traceback__  # from the page's own code down, not pytest's frames
+        while tb is not None and not tb.tb_frame.f_code.co_filename.startswith(
+            f"{self.path}:"
+        ):
+            tb = tb.tb_next
+        text = traceback.format_exception(type(error), error, tb or error.__traceback__)
+        return f"{where}:\n{''.join(text)}"
 
     def reportinfo(self):
         return (
@@ -187,6 +189,66 @@ class CodeBlockItem(pytest.Item):
 
 class OutputMismatchError(AssertionError):
     pass
+
+
+def block_name(path: Path, block) -> str:
+    """``docs/x.md, block at line 12 (`first line`)``: how a failure names its block."""
+    first = next((line for line in block.code.split("\n") if line.strip()), "")
+    first = first.strip()
+    first = first if len(first) <= 60 else first[:57] + "..."
+    return f"{path.relative_to(ROOT)}, block at line {block.lineno} (`{first}`)"
+
+
+def output_diff(want: str, got: str, want_name: str, got_name: str) -> str:
+    """A unified diff from the page's output to the printed one, every line shown."""
+    lines = difflib.unified_diff(
+        want.splitlines(),
+        got.splitlines(),
+        f"{want_name}",
+        f"{got_name}",
+        n=max(len(want.splitlines()), len(got.splitlines()), 1),
+        lineterm="",
+    )
+    text = "\n".join(lines)
+    if not text and want != got:  # same lines, different line ends
+        text = f"(the same lines; the page ends {want[-1:]!r}, the print {got[-1:]!r})"
+    return text
+
+
+# --- recording what each block prints (tools/check_page.py --update) -----------------
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--record-outputs",
+        metavar="PATH",
+        default=None,
+        help="write what every docs code block printed to PATH (JSON), for "
+        "tools/check_page.py --update, which rewrites a page's expected outputs",
+    )
+
+
+_RECORDED: list[dict] = []
+
+
+def _record(item: CodeBlockItem, output: str | None, error) -> None:
+    if item.config.getoption("--record-outputs", None) is None:
+        return
+    _RECORDED.append(
+        {
+            "page": str(item.path.relative_to(ROOT)),
+            "lineno": item.block.lineno,
+            "expected": item.block.expected_output,
+            "output": output,
+            "error": None if error is None else f"{type(error).__name__}: {error}",
+        }
+    )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    path = session.config.getoption("--record-outputs", None)
+    if path is not None:
+        Path(path).write_text(json.dumps(_RECORDED, indent=1), encoding="utf-8")
 
 
 def pytest_collect_file(file_path: Path, parent):

@@ -1,12 +1,12 @@
-"""What the argument checks cost: one GPT training step, this tree against an older revision.
+"""What the argument checks cost: one GPT training step, this tree against an older one.
 
 The promise of clear errors puts a check at every public entry; this benchmark measures
 what those checks add to the happy path. It exports the package as it was at
-``--before``
-(a git revision, by default the last one before the checks were added everywhere) into a
-temporary folder, starts one Python process per version, and has both time the same
-training step of the Part III GPT (``get_batch``, forward, ``cross_entropy_with_grad``,
-backward, ``clip_grad_norm``, Adam) on the same batches, in float32:
+``--before`` (a git revision, by default the last one before the checks were added
+everywhere) into a temporary folder, starts one Python process per version, and has both
+time the same training step of the Part III GPT (``get_batch``, forward,
+``cross_entropy_with_grad``, backward, ``clip_grad_norm``, Adam) on the same batches, in
+float32:
 
     x, y = get_batch(ids, B, T, rng); logits = model.forward(x)
     loss, dlogits = cross_entropy_with_grad(logits, y); model.backward(dlogits)
@@ -77,9 +77,8 @@ def start(path: Path, sizes: list[int]) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(path)}
     args = [sys.executable, "-c", CHILD, *map(str, sizes)]
     pipes = dict(stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    child = subprocess.Popen(
-        args, **pipes, env=env, cwd=path
-    )  # cwd: python -c puts it first
+    # cwd: python -c puts it first
+    child = subprocess.Popen(args, **pipes, env=env, cwd=path)
     found = json.loads(child.stdout.readline())["file"]
     if not found.startswith(str(path)):
         raise SystemExit(f"the child imported {found}, not the package under {path}")

@@ -2,10 +2,12 @@
 
 A chapter shows a module's code under a title such as ``scratchml/layers.py`` (or
 ``excerpt of class Dense in scratchml/layers.py``). At the right end of that title bar
-this hook puts a link, "API reference", to the page of ``docs/api/`` that documents the
-module (the page with the most ``::: scratchml.<module>.<name>`` entries of it), so a
-reader goes from the code being taught to its documented signatures in one click. The
-title itself, and so what the copy button copies, is unchanged.
+this hook puts a link, "API reference (full docstrings)", to the page of ``docs/api/``
+that documents the module (the page with the most ``::: scratchml.<module>.<name>``
+entries of it), so a reader goes from the code being taught to its documented
+signatures in one click; the link's text also says that the listing shows only each
+docstring's summary (hooks/listings.py). The title itself, and so what the copy button
+copies, is unchanged.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ ENTRY = re.compile(r"^::: scratchml\.(\w+)\.\w+", re.MULTILINE)
 TITLE = re.compile(
     r'(<span class="filename">(?:excerpt of [^<]* in )?scratchml/(\w+)\.py</span>)'
 )
+_TIP = "The listing shows each docstring's summary; the API reference has them in full"
 _pages: dict[str, str] = {}  # module -> the API page's URL (api/layers/)
 
 
@@ -44,6 +47,9 @@ def on_page_content(html, page, config, files):
             return match.group(1)
         href = get_relative_url(target, page.url)
         # before the title: Material styles a title directly followed by its code block
-        return f'<a class="api-link" href="{href}">API reference</a>{match.group(1)}'
+        return (
+            f'<a class="api-link" href="{href}" title="{_TIP}">API reference '
+            f"(full docstrings)</a>{match.group(1)}"
+        )
 
     return TITLE.sub(link, html)

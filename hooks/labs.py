@@ -1,14 +1,24 @@
-"""MkDocs hook: the labs, executed once and reused, shown like chapters, asking no other host.
+"""MkDocs hook: the labs, executed once and reused, shown like chapters, offline.
 
 Execution. Each ``docs/labs/<name>.ipynb`` is executed here with nbclient into
 ``.cache/labs/<name>.ipynb`` and mkdocs-jupyter (``execute: false``) renders that
-executed
-copy. The copy is reused while its key, a hash of the notebook, of every file under
-``scratchml/`` and of the versions of the tools that run it, is unchanged; so ``mkdocs
-serve``
-executes a lab again only when the lab or the package changes.
-``SCRATCHML_FRESH_LABS=1``
-(set by the tests, ``make test`` and CI) ignores the cache: every lab is executed anew.
+executed copy. The copy is reused while its key, a hash of the notebook, of every file
+under ``scratchml/`` and of the versions of the tools that run it, is unchanged; so
+``mkdocs serve`` executes a lab again only when the lab or the package changes.
+``SCRATCHML_FRESH_LABS=1`` (set by the tests, ``make test`` and CI) ignores the cache:
+every lab is executed anew.
+The kernel talks to nbclient over IPC sockets in a private temporary folder (no TCP
+port, hence no "running over TCP without encryption" warning).
+
+While you edit the package, ``SCRATCHML_LABS`` (``make serve LABS=stale``) spares the
+three minutes of re-running the labs after every save:
+
+- ``stale``: show the last executed copy even though the package changed since; the lab
+  page says so in a warning box at its top. A lab never executed is shown unexecuted.
+- ``skip``: execute nothing; a lab without a current executed copy is shown unexecuted
+  (no outputs, no plots), also said at its top.
+- unset or ``run``: execute when the key changed (the default). ``SCRATCHML_FRESH_LABS``
+  wins over ``SCRATCHML_LABS``: the tests never see a stale lab.
 
 Rendering, after mkdocs-jupyter:
 
@@ -33,7 +43,9 @@ import logging
 import os
 import posixpath
 import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -43,11 +55,26 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "scratchml"
 CACHE = ROOT / ".cache" / "labs"
 FRESH = os.environ.get("SCRATCHML_FRESH_LABS", "") not in {"", "0"}
+LABS_MODES = ("run", "stale", "skip")
 NOTEBOOK_CSS = "assets/notebook.css"
 TIMEOUT = 900  # seconds per cell
 
 log = logging.getLogger("mkdocs.hooks.labs")
 _css: dict[str, str] = {}  # the notebook CSS, the same for every lab
+_shown_as: dict[str, str] = {}  # lab name -> "stale" or "unexecuted", where it is
+
+
+def labs_mode() -> str:
+    """``SCRATCHML_LABS``: run (the default), stale or skip; FRESH forces run."""
+    mode = os.environ.get("SCRATCHML_LABS", "").strip().lower() or "run"
+    if mode not in LABS_MODES:
+        raise PluginError(
+            f"SCRATCHML_LABS must be one of {', '.join(LABS_MODES)}, got {mode!r}"
+        )
+    if FRESH and mode != "run":
+        log.info("SCRATCHML_FRESH_LABS=1: labs executed anew, SCRATCHML_LABS ignored")
+        return "run"
+    return mode
 
 
 def is_lab(src_uri: str) -> bool:
@@ -59,7 +86,7 @@ def is_lab(src_uri: str) -> bool:
 
 
 def lab_key(notebook: Path) -> str:
-    """A hash of the notebook, of the package's files and of the executing tools' versions."""
+    """A hash of the notebook, the package's files and the executing tools' versions."""
     h = hashlib.sha256(notebook.read_bytes())
     for path in sorted(PACKAGE.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
@@ -81,12 +108,18 @@ def lab_key(notebook: Path) -> str:
 def execute(notebook: Path, target: Path) -> None:
     import nbclient
     import nbformat
+    from traitlets.config import Config
 
     nb = nbformat.read(notebook, as_version=4)
     env_backend = os.environ.pop("MPLBACKEND", None)  # the kernel must draw inline
+    sockets = Path(tempfile.mkdtemp(prefix="scratchml-kernel-"))
+    config = Config()
+    config.KernelManager.transport = "ipc"  # Unix sockets, readable by this user only
+    config.KernelManager.ip = str(sockets / "kernel")
     try:
         nbclient.NotebookClient(
             nb,
+            config=config,
             timeout=TIMEOUT,
             kernel_name="python3",
             allow_errors=False,
@@ -98,17 +131,34 @@ def execute(notebook: Path, target: Path) -> None:
     finally:
         if env_backend is not None:
             os.environ["MPLBACKEND"] = env_backend
+        shutil.rmtree(sockets, ignore_errors=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target)
 
 
 def executed_copy(notebook: Path) -> Path:
-    """The executed notebook, from the cache when its key matches (and not FRESH)."""
+    """The executed notebook, from the cache when its key matches (and not FRESH).
+
+    Under ``SCRATCHML_LABS=stale`` any cached copy is used, and ``skip`` (or ``stale``
+    with nothing cached) returns the notebook itself, unexecuted; ``_shown_as`` records
+    which, for the warning box at the top of the page. (Logged as INFO, not WARNING:
+    ``mkdocs build --strict`` turns any warning into a failure.)
+    """
     target, stamp = CACHE / notebook.name, CACHE / f"{notebook.stem}.key"
     key = lab_key(notebook)
+    mode = labs_mode()
+    _shown_as.pop(notebook.name, None)
     if not FRESH and target.exists() and stamp.exists() and stamp.read_text() == key:
         log.info("lab %s: executed copy reused (%s)", notebook.name, key[:12])
         return target
+    if mode == "stale" and target.exists():
+        log.info("lab %s: STALE copy shown (SCRATCHML_LABS=stale)", notebook.name)
+        _shown_as[notebook.name] = "stale"
+        return target
+    if mode in ("stale", "skip"):
+        log.info("lab %s: shown UNEXECUTED (SCRATCHML_LABS=%s)", notebook.name, mode)
+        _shown_as[notebook.name] = "unexecuted"
+        return notebook
     log.info("lab %s: executing%s", notebook.name, " (fresh)" if FRESH else "")
     stamp.unlink(missing_ok=True)
     execute(notebook, target)
@@ -140,7 +190,7 @@ def on_files(files, config):
         if not is_lab(file.src_uri):
             continue
         source = Path(file.abs_src_path)
-        if source.parent.name != "labs":  # already swapped
+        if source.parent.name != "labs" or hasattr(file, "lab_source"):  # swapped
             continue
         # mkdocs-jupyter renders whatever abs_src_path names; edit links keep src_uri.
         file.abs_src_path = str(executed_copy(source))
@@ -199,7 +249,8 @@ def on_page_content(content, page, config, files):
     link = f'<link rel="stylesheet" href="{root}/{NOTEBOOK_CSS}">\n'
     content = link + _STYLE.sub("", content)
 
-    alts = alt_texts(Path(page.file.abs_src_path))
+    shown_as = _shown_as.get(name)
+    alts = [] if shown_as == "unexecuted" else alt_texts(Path(page.file.abs_src_path))
     if len(_IMG.findall(content)) != len(alts):
         raise PluginError(
             f"lab {name}: {len(alts)} alt texts for a different number of images"
@@ -231,10 +282,29 @@ def on_page_content(content, page, config, files):
         f" ({name})</a>, to run it in Jupyter; it imports the installed "
         "<code>scratchml</code>.</p>"
     )
+    if shown_as is not None:
+        download += _not_current(shown_as)
     content, n = _H1.subn(lambda m: m.group(1) + "\n" + download, content, count=1)
     if n != 1:
         raise PluginError(f"lab {name} has no '# # Title' heading")
     return content
+
+
+def _not_current(shown_as: str) -> str:
+    """The warning box of a lab shown stale or unexecuted (``SCRATCHML_LABS``)."""
+    what = {
+        "stale": "These outputs are <strong>stale</strong>: they were computed before "
+        "the last change to <code>scratchml/</code>, and may differ from what the lab "
+        "prints now.",
+        "unexecuted": "This lab was <strong>not executed</strong> for this build: it "
+        "shows no outputs and no plots.",
+    }[shown_as]
+    return (
+        '<div class="admonition warning lab-not-current"><p class="admonition-title">'
+        f"Lab {'stale' if shown_as == 'stale' else 'not executed'} "
+        f"(SCRATCHML_LABS)</p><p>{what} Serve without <code>LABS=...</code> (or run "
+        "<code>make test</code>) to execute it.</p></div>"
+    )
 
 
 def on_post_build(config):

@@ -5,13 +5,22 @@ Run ``python -m scratchml --help`` (or ``scratchml --help`` once installed).
 
 import argparse
 import hashlib
-import math
 import os
 import platform
 import shlex
 import sys
 
 import numpy as np
+
+from scratchml._checks import (
+    check_cli_prompt,
+    check_cli_train,
+    check_cli_windows,
+    check_gpt2_dir,
+    cli_fraction,
+    cli_number,
+    cli_top_p,
+)
 
 EPILOG = """\
 examples:
@@ -23,7 +32,7 @@ examples:
       sample from your own model; a lower temperature picks likelier characters
   python -m scratchml train --text shakespeare.txt --steps 3000 --sample-every 500
       train on any UTF-8 text file and watch samples improve
-  python -m scratchml train --tokenizer bpe --vocab-size 512 --steps 300 --out bpe_gpt.npz
+  python -m scratchml train --tokenizer bpe --vocab-size 512 --steps 300 --out bpe.npz
       learn a byte-pair tokenizer on the text first, then train on its tokens
   python -m scratchml generate --gpt2 gpt2/ --prompt "Hello" --n-new 50 --top-p 0.9
       continue a prompt with GPT-2 weights saved in the Hugging Face layout in gpt2/
@@ -39,52 +48,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _number(kind, minimum: float, strict: bool):
-    """An argparse ``type`` accepting numbers of ``kind`` above ``minimum`` (clear errors)."""
-    noun = "an integer" if kind is int else "a number"
-    bound = f"> {minimum}" if strict else f">= {minimum}"
-
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected {noun} {bound}, got {text!r}"
-            ) from None
-        ok = value > minimum if strict else value >= minimum
-        if not ok or not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"expected {noun} {bound}, got {text!r}")
-        return value
-
-    return parse
-
-
-def _fraction(text: str) -> float:
-    """An argparse ``type``: a number strictly between 0 and 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}")
-    return value
-
-
-_positive_int = _number(int, 0, strict=True)
-_non_negative_int = _number(int, 0, strict=False)
-_positive_float = _number(float, 0, strict=True)
-_non_negative_float = _number(float, 0, strict=False)
-
-
-def _top_p(text: str) -> float:
-    """An argparse ``type`` for ``--top-p``: a number in (0, 1]."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}")
-    return value
+_positive_int = cli_number(int, 0, strict=True)
+_non_negative_int = cli_number(int, 0, strict=False)
+_positive_float = cli_number(float, 0, strict=True)
+_non_negative_float = cli_number(float, 0, strict=False)
 
 
 class _Help(argparse.ArgumentDefaultsHelpFormatter):
@@ -138,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--vocab-size",
         metavar="N",
-        type=_number(int, 257, strict=False),
+        type=cli_number(int, 257, strict=False),
         default=None,
         help="BPE vocabulary: 256 bytes + merges + <|endoftext|> (default: 512)",
     )
@@ -225,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--val-fraction",
         metavar="F",
-        type=_fraction,
+        type=cli_fraction,
         default=0.1,
         help="share of text for validation",
     )
@@ -321,7 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--top-p",
         metavar="P",
-        type=_top_p,
+        type=cli_top_p,
         default=None,
         help="sample among the fewest likeliest tokens whose probabilities reach P "
         "(nucleus)",
@@ -344,8 +311,6 @@ def build_parser() -> argparse.ArgumentParser:
 def _tokenize(sm, text: str, args):
     """The tokenizer and the encoded training and validation parts of ``text``."""
     if args.tokenizer == "char":
-        if args.vocab_size is not None or args.tokenizer_dir is not None:
-            raise ValueError("--vocab-size and --tokenizer-dir need --tokenizer bpe")
         tokenizer = sm.CharTokenizer.from_text(text)
         train_ids, val_ids = sm.train_val_split(
             tokenizer.encode(text), args.val_fraction
@@ -357,8 +322,6 @@ def _tokenize(sm, text: str, args):
     train_chars, _ = sm.train_val_split(chars, args.val_fraction)
     train_text, val_text = text[: len(train_chars)], text[len(train_chars) :]
     if args.tokenizer_dir is not None:
-        if args.vocab_size is not None:
-            raise ValueError("give --vocab-size or --tokenizer-dir, not both")
         tokenizer = sm.BPETokenizer.from_pretrained(args.tokenizer_dir)
         about = f" (BPE from {args.tokenizer_dir})"
     else:
@@ -370,64 +333,12 @@ def _tokenize(sm, text: str, args):
     return tokenizer, train_ids, val_ids, about
 
 
-def check_train_args(parser, args) -> None:
-    """Every check that needs no text: before anything is read, built or written."""
-    from scratchml.checkpoint import check_destination
-
-    if args.d_model % args.n_heads:
-        parser.error(
-            f"argument --n-heads: {args.n_heads} does not divide --d-model "
-            f"{args.d_model}"
-        )
-    if args.warmup > args.steps:
-        parser.error(
-            f"argument --warmup: {args.warmup} is more than --steps {args.steps}"
-        )
-    if args.min_lr is not None and args.min_lr > args.lr:
-        parser.error(f"argument --min-lr: {args.min_lr} is more than --lr {args.lr}")
-    if args.text is not None and not os.path.isfile(args.text):
-        parser.error(f"argument --text: no such file: {args.text!r}")
-    if args.tokenizer == "char" and (args.vocab_size, args.tokenizer_dir) != (
-        None,
-        None,
-    ):
-        parser.error(
-            "argument --tokenizer: --vocab-size and --tokenizer-dir need --tokenizer "
-            "bpe"
-        )
-    if args.vocab_size is not None and args.tokenizer_dir is not None:
-        parser.error(
-            "argument --tokenizer-dir: give --vocab-size or --tokenizer-dir, not both"
-        )
-    for name in ("vocab.json", "merges.txt") if args.tokenizer_dir is not None else ():
-        path = os.path.join(args.tokenizer_dir, name)
-        if not os.path.isfile(path):
-            parser.error(f"argument --tokenizer-dir: no file {path!r}")
-    try:
-        check_destination("train", "--out", args.out)
-    except ValueError as err:
-        parser.error(f"argument --out: {str(err).removeprefix('train: --out ')}")
-
-
 def cmd_train(args, argv) -> None:
     import scratchml as sm
 
     text = sm.load_text(args.text)
     tokenizer, train_ids, val_ids, about = _tokenize(sm, text, args)
-    n_tokens, n_val = len(train_ids) + len(val_ids), len(val_ids)
-    if min(n_val, n_tokens - n_val) < args.context + 1:
-        need = math.ceil(
-            (args.context + 1) / min(args.val_fraction, 1 - args.val_fraction)
-        )
-        raise ValueError(
-            f"the text has {n_tokens:,} tokens; with --val-fraction "
-            f"{args.val_fraction} its "
-            f"training and validation parts have {n_tokens - n_val:,} and {n_val:,}, "
-            "but each "
-            f"needs at least --context + 1 = {args.context + 1}: give a text of at "
-            "least "
-            f"{need:,} tokens or a shorter --context"
-        )
+    check_cli_windows(args, len(train_ids) + len(val_ids), len(val_ids))
     dtype = np.dtype(args.dtype)
     model = sm.GPT(
         vocab_size=tokenizer.vocab_size,
@@ -490,8 +401,7 @@ def cmd_train(args, argv) -> None:
 def cmd_generate(args) -> None:
     import scratchml as sm
 
-    if not args.prompt:
-        raise ValueError("the prompt is empty; give at least one character")
+    check_cli_prompt(args.prompt)
     if args.gpt2 is not None:
         model, tokenizer = _load_gpt2(args.gpt2)
     else:
@@ -511,19 +421,8 @@ def cmd_generate(args) -> None:
 
 
 def _load_gpt2(directory: str):
-    """``load_gpt2(directory)``, with one-line errors for a missing or incomplete directory."""
-    if not os.path.isdir(directory):
-        raise ValueError(f"--gpt2 {directory}: no such directory")
-    missing = [
-        name
-        for name in ("config.json", "model.safetensors", "vocab.json", "merges.txt")
-        if not os.path.isfile(os.path.join(directory, name))
-    ]
-    if missing:
-        raise ValueError(
-            f"--gpt2 {directory}: not a GPT-2 directory in the Hugging Face layout, "
-            "missing " + ", ".join(missing)
-        )
+    """``load_gpt2(directory)``, one-line errors for a missing or partial directory."""
+    check_gpt2_dir(directory)
     try:
         from scratchml.gpt2 import load_gpt2
     except ImportError as err:
@@ -538,7 +437,7 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "train":
-        check_train_args(parser, args)
+        check_cli_train(parser, args)
     try:
         if args.command == "train":
             cmd_train(args, argv)

@@ -5,8 +5,10 @@ or a NaN is reported where it enters, naming the function, the argument, what wa
 expected and what was received.
 """
 
+import contextlib
 import math
 import numbers
+import os
 
 import numpy as np
 
@@ -390,6 +392,356 @@ def held_out_size(
 # body spends one line on them.
 # --------------------------------------------------------------------------------------
 
+
+def check_neuron(where: str, a, w, b) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A neuron's inputs ``a`` ``(n,)`` or ``(batch, n)``, weights ``(n,)``, bias."""
+    a = as_float_array(where, "a", a)
+    w = as_float_array(where, "w", w)
+    b = as_float_array(where, "b", b)
+    if w.ndim != 1 or b.ndim != 0:
+        raise ValueError(
+            f"{where}: w must have shape (n,) and b must be a number, "
+            f"got w of shape {w.shape} and b of shape {b.shape}"
+        )
+    if a.shape[-1:] != w.shape:
+        raise ValueError(
+            f"{where}: a has shape {a.shape} but w has shape {w.shape}; "
+            "a needs one entry per weight in its last dimension"
+        )
+    return a, w, b
+
+
+def check_activation_input(where: str, z, nan_by: str) -> np.ndarray:
+    """An activation layer's input: numbers (named by ``where``), then no NaN or
+    infinity (named by ``nan_by``, the function the layer applies)."""
+    z = as_float_array(where, "z", z, finite=False)
+    return as_float_array(nan_by, "z", z)
+
+
+def check_str(where: str, name: str, value) -> str:
+    """Require a ``str``."""
+    if not isinstance(value, str):
+        raise ArgumentTypeError(f"{where}: {name} must be a str, got {value!r}")
+    return value
+
+
+def check_astype(layer, dtype) -> np.dtype:
+    """``Layer.astype``'s dtype: float16, float32 or float64."""
+    where = f"{type(layer).__name__}.astype"
+    return check_float_dtype(where, "dtype", dtype, half=True)
+
+
+def check_dense(n_in, n_out, rng, dtype, init) -> tuple:
+    """``Dense``'s arguments: sizes, ``init``; return ``(n_in, n_out, rng, dtype)``."""
+    n_in = check_positive_int("Dense", "n_in", n_in)
+    n_out = check_positive_int("Dense", "n_out", n_out)
+    if init not in ("lecun", "he"):
+        raise ValueError(f"Dense: init must be 'lecun' or 'he', got {init!r}")
+    rng = check_rng("Dense", "rng", rng)
+    return n_in, n_out, rng, check_float_dtype("Dense", "dtype", dtype)
+
+
+def check_features(where: str, x, n_in: int) -> np.ndarray:
+    """``x`` as a float array of finite numbers whose last dimension is ``n_in``."""
+    x = as_float_array(where, "x", x)
+    check_last_dim(where, "x", x, n_in)
+    return x
+
+
+def check_dy(where: str, dy, expected: tuple) -> np.ndarray:
+    """A ``backward``'s ``dy``: a float array of the layer's output shape."""
+    check_shape(where, "dy", dy, expected, "the output")
+    return dy
+
+
+def check_mlp(layer_sizes, activation, init, rng, dtype) -> tuple:
+    """``MLP``'s arguments; return ``(sizes, rng, dtype)``, ``sizes`` a list of ints.
+
+    ``activation`` is one of the keys of ``scratchml.mlp.ACTIVATIONS``.
+    """
+    if np.ndim(layer_sizes) == 0:  # MLP(64): a single number is not a list of sizes
+        layer_sizes = [layer_sizes]
+    sizes = [check_positive_int("MLP", "layer_sizes entry", n) for n in layer_sizes]
+    if len(sizes) < 2:
+        raise ValueError(
+            "MLP: layer_sizes must list at least an input and an output size, got "
+            f"{sizes}"
+        )
+    check_choice("MLP", "activation", activation, ("relu", "sigmoid"))
+    check_choice("MLP", "init", init, ("lecun", "he"))
+    rng = check_rng("MLP", "rng", rng)
+    return sizes, rng, check_float_dtype("MLP", "dtype", dtype)
+
+
+def check_predict(x, n_in: int, n_out: int) -> np.ndarray:
+    """``MLP.predict``'s input, and a model with more than one output (a class each)."""
+    x = check_features("MLP.predict", x, n_in)
+    if n_out == 1:
+        raise ValueError(
+            "MLP.predict returns class labels, but this MLP has a single output; "
+            "call model(x) to get regression values"
+        )
+    return x
+
+
+def check_pred_target(where: str, pred, target) -> tuple[np.ndarray, np.ndarray]:
+    """Predictions and targets: finite float arrays of the same shape."""
+    pred = as_float_array(where, "pred", pred)
+    target = as_float_array(where, "target", target)
+    check_same_shape(where, "pred", pred, "target", target)
+    return pred, target
+
+
+def check_logits_labels(where: str, logits, labels) -> tuple[np.ndarray, np.ndarray]:
+    """Logits ``(..., C)`` and integer labels ``(...)`` in ``0..C-1``."""
+    logits = as_float_array(where, "logits", logits)
+    if logits.ndim < 2:
+        raise ValueError(
+            f"{where}: logits has shape {logits.shape} but must have at least 2 "
+            "dimensions "
+            "(rows, classes)"
+        )
+    labels = as_labels(where, "labels", labels, logits.shape[:-1], logits.shape[-1])
+    return logits, labels
+
+
+def check_xy(where: str, X, y) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs ``X`` (float) and targets ``y`` with the same number of rows."""
+    X = as_float_array(where, "X", X)
+    y = as_array(where, "y", y)
+    if X.ndim < 1 or y.ndim < 1 or len(X) != len(y):
+        raise ValueError(
+            f"{where}: X has shape {X.shape} and y has shape {y.shape}; "
+            "they must have the same number of rows"
+        )
+    return X, y
+
+
+def check_minibatches(X, y, batch_size, rng) -> tuple:
+    """``iterate_minibatches``' arguments; return ``(X, y, batch_size, rng)``."""
+    X, y = check_xy("iterate_minibatches", X, y)
+    batch_size = check_positive_int("iterate_minibatches", "batch_size", batch_size)
+    return X, y, batch_size, check_rng("iterate_minibatches", "rng", rng)
+
+
+def check_split(X, y, test_fraction, rng) -> tuple:
+    """``train_test_split``'s arguments; return ``(X, y, n_test, rng)``."""
+    X, y = check_xy("train_test_split", X, y)
+    n_test = held_out_size(
+        "train_test_split",
+        "test_fraction",
+        test_fraction,
+        len(X),
+        "rows",
+        "train or test set",
+    )
+    return X, y, n_test, check_rng("train_test_split", "rng", rng)
+
+
+def check_accuracy(logits_or_labels, y) -> tuple[np.ndarray, np.ndarray]:
+    """``accuracy``'s arguments: scores ``(n, C)`` or integer labels ``(n,)``, and
+    integer labels ``y`` ``(n,)`` (in ``0..C-1`` for scores); return ``(pred, y)``."""
+    pred = as_array("accuracy", "logits_or_labels", logits_or_labels)
+    y = as_array("accuracy", "y", y)
+    if y.dtype.kind not in "iu":
+        raise ArgumentTypeError(
+            f"accuracy: y must be integer class labels, got dtype {y.dtype}"
+        )
+    if y.ndim != 1:
+        raise ValueError(f"accuracy: y has shape {y.shape} but must be 1-D labels (n,)")
+    scores = pred.ndim == y.ndim + 1
+    if scores:
+        pred = as_float_array("accuracy", "logits_or_labels", pred)  # scores: no NaN
+        as_labels("accuracy", "y", y, y.shape, pred.shape[-1])  # labels in 0..C-1
+    if (pred.shape[:-1] if scores else pred.shape) != y.shape or y.size == 0:
+        raise ValueError(
+            f"accuracy: logits_or_labels has shape {np.shape(logits_or_labels)} and y "
+            "has "
+            f"shape {y.shape}; expected scores (n, C) or labels (n,) with n = len(y) > "
+            "0"
+        )
+    if not scores and pred.dtype.kind not in "iu":
+        raise ArgumentTypeError(
+            f"accuracy: logits_or_labels of shape {pred.shape} are labels, which must "
+            "be "
+            f"integers, got dtype {pred.dtype} (or pass scores of shape "
+            f"{y.shape + (-1,)})"
+        )
+    return pred, y
+
+
+def check_fit_data(where: str, model, loss: str, X, y, names=("X", "y")) -> tuple:
+    """A data set for ``model``, validated once, up front, with ``X`` (and ``y`` for
+    mse) cast to the model's dtype; return ``(X, y)``."""
+    X, y = check_xy(where, X, y)
+    dtype = next(layer.params[key].dtype for _, layer, key in model.named_params())
+    X = X.astype(dtype, copy=False)  # a float64 input would make every step float64
+    try:
+        out_shape = model.forward(X[:1]).shape  # (1, n_out): what one row becomes
+    except ValueError as err:
+        raise ValueError(
+            f"{where}: {names[0]} has shape {X.shape}, which the model rejects ({err})"
+        ) from None
+    if loss == "cross_entropy":
+        return X, as_labels(
+            where, names[1], y, (len(X),) + out_shape[1:-1], out_shape[-1]
+        )
+    y = as_float_array(where, names[1], y).astype(dtype, copy=False)
+    if y.shape[1:] != out_shape[1:]:
+        raise ValueError(
+            f"{where}: {names[1]} has shape {y.shape} but the model outputs rows of "
+            "shape "
+            f"{out_shape[1:]} (for mse the target must match the output)"
+        )
+    return X, y
+
+
+def check_fit(
+    losses, model, X, y, loss, optimizer, epochs, batch_size, rng, X_val, y_val, verbose
+) -> tuple:
+    """``fit``'s arguments (``losses`` its table of losses), in the order a reader
+    would check them: the model, the options, then the data; return
+    ``(X, y, X_val, y_val)``, cast to the model's dtype."""
+    check_layer("fit", "model", model)
+    if optimizer is not None and not callable(getattr(optimizer, "step", None)):
+        raise ArgumentTypeError(
+            f"fit: optimizer must have a step() method, got {optimizer!r:.60}"
+        )
+    check_positive_int("fit", "batch_size", batch_size)
+    check_choice("fit", "loss", loss, losses)
+    check_bool("fit", "verbose", verbose)
+    if (X_val is None) != (y_val is None):
+        raise ValueError("fit: give both X_val and y_val, or neither")
+    check_positive_int("fit", "epochs", epochs)
+    X, y = check_fit_data("fit", model, loss, X, y)
+    if X_val is not None:
+        X_val, y_val = check_fit_data(
+            "fit", model, loss, X_val, y_val, ("X_val", "y_val")
+        )
+    check_rng("fit", "rng", rng)
+    return X, y, X_val, y_val
+
+
+def check_grad(where: str, name: str, layer, key: str) -> np.ndarray:
+    """The gradient of one parameter, or a clear error if backward has not filled it, or
+    filled it with the wrong shape, NaN or infinity."""
+    g = layer.grads.get(key)
+    if g is None:
+        raise RuntimeError(
+            f"{where}: no gradient for {name!r}; call backward before step"
+        )
+    check_finite_grad(where, name, g, layer.params[key])
+    return g
+
+
+def check_sgd(model, lr, momentum) -> tuple[float, float]:
+    """``SGD``'s arguments; return ``(lr, momentum)`` as Python floats."""
+    check_layer("SGD", "model", model)
+    lr = check_positive("SGD", "lr", lr)
+    return lr, check_float("SGD", "momentum", momentum, low=0, high=1, high_open=True)
+
+
+def check_adam(model, lr, betas, eps, weight_decay) -> tuple:
+    """``Adam``'s arguments; return ``(lr, (b1, b2), eps, weight_decay)``, floats."""
+    check_layer("Adam", "model", model)
+    betas = check_betas("Adam", "betas", betas)
+    lr = check_positive("Adam", "lr", lr)
+    eps = check_positive("Adam", "eps", eps)
+    return lr, betas, eps, check_non_negative("Adam", "weight_decay", weight_decay)
+
+
+def check_clip_grad_norm(model, max_norm) -> tuple[float, list]:
+    """``clip_grad_norm``'s arguments; return ``max_norm`` and the filled gradients."""
+    check_layer("clip_grad_norm", "model", model)
+    max_norm = check_positive("clip_grad_norm", "max_norm", max_norm)
+    grads = [
+        check_grad("clip_grad_norm", n, layer, k)
+        for n, layer, k in model.named_params()
+    ]
+    return max_norm, grads
+
+
+def check_norm(where: str, total: float) -> float:
+    """A global gradient norm: finite (every gradient is, but their squares may
+    overflow)."""
+    if not math.isfinite(total):
+        raise NonFiniteError(f"{where}: the global gradient norm overflows ({total})")
+    return total
+
+
+def check_numerical_gradient(f, x, eps) -> float:
+    """``numerical_gradient``'s arguments, and one call of ``f``; return ``eps``."""
+    check_callable("numerical_gradient", "f", f)
+    if type(x) is not np.ndarray or x.dtype != np.float64:
+        got = f"dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__
+        raise ArgumentTypeError(
+            "numerical_gradient: x must be a float64 numpy array for accuracy, got "
+            f"{got}"
+        )
+    if x.size == 0:
+        raise ValueError(f"numerical_gradient: x is empty (shape {x.shape})")
+    eps = check_positive("numerical_gradient", "eps", eps)
+    check_float("numerical_gradient", "f()", f())  # a finite number, or an error now
+    return eps
+
+
+def check_nudged(grad: np.ndarray) -> np.ndarray:
+    """A central-difference gradient: finite (else ``f`` blew up near ``x``)."""
+    if not np.isfinite(grad).all():
+        raise NonFiniteError(
+            "numerical_gradient: f() became NaN or infinite as x was nudged"
+        )
+    return grad
+
+
+def check_relative_error(a, b, floor) -> tuple:
+    """``relative_error``'s arguments: finite arrays of one shape, a ``floor >= 0``."""
+    a = as_float_array("relative_error", "a", a)  # NaN or inf: an error, never NaN
+    b = as_float_array("relative_error", "b", b)
+    check_same_shape("relative_error", "a", a, "b", b)
+    return a, b, check_non_negative("relative_error", "floor", floor)
+
+
+def check_gradcheck(layer, x, loss, eps, rng) -> np.ndarray:
+    """``check_gradients``' arguments; return ``x`` (floats, or integer token ids)."""
+    check_layer("check_gradients", "layer", layer)
+    if loss is not None and (not isinstance(loss, tuple | list) or len(loss) != 2):
+        raise ArgumentTypeError(
+            "check_gradients: loss must be a pair (value(y), grad(y)) of callables, "
+            f"got {loss!r:.60}"
+        )
+    for fn in loss or ():
+        check_callable("check_gradients", "loss", fn)
+    check_positive("check_gradients", "eps", eps)
+    check_rng("check_gradients", "rng", rng)
+    return as_numeric_array("check_gradients", "x", x)
+
+
+def check_regression_1d(n, noise, rng, slope, intercept) -> np.random.Generator:
+    """``make_regression_1d``'s arguments; return ``rng`` as a Generator."""
+    where = "make_regression_1d"
+    check_positive_int(where, "n", n)
+    check_non_negative(where, "noise", noise)
+    check_float(where, "slope", slope)
+    check_float(where, "intercept", intercept)
+    return check_rng(where, "rng", rng)
+
+
+def check_blobs(n_per_class, n_classes, spread, rng) -> np.random.Generator:
+    """``make_blobs``' arguments; return ``rng`` as a Generator."""
+    check_positive_int("make_blobs", "n_per_class", n_per_class)
+    check_positive_int("make_blobs", "n_classes", n_classes)
+    check_non_negative("make_blobs", "spread", spread)
+    return check_rng("make_blobs", "rng", rng)
+
+
+def check_moons(n_per_class, noise, rng) -> tuple:
+    """``make_moons``' arguments; return them validated, ``rng`` a Generator."""
+    n_per_class = check_positive_int("make_moons", "n_per_class", n_per_class)
+    noise = check_non_negative("make_moons", "noise", noise)
+    return n_per_class, noise, check_rng("make_moons", "rng", rng)
+
+
 # (end of Part I's checkers)
 
 
@@ -397,6 +749,268 @@ def held_out_size(
 # Checkers of Parts II-III's callables (tokenizer, embedding, positional, softmax,
 # normalization, text, dropout).
 # --------------------------------------------------------------------------------------
+
+# tokenizer.py
+
+
+def check_chars(where: str, chars) -> list[str]:
+    """A vocabulary: an iterable of single characters, without repeats, not empty."""
+    if not isinstance(chars, str) and not hasattr(chars, "__iter__"):
+        raise ArgumentTypeError(
+            f"{where}: chars must be an iterable of characters, got {chars!r:.60}"
+        )
+    chars = list(chars)
+    for c in chars:
+        if not isinstance(c, str):
+            raise ArgumentTypeError(
+                f"{where}: every entry of chars must be a str, got {c!r:.40}"
+            )
+        if len(c) != 1:
+            raise ValueError(
+                f"{where}: every entry of chars must be one character, got {c!r}"
+            )
+    if len(set(chars)) != len(chars):
+        repeated = next(c for c in chars if chars.count(c) > 1)
+        raise ValueError(f"{where}: chars contains a repeated character, {repeated!r}")
+    if not chars:
+        raise ValueError(f"{where}: chars is empty")
+    return chars
+
+
+def check_text(where: str, text) -> str:
+    """A non-empty str."""
+    if not isinstance(text, str) or not text:
+        error = ValueError if isinstance(text, str) else ArgumentTypeError
+        raise error(f"{where}: text must be a non-empty str, got {text!r:.40}")
+    return text
+
+
+def check_encodable(where: str, text, stoi: dict) -> str:
+    """A str whose every character is a key of ``stoi`` (the first unknown one is
+    named with its position)."""
+    if not isinstance(text, str):
+        raise TypeError(f"{where}: text must be a str, got {type(text).__name__}")
+    if not stoi.keys() >= set(text):
+        pos = next(i for i, c in enumerate(text) if c not in stoi)
+        raise ValueError(
+            f"{where}: character {text[pos]!r} at position {pos} is not in the "
+            "vocabulary"
+        )
+    return text
+
+
+def check_decodable(where: str, ids, vocab_size: int) -> np.ndarray:
+    """A 1-D sequence of ids in ``[0, vocab_size)``; an empty one is allowed."""
+    ids = as_array(where, "ids", ids)
+    if ids.ndim != 1:
+        raise ValueError(f"{where}: ids has shape {ids.shape} but must be 1-D")
+    if ids.size == 0:
+        return ids
+    return as_token_ids(where, "ids", ids, vocab_size)
+
+
+# embedding.py, positional.py, normalization.py, dropout.py: constructors and inputs
+
+
+def _sizes_rng_dtype(where: str, sizes: dict, rng, dtype) -> tuple:
+    """Each of ``sizes`` (name -> value, in order) a positive int, then ``rng`` and a
+    float ``dtype``: returns ``(*sizes, rng, dtype)`` validated."""
+    ints = tuple(check_positive_int(where, name, n) for name, n in sizes.items())
+    return *ints, check_rng(where, "rng", rng), check_float_dtype(where, "dtype", dtype)
+
+
+def check_embedding(vocab_size, d_model, rng, dtype) -> tuple:
+    """``Embedding``'s arguments: returns ``(vocab_size, d_model, rng, dtype)``."""
+    sizes = {"vocab_size": vocab_size, "d_model": d_model}
+    return _sizes_rng_dtype("Embedding", sizes, rng, dtype)
+
+
+def check_unembedding(d_model, vocab_size, rng, dtype) -> tuple:
+    """``Unembedding``'s arguments: returns ``(d_model, vocab_size, rng, dtype)``."""
+    sizes = {"d_model": d_model, "vocab_size": vocab_size}
+    return _sizes_rng_dtype("Unembedding", sizes, rng, dtype)
+
+
+def check_positional_embedding(n_positions, d_model, rng, dtype) -> tuple:
+    """``PositionalEmbedding``'s arguments: ``(n_positions, d_model, rng, dtype)``."""
+    sizes = {"n_positions": n_positions, "d_model": d_model}
+    return _sizes_rng_dtype("PositionalEmbedding", sizes, rng, dtype)
+
+
+def check_positional_encoding(n_positions, d_model, dtype) -> tuple:
+    """``positional_encoding``'s arguments: ``(n_positions, d_model, dtype)``."""
+    where = "positional_encoding"
+    n_positions = check_positive_int(where, "n_positions", n_positions)
+    d_model = check_positive_int(where, "d_model", d_model)
+    return n_positions, d_model, check_float_dtype(where, "dtype", dtype)
+
+
+def check_positions(x, n_positions: int, d_model: int) -> np.ndarray:
+    """``PositionalEmbedding.forward``'s ``x``: ``(B, T, d_model)`` or
+    ``(T, d_model)`` with ``T <= n_positions``."""
+    where = "PositionalEmbedding.forward"
+    x = as_float_array(where, "x", x)
+    check_ndim(where, "x", x, (2, 3))
+    if x.shape[-2] > n_positions or x.shape[-1] != d_model:
+        raise ValueError(
+            f"{where}: x has shape {x.shape} but must be (B, T, {d_model}) or "
+            f"(T, {d_model}) with T <= {n_positions}"
+        )
+    return x
+
+
+def check_layer_norm(d_model, eps, dtype) -> tuple[int, float, np.dtype]:
+    """``LayerNorm``'s ``d_model`` (positive int), ``eps`` (> 0) and ``dtype``."""
+    d_model = check_positive_int("LayerNorm", "d_model", d_model)
+    eps = check_positive("LayerNorm", "eps", eps)  # a Python float: float32 stays
+    return d_model, eps, check_float_dtype("LayerNorm", "dtype", dtype)
+
+
+def check_dropout(p, rng) -> tuple[float, np.random.Generator]:
+    """``Dropout``'s ``p`` in ``[0, 1)`` and its ``rng``."""
+    p = check_float("Dropout", "p", p, low=0, high=1, high_open=True)
+    return p, check_rng("Dropout", "rng", rng)
+
+
+def check_vectors(where: str, x, d_model: int) -> np.ndarray:
+    """``x`` as a finite float array whose last dimension is ``d_model``."""
+    x = as_float_array(where, "x", x)
+    check_last_dim(where, "x", x, d_model)
+    return x
+
+
+def check_dy(where: str, dy, shape: tuple, what: str = "the output") -> np.ndarray:
+    """A ``backward``'s ``dy``: a float array of the forward's ``shape``."""
+    check_shape(where, "dy", dy, shape, what)
+    return dy
+
+
+# softmax.py
+
+
+def check_scores(where: str, x, axis) -> np.ndarray:
+    """Any-dtype ``x`` as a float array, at least 1-D and non-empty, with a valid
+    ``axis``. NaN and infinity are left to ``check_row_max``."""
+    if type(x) is not np.ndarray or x.dtype.kind != "f":
+        x = as_float_array(where, "x", x, finite=False)
+    if x.ndim == 0 or x.size == 0:
+        raise ValueError(
+            f"{where}: x has shape {x.shape} but must be a non-empty array of scores"
+        )
+    check_axis(where, "axis", axis, x.ndim)
+    return x
+
+
+def check_temperature(where: str, temperature, dtype) -> float:
+    """A temperature ``> 0`` that does not round to 0 in ``dtype``."""
+    try:
+        t = check_positive(where, "temperature", temperature)
+    except ValueError as err:  # ArgumentTypeError (a string, None) stays a TypeError
+        raise type(err)(
+            f"{where}: temperature must be a finite number > 0, got {temperature!r} "
+            "(for greedy decoding use generate(..., temperature=0))"
+        ) from None
+    if dtype.type(t) == 0:  # e.g. 1e-50 in float32: dividing by it gives inf or NaN
+        raise ValueError(
+            f"{where}: temperature={temperature!r} rounds to 0 in {dtype}; "
+            f"the smallest usable temperature is about {np.finfo(dtype).tiny:.1e}"
+        )
+    return t
+
+
+def check_row_max(where: str, row_max: np.ndarray, temperature: float) -> None:
+    """The row maxima reveal every bad input at once: NaN, +inf, or a row that is
+    all -inf."""
+    if np.isfinite(row_max).all():
+        return
+    if np.isnan(row_max).any():
+        raise ValueError(f"{where}: x contains NaN")
+    if np.isneginf(row_max).any():
+        raise ValueError(
+            f"{where}: a row of x is -inf everywhere, so no entry can get probability"
+        )
+    raise ValueError(
+        f"{where}: x / temperature reaches +inf (x holds +inf, or "
+        f"temperature={temperature} is too small for these logits)"
+    )
+
+
+def check_softmax(where: str, x, axis, temperature=1.0) -> tuple[np.ndarray, float]:
+    """``softmax``'s arguments: scores ``x``, ``axis``, ``temperature``; every row of
+    ``x / temperature`` must have a finite maximum. Returns ``(x, temperature)``."""
+    x = check_scores(where, x, axis)
+    t = check_temperature(where, temperature, x.dtype)
+    # Cheap proof that every row's maximum of x / t is finite: no NaN or +inf anywhere
+    # (the overall maximum is finite), a finite first entry in every row, and t >= 1
+    # (so x / t cannot overflow). Otherwise the row maxima are computed and checked.
+    first = np.take(x, 0, axis=axis)  # one entry per row
+    if t < 1 or not (np.isfinite(x.max()) and np.isfinite(first).all()):
+        # max(x / t) == max(x) / t exactly (division by t > 0 keeps the order)
+        check_row_max(where, x.max(axis=axis, keepdims=True) / x.dtype.type(t), t)
+    return x, t
+
+
+def check_softmax_backward(where: str, p, dp, axis) -> tuple[np.ndarray, np.ndarray]:
+    """``p`` and ``dp``: float arrays of one shape, with a valid ``axis``."""
+    p = as_float_array(where, "p", p, finite=False)
+    dp = as_float_array(where, "dp", dp, finite=False)
+    check_same_shape(where, "p", p, "dp", dp)
+    check_axis(where, "axis", axis, p.ndim)
+    return p, dp
+
+
+# text.py
+
+
+def check_path(where: str, name: str, path) -> None:
+    """A str or an ``os.PathLike``."""
+    if not isinstance(path, str | os.PathLike):
+        raise ArgumentTypeError(
+            f"{where}: {name} must be a str or a path, got {path!r:.60}"
+        )
+
+
+def as_id_sequence(where: str, ids) -> np.ndarray:
+    """``ids`` as a non-empty 1-D integer array (a str gets a hint to encode it)."""
+    if isinstance(ids, str):
+        raise ArgumentTypeError(
+            f"{where}: ids must be integer token ids, got a str "
+            "(encode the text with a tokenizer first)"
+        )
+    arr = as_array(where, "ids", ids)
+    if arr.dtype.kind not in "iu":
+        raise ArgumentTypeError(
+            f"{where}: ids must be integer token ids, got dtype {arr.dtype} "
+            "(encode the text with a tokenizer first)"
+        )
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(
+            f"{where}: ids has shape {arr.shape} but must be a non-empty 1-D array"
+        )
+    return arr
+
+
+def check_split(where: str, ids, val_fraction) -> tuple[np.ndarray, float]:
+    """A 1-D id sequence and a fraction in (0, 1) leaving both parts non-empty."""
+    ids = as_id_sequence(where, ids)
+    parts = "training or validation part"
+    held_out_size(where, "val_fraction", val_fraction, len(ids), "ids", parts)
+    return ids, val_fraction
+
+
+def check_get_batch(where: str, ids, batch_size, context_length, rng) -> tuple:
+    """``get_batch``'s arguments: 1-D ids at least ``context_length + 1`` long, two
+    positive ints and a seed or Generator. Returns ``(ids, B, T, rng)``."""
+    ids = as_id_sequence(where, ids)
+    B = check_positive_int(where, "batch_size", batch_size)
+    T = check_positive_int(where, "context_length", context_length)
+    if len(ids) < T + 1:
+        raise ValueError(
+            f"{where}: the text has {len(ids)} tokens but one window needs "
+            f"context_length + 1 = {T + 1}; use a longer text or a shorter context"
+        )
+    return ids, B, T, check_rng(where, "rng", rng)
+
 
 # (end of Parts II-III's checkers)
 
@@ -412,5 +1026,510 @@ def held_out_size(
 # --------------------------------------------------------------------------------------
 # Checkers of BPE, generation, language-model training and the command line.
 # --------------------------------------------------------------------------------------
+
+# BPE (bpe.py).
+
+
+def check_bpe_tokenizer(tokens, merges, pattern):
+    """``BPETokenizer``'s arguments: ``(tokens, merges, compiled pattern)``.
+
+    ``tokens`` must be distinct non-empty bytes holding every single byte; ``merges``
+    pairs of ids whose joined bytes are tokens too; ``pattern`` a valid ``regex``.
+    """
+    where = "BPETokenizer"
+    if isinstance(tokens, str | bytes) or not hasattr(tokens, "__iter__"):
+        raise ArgumentTypeError(
+            f"{where}: tokens must be a list of bytes, got {tokens!r:.60}"
+        )
+    tokens = list(tokens)
+    for t in tokens:
+        if not isinstance(t, bytes) or not t:
+            raise TypeError(
+                f"{where}: tokens must be non-empty bytes objects, got {t!r:.40}"
+            )
+    token_id = {t: i for i, t in enumerate(tokens)}
+    if len(token_id) != len(tokens):
+        raise ValueError(f"{where}: tokens contains a repeated token")
+    missing = [b for b in range(256) if bytes([b]) not in token_id]
+    if missing:
+        raise ValueError(f"{where}: tokens lacks the single byte {missing[0]:#04x}")
+    merges = _check_merges(where, merges, len(tokens))
+    for rank, (a, b) in enumerate(merges):
+        if tokens[a] + tokens[b] not in token_id:
+            raise ValueError(
+                f"{where}: merges[{rank}] makes a token not in the vocabulary"
+            )
+    return tokens, merges, check_pattern(where, pattern)
+
+
+def _check_merges(where: str, merges, n_tokens: int) -> list[tuple[int, int]]:
+    """The merge rules as ``(a, b)`` pairs of ids in ``0..n_tokens-1``."""
+    if isinstance(merges, str | bytes) or not hasattr(merges, "__iter__"):
+        raise ArgumentTypeError(
+            f"{where}: merges must be a list of (id, id) pairs, got {merges!r:.60}"
+        )
+    out = []
+    for rank, pair in enumerate(merges):
+        if (
+            isinstance(pair, str | bytes)
+            or not hasattr(pair, "__len__")
+            or len(pair) != 2
+        ):
+            raise ValueError(
+                f"{where}: merges[{rank}] must be a pair of ids, got {pair!r:.40}"
+            )
+        if not all(
+            isinstance(i, int | np.integer) and not isinstance(i, bool) for i in pair
+        ):
+            raise ArgumentTypeError(
+                f"{where}: merges[{rank}] must hold two integer ids, got {pair!r:.40}"
+            )
+        a, b = int(pair[0]), int(pair[1])
+        if not (0 <= a < n_tokens and 0 <= b < n_tokens):
+            raise ValueError(
+                f"{where}: merges[{rank}] = {(a, b)} refers to an id outside the "
+                "vocabulary "
+                f"0..{n_tokens - 1}"
+            )
+        out.append((a, b))
+    return out
+
+
+def check_pattern(where: str, pattern):
+    """The pre-tokenization pattern, compiled; a clear error if it is not valid."""
+    import regex  # here, not at the top: only BPE needs it
+
+    if not isinstance(pattern, str):
+        raise TypeError(f"{where}: pattern must be a str, got {type(pattern).__name__}")
+    try:
+        return regex.compile(pattern)
+    except regex.error as err:
+        raise ValueError(
+            f"{where}: pattern {pattern!r:.60} is not a valid regular expression "
+            f"({err})"
+        ) from None
+
+
+def check_text(where: str, text) -> str:
+    """A ``str`` that has UTF-8 bytes (no lone surrogate)."""
+    if not isinstance(text, str):
+        raise TypeError(f"{where}: text must be a str, got {type(text).__name__}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise ValueError(
+            f"{where}: text holds the lone surrogate {err.object[err.start]!r}, "
+            "which "
+            "has no UTF-8 bytes"
+        ) from None
+    return text
+
+
+def check_bpe_train(text, vocab_size, pattern):
+    """``BPETokenizer.train``'s arguments: ``(text, vocab_size, compiled pattern)``."""
+    where = "BPETokenizer.train"
+    if not isinstance(text, str):
+        raise TypeError(f"{where}: text must be a str, got {type(text).__name__}")
+    if not text:
+        raise ValueError(f"{where}: text is empty")
+    vocab_size = check_positive_int(where, "vocab_size", vocab_size)
+    if vocab_size < 257:
+        raise ValueError(
+            f"{where}: vocab_size must be at least 257 (256 bytes + "
+            "<|endoftext|>), "
+            f"got {vocab_size}"
+        )
+    compiled = check_pattern(where, pattern)
+    return check_text(where, text), vocab_size, compiled
+
+
+def check_merges_found(merges: list, vocab_size: int) -> list:
+    """Require ``vocab_size - 257`` merges: fewer means the text ran out of pairs."""
+    if len(merges) < vocab_size - 257:
+        raise ValueError(
+            f"BPETokenizer.train: the text has no pair left to merge after "
+            f"{len(merges)} merges; "
+            f"vocab_size={vocab_size} needs {vocab_size - 257} (use a longer "
+            "text "
+            "or a smaller vocab_size)"
+        )
+    return merges
+
+
+def check_bpe_ids(ids, vocab_size: int):
+    """``BPETokenizer.decode``'s ids: a 1-D list of ids in ``[0, vocab_size)``."""
+    where = "BPETokenizer.decode"
+    arr = as_array(where, "ids", ids)
+    if arr.ndim != 1:
+        raise ValueError(f"{where}: ids has shape {arr.shape} but must be 1-D")
+    if arr.size == 0:
+        return []
+    return as_token_ids(where, "ids", arr, vocab_size).tolist()
+
+
+def check_path(where: str, name: str, value, directory: bool = False):
+    """A ``str`` or ``Path``, returned as a ``Path``; with ``directory``, not a file."""
+    from pathlib import Path
+
+    if not isinstance(value, str | Path) or not str(value):
+        raise TypeError(f"{where}: {name} must be a str or path, got {value!r:.40}")
+    path = Path(value)
+    if directory and path.exists() and not path.is_dir():
+        raise ValueError(f"{where}: directory {str(path)!r} is a file, not a directory")
+    return path
+
+
+def read_bpe_files(directory) -> tuple:
+    """``vocab.json`` (parsed) and the lines of ``merges.txt`` from ``directory``."""
+    import json
+
+    where = "BPETokenizer.from_pretrained"
+    directory = check_path(where, "directory", directory)
+    vocab_path, merges_path = directory / "vocab.json", directory / "merges.txt"
+    for path in (vocab_path, merges_path):
+        if not path.is_file():
+            raise ValueError(f"{where}: no file {str(path)!r}")
+    try:
+        vocab = json.loads(vocab_path.read_text("utf-8"))
+        merge_lines = merges_path.read_text("utf-8").splitlines()
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(
+            f"{where}: {str(directory)!r}: unreadable file ({err})"
+        ) from None
+    return vocab, merge_lines
+
+
+# Generation (generate.py).
+
+
+def check_sampling_options(where: str, temperature, top_k, top_p=None) -> tuple:
+    """``(temperature, top_k, top_p)``: ``>= 0``, a positive int or None, (0, 1] or
+    None."""
+    t = check_non_negative(where, "temperature", temperature)
+    if top_k is not None:
+        top_k = check_positive_int(where, "top_k", top_k)
+    if top_p is not None:
+        if isinstance(top_p, bool) or not isinstance(top_p, numbers.Real):
+            raise ArgumentTypeError(
+                f"{where}: top_p must be a number in (0, 1], got {top_p!r}"
+            )
+        if not 0 < top_p <= 1:  # NaN fails too
+            raise ValueError(
+                f"{where}: top_p must be a number in (0, 1], got {top_p!r}"
+            )
+        top_p = float(top_p)
+    return t, top_k, top_p
+
+
+def check_top_p_filter(probs, top_p) -> tuple:
+    """``top_p_filter``'s arguments: ``(probs as a float array >= 0, top_p)``."""
+    if top_p is None:  # "no nucleus" in generate(), but here a number is needed
+        raise ArgumentTypeError(
+            "top_p_filter: top_p must be a number in (0, 1], got None"
+        )
+    _, _, top_p = check_sampling_options("top_p_filter", 1.0, None, top_p)
+    probs = as_float_array("top_p_filter", "probs", probs)  # (B, V)
+    if (probs < 0).any():
+        raise ValueError(
+            "top_p_filter: probs must be probabilities >= 0, got a negative value"
+        )
+    return probs, top_p
+
+
+def check_sample_next_token(logits, temperature, top_k, rng, top_p) -> tuple:
+    """``sample_next_token``'s arguments: ``(logits as float64 (V,) or (B, V),
+    temperature, top_k, rng as a Generator, top_p)``."""
+    where = "sample_next_token"
+    t, top_k, top_p = check_sampling_options(where, temperature, top_k, top_p)
+    logits = as_float_array(where, "logits", logits).astype(np.float64)  # (B, V)
+    check_ndim(where, "logits", logits, (1, 2))
+    return logits, t, top_k, check_rng(where, "rng", rng), top_p
+
+
+def check_generate(model, token_ids, n_new, temperature, top_k, rng, kv_cache, top_p):
+    """``generate``'s arguments: ``(ids as int64 (T,) or (B, T), n_new, rng)``."""
+    check_sampling_options("generate", temperature, top_k, top_p)
+    if not callable(getattr(model, "forward", None)):
+        raise TypeError(
+            f"generate: model must have a forward(ids) method, got {model!r:.60}"
+        )
+    vocab_size = getattr(model, "vocab_size", np.iinfo(np.int64).max)
+    ids = as_token_ids("generate", "token_ids", token_ids, vocab_size).astype(np.int64)
+    if ids.ndim not in (1, 2):
+        raise ValueError(
+            f"generate: token_ids has shape {ids.shape} but must be (T,) or (B, T)"
+        )
+    n_new = check_int("generate", "n_new", n_new, minimum=0)
+    if not isinstance(kv_cache, bool | np.bool_):
+        raise TypeError(f"generate: kv_cache must be True or False, got {kv_cache!r}")
+    return ids, n_new, check_rng("generate", "rng", rng)
+
+
+# Language-model training (lm_training.py).
+
+
+def check_schedule(where: str, lr, steps, warmup_steps, min_lr) -> None:
+    """The schedule: positive lr and steps, warmup in [0, steps], min_lr <= lr."""
+    lr = check_positive(where, "lr", lr)
+    steps = check_positive_int(where, "steps", steps)
+    warmup_steps = check_int(where, "warmup_steps", warmup_steps, minimum=0)
+    if warmup_steps > steps:
+        raise ValueError(
+            f"{where}: warmup_steps={warmup_steps} is more than steps={steps}"
+        )
+    if min_lr is not None and check_non_negative(where, "min_lr", min_lr) > lr:
+        raise ValueError(f"{where}: min_lr={min_lr!r} must be <= lr={lr!r}")
+
+
+def check_scheduled_lr(step, lr, steps, warmup_steps, min_lr) -> int:
+    """``scheduled_lr``'s arguments; returns ``step``, an int in ``1..steps``."""
+    check_schedule("scheduled_lr", lr, steps, warmup_steps, min_lr)
+    step = check_positive_int("scheduled_lr", "step", step)
+    if step > steps:
+        raise ValueError(f"scheduled_lr: step={step} is more than steps={steps}")
+    return step
+
+
+def check_evaluate_loss(model, batches):
+    """``evaluate_loss``'s arguments: a model and a non-empty list of (x, y) pairs."""
+    check_layer("evaluate_loss", "model", model)
+    if isinstance(batches, str) or not hasattr(batches, "__len__"):
+        raise ArgumentTypeError(
+            "evaluate_loss: batches must be a list of (x, y) pairs, got "
+            f"{batches!r:.60}"
+        )
+    if len(batches) == 0:
+        raise ValueError(
+            f"evaluate_loss: batches must not be empty, got {batches!r:.60}"
+        )
+    for i, batch in enumerate(batches):
+        if not isinstance(batch, tuple | list) or len(batch) != 2:
+            raise ValueError(f"evaluate_loss: batches[{i}] must be an (x, y) pair")
+    return batches
+
+
+@contextlib.contextmanager
+def prefix_errors(prefix: str):
+    """Re-raise a ``ValueError`` from inside the block with ``prefix: `` in front."""
+    try:
+        yield
+    except ValueError as err:  # e.g. an id or a label outside the vocabulary
+        raise type(err)(f"{prefix}: {err}") from None
+
+
+def _check_lm_data(where: str, model, train_ids, val_ids, tokenizer) -> tuple:
+    """The texts as token ids the model can read, each long enough for one window of
+    ``context_length + 1`` tokens, and a tokenizer (if any) of the model's
+    vocabulary."""
+    vocab_size = getattr(model, "vocab_size", np.iinfo(np.int64).max)
+    T = model.context_length
+    texts = []
+    for name, ids in (("train_ids", train_ids), ("val_ids", val_ids)):
+        ids = as_token_ids(where, name, ids, vocab_size)
+        if ids.ndim != 1:
+            raise ValueError(f"{where}: {name} has shape {ids.shape} but must be 1-D")
+        if len(ids) < T + 1:
+            raise ValueError(
+                f"{where}: {name}: the text has {len(ids)} tokens but one window needs "
+                f"context_length + 1 = {T + 1}; use a longer text or a shorter context"
+            )
+        texts.append(ids)
+    if tokenizer is not None:
+        if not all(callable(getattr(tokenizer, f, None)) for f in ("encode", "decode")):
+            raise ArgumentTypeError(
+                f"{where}: tokenizer must have encode() and decode() (a CharTokenizer "
+                "or "
+                f"BPETokenizer), got {tokenizer!r:.60}"
+            )
+        if getattr(tokenizer, "vocab_size", vocab_size) != vocab_size:
+            raise ValueError(
+                f"{where}: tokenizer has {tokenizer.vocab_size} tokens but the model's "
+                f"vocab_size is {vocab_size}; they must be equal"
+            )
+    return tuple(texts)
+
+
+def check_train(
+    model,
+    train_ids,
+    val_ids,
+    *,
+    steps,
+    batch_size,
+    lr,
+    weight_decay,
+    grad_clip,
+    warmup_steps,
+    min_lr,
+    eval_every,
+    eval_batches,
+    sample_every,
+    tokenizer,
+    sample_length,
+    temperature,
+    rng,
+    log,
+    progress,
+) -> tuple:
+    """``train``'s arguments: ``(train_ids, val_ids, rng as a Generator)``."""
+    check_layer("train", "model", model)
+    if not isinstance(getattr(model, "context_length", None), int):
+        raise TypeError(
+            "train: model must be a language model with a context_length (a GPT), got "
+            f"{type(model).__name__}"
+        )
+    steps = check_positive_int("train", "steps", steps)
+    check_positive_int("train", "batch_size", batch_size)
+    check_positive_int("train", "eval_every", eval_every)
+    check_positive_int("train", "eval_batches", eval_batches)
+    check_schedule("train", lr, steps, warmup_steps, min_lr)
+    check_non_negative("train", "weight_decay", weight_decay)
+    if grad_clip is not None:
+        check_non_negative("train", "grad_clip", grad_clip)
+    sample_every = check_int("train", "sample_every", sample_every, minimum=0)
+    check_positive_int("train", "sample_length", sample_length)
+    check_positive("train", "temperature", temperature)
+    check_callable("train", "log", log)
+    check_bool("train", "progress", progress)
+    if sample_every and tokenizer is None:
+        raise ValueError(
+            "train: sample_every needs a tokenizer to turn samples into text"
+        )
+    train_ids, val_ids = _check_lm_data("train", model, train_ids, val_ids, tokenizer)
+    return train_ids, val_ids, check_rng("train", "rng", rng)
+
+
+# The command line (__main__.py).
+
+
+def cli_number(kind, minimum: float, strict: bool):
+    """An argparse ``type`` for numbers of ``kind`` above ``minimum`` (clear errors)."""
+    import argparse
+
+    noun = "an integer" if kind is int else "a number"
+    bound = f"> {minimum}" if strict else f">= {minimum}"
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected {noun} {bound}, got {text!r}"
+            ) from None
+        ok = value > minimum if strict else value >= minimum
+        if not ok or not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"expected {noun} {bound}, got {text!r}")
+        return value
+
+    return parse
+
+
+def cli_fraction(text: str) -> float:
+    """An argparse ``type``: a number strictly between 0 and 1."""
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}")
+    return value
+
+
+def cli_top_p(text: str) -> float:
+    """An argparse ``type`` for ``--top-p``: a number in (0, 1]."""
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}")
+    return value
+
+
+def check_cli_train(parser, args) -> None:
+    """Every check that needs no text: before anything is read, built or written."""
+    import os
+
+    from scratchml.checkpoint import check_destination
+
+    if args.d_model % args.n_heads:
+        parser.error(
+            f"argument --n-heads: {args.n_heads} does not divide --d-model "
+            f"{args.d_model}"
+        )
+    if args.warmup > args.steps:
+        parser.error(
+            f"argument --warmup: {args.warmup} is more than --steps {args.steps}"
+        )
+    if args.min_lr is not None and args.min_lr > args.lr:
+        parser.error(f"argument --min-lr: {args.min_lr} is more than --lr {args.lr}")
+    if args.text is not None and not os.path.isfile(args.text):
+        parser.error(f"argument --text: no such file: {args.text!r}")
+    if args.tokenizer == "char" and (args.vocab_size, args.tokenizer_dir) != (
+        None,
+        None,
+    ):
+        parser.error(
+            "argument --tokenizer: --vocab-size and --tokenizer-dir need --tokenizer "
+            "bpe"
+        )
+    if args.vocab_size is not None and args.tokenizer_dir is not None:
+        parser.error(
+            "argument --tokenizer-dir: give --vocab-size or --tokenizer-dir, not both"
+        )
+    for name in ("vocab.json", "merges.txt") if args.tokenizer_dir is not None else ():
+        path = os.path.join(args.tokenizer_dir, name)
+        if not os.path.isfile(path):
+            parser.error(f"argument --tokenizer-dir: no file {path!r}")
+    try:
+        check_destination("train", "--out", args.out)
+    except ValueError as err:
+        parser.error(f"argument --out: {str(err).removeprefix('train: --out ')}")
+
+
+def check_cli_windows(args, n_tokens: int, n_val: int) -> None:
+    """Both parts of the split text hold one window of ``--context + 1`` tokens."""
+    if min(n_val, n_tokens - n_val) < args.context + 1:
+        need = math.ceil(
+            (args.context + 1) / min(args.val_fraction, 1 - args.val_fraction)
+        )
+        raise ValueError(
+            f"the text has {n_tokens:,} tokens; with --val-fraction "
+            f"{args.val_fraction} its "
+            f"training and validation parts have {n_tokens - n_val:,} and {n_val:,}, "
+            "but each "
+            f"needs at least --context + 1 = {args.context + 1}: give a text of at "
+            "least "
+            f"{need:,} tokens or a shorter --context"
+        )
+
+
+def check_cli_prompt(prompt: str) -> None:
+    """A prompt of at least one character."""
+    if not prompt:
+        raise ValueError("the prompt is empty; give at least one character")
+
+
+def check_gpt2_dir(directory: str) -> None:
+    """A folder holding GPT-2's four files in the Hugging Face layout."""
+    import os
+
+    if not os.path.isdir(directory):
+        raise ValueError(f"--gpt2 {directory}: no such directory")
+    missing = [
+        name
+        for name in ("config.json", "model.safetensors", "vocab.json", "merges.txt")
+        if not os.path.isfile(os.path.join(directory, name))
+    ]
+    if missing:
+        raise ValueError(
+            f"--gpt2 {directory}: not a GPT-2 directory in the Hugging Face layout, "
+            "missing " + ", ".join(missing)
+        )
+
 
 # (end of the BPE, generation and training checkers)

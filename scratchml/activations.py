@@ -1,10 +1,8 @@
-"""Activation functions: the nonlinearity that makes a stack of layers more than one matrix.
+"""Activation functions: the nonlinearity that makes stacked layers more than a matrix.
 
-Without an activation, ``Dense`` after ``Dense`` is still a single linear map. Applying
-a
-nonlinear function to every entry of ``z = x @ W + b`` between the layers lets the
-network
-bend its decision boundaries.
+Without an activation, ``Dense`` after ``Dense`` is still a single linear map.
+Applying a nonlinear function to every entry of ``z = x @ W + b`` between the layers
+lets the network bend its decision boundaries.
 
 - ``sigmoid(z) = 1 / (1 + exp(-z))`` squashes any number into ``(0, 1)``; its derivative
   ``s * (1 - s)`` is at most 0.25, so gradients shrink through every sigmoid layer.
@@ -18,7 +16,7 @@ input (float32 stays float32).
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_float_array, check_shape
+from scratchml._checks import as_float_array, check_activation_input, check_shape
 from scratchml.layers import Layer
 
 # --8<-- [end:imports]
@@ -135,10 +133,8 @@ class ReLU(Layer):
         self._out = None
 
     def forward(self, z: np.ndarray) -> np.ndarray:
-        z = as_float_array(
-            "ReLU.forward", "z", z, finite=False
-        )  # relu() checks for NaN
-        self._out = relu(z)  # same shape as z
+        z = check_activation_input("ReLU.forward", z, nan_by="relu")
+        self._out = np.maximum(z, 0)  # relu(z), same shape as z
         return self._out
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
@@ -152,7 +148,7 @@ class ReLU(Layer):
 
 # --8<-- [start:sigmoid_layer]
 class Sigmoid(Layer):
-    """``sigmoid`` as a layer: no parameters, caches its output ``s`` for ``backward``.
+    """``sigmoid`` as a layer: no parameters, caches its output ``s`` for backward.
 
     The derivative ``s * (1 - s)`` only needs the output, so that is what is kept.
     """
@@ -162,9 +158,7 @@ class Sigmoid(Layer):
         self._s = None
 
     def forward(self, z: np.ndarray) -> np.ndarray:
-        z = as_float_array(
-            "Sigmoid.forward", "z", z, finite=False
-        )  # sigmoid() checks NaN
+        z = as_float_array("Sigmoid.forward", "z", z, finite=False)  # sigmoid(): NaN
         self._s = sigmoid(z)  # same shape as z
         return self._s
 
@@ -199,9 +193,7 @@ def gelu(z) -> np.ndarray:
         Same shape and float dtype as ``z``.
     """
     z = as_float_array("gelu", "z", z)
-    t = np.tanh(
-        GELU_C * (z + 0.044715 * z * z * z)
-    )  # same shape; z * z * z: z**3 is slow
+    t = np.tanh(GELU_C * (z + 0.044715 * z * z * z))  # same shape; z**3 is slower
     return 0.5 * z * (1 + t)
 
 

@@ -1,9 +1,8 @@
 """Byte-pair encoding: GPT-2's tokenizer, learned from scratch.
 
 A character tokenizer gives every character one id; GPT-2 gives frequent *pieces* of
-text
-one id each (``" the"``, ``"ing"``, ``"def"``), so the same text takes fewer tokens. The
-pieces are learned by byte-pair encoding (BPE):
+text one id each (``" the"``, ``"ing"``, ``"def"``), so the same text takes fewer
+tokens. The pieces are learned by byte-pair encoding (BPE):
 
 1. write the text as UTF-8 bytes: 256 starting tokens, enough for any text;
 2. cut it into pre-tokens with GPT-2's pattern (words with their leading space, numbers,
@@ -21,16 +20,19 @@ download as well as its own.
 import heapq
 import json
 from collections import Counter, defaultdict
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
-import regex
 
 from scratchml._checks import (
-    ArgumentTypeError,
-    as_array,
-    as_token_ids,
-    check_positive_int,
+    check_bpe_ids,
+    check_bpe_tokenizer,
+    check_bpe_train,
+    check_merges_found,
+    check_path,
+    check_text,
+    read_bpe_files,
 )
 
 # --8<-- [end:imports]
@@ -46,6 +48,9 @@ GPT2_PATTERN = (
 # GPT-2's one special token: it marks a document boundary and gets the last id.
 END_OF_TEXT = "<|endoftext|>"
 # --8<-- [end:pattern]
+
+# GPT-2's own vocab.json and merges.txt, shipped with the package (see its README).
+GPT2_FILES = Path(__file__).parent / "_data" / "gpt2"
 
 
 # --8<-- [start:bytes_to_unicode]
@@ -64,11 +69,12 @@ def bytes_to_unicode() -> dict[int, str]:
     dict[int, str]
         Byte value -> one character; 256 entries, all distinct.
     """
+    # 188 byte values that are visible Latin-1 characters
     printable = [
         *range(ord("!"), ord("~") + 1),
         *range(ord("¡"), ord("¬") + 1),
         *range(ord("®"), ord("ÿ") + 1),
-    ]  # 188 byte values that are visible Latin-1 characters
+    ]
     table = {b: chr(b) for b in printable}
     shifted = 0
     for b in range(256):
@@ -137,36 +143,16 @@ class BPETokenizer:
     """
 
     def __init__(self, tokens, merges, pattern: str = GPT2_PATTERN) -> None:
-        where = "BPETokenizer"
-        if isinstance(tokens, str | bytes) or not hasattr(tokens, "__iter__"):
-            raise ArgumentTypeError(
-                f"{where}: tokens must be a list of bytes, got {tokens!r:.60}"
-            )
-        tokens = list(tokens)
-        for t in tokens:
-            if not isinstance(t, bytes) or not t:
-                raise TypeError(
-                    f"{where}: tokens must be non-empty bytes objects, got {t!r:.40}"
-                )
+        tokens, merges, self._regex = check_bpe_tokenizer(tokens, merges, pattern)
+        self.tokens = tokens  # id -> bytes
         self.token_id = {t: i for i, t in enumerate(tokens)}  # bytes -> id
-        if len(self.token_id) != len(tokens):
-            raise ValueError(f"{where}: tokens contains a repeated token")
-        missing = [b for b in range(256) if bytes([b]) not in self.token_id]
-        if missing:
-            raise ValueError(f"{where}: tokens lacks the single byte {missing[0]:#04x}")
-        self.tokens = tokens
-        self.merges = _check_merges(where, merges, len(tokens))
-        self.ranks = {}  # (a, b) -> (rank, id of the merged token)
-        for rank, (a, b) in enumerate(self.merges):
-            merged = self.token_id.get(tokens[a] + tokens[b])
-            if merged is None:
-                raise ValueError(
-                    f"{where}: merges[{rank}] makes a token not in the vocabulary"
-                )
-            self.ranks[(a, b)] = (rank, merged)
+        self.merges = merges  # (a, b) pairs of ids, in the order they were learned
+        self.ranks = {  # (a, b) -> (rank, id of the merged token): what encode needs
+            (a, b): (rank, self.token_id[tokens[a] + tokens[b]])
+            for rank, (a, b) in enumerate(merges)
+        }
         self.pattern = pattern
-        self._regex = _compile(where, pattern)
-        self.eot_id = len(tokens)
+        self.eot_id = len(tokens)  # <|endoftext|> gets the last id
         self._cache: dict[str, list[int]] = {}  # pre-token -> its ids
 
     @property
@@ -187,7 +173,8 @@ class BPETokenizer:
         text : str
             The training text. ``<|endoftext|>`` in it is a boundary, never merged.
         vocab_size : int
-            At least 257: the 256 bytes and ``<|endoftext|>``; each merge adds one token.
+            At least 257: the 256 bytes and ``<|endoftext|>``; each merge adds one
+            token.
         pattern : str
             The pre-tokenization pattern, GPT-2's by default.
 
@@ -198,49 +185,20 @@ class BPETokenizer:
         Notes
         -----
         Pairs are counted once per distinct pre-token, weighted by how often it occurs
-        (``" the"`` is counted once, times 9,000), and after each merge only the
-        pre-tokens that contain the merged pair are recounted. Ties between equally
-        frequent pairs go to the pair with the smaller ids.
+        (``" the"`` is counted once, times 9,000). The merges are those of
+        ``_learn_merges``; ``_learn_merges_fast`` finds them faster, recounting after
+        each merge only the pre-tokens that contain the merged pair. Ties between
+        equally frequent pairs go to the pair with the smaller ids.
         """
-        where = "BPETokenizer.train"
-        if not isinstance(text, str):
-            raise TypeError(f"{where}: text must be a str, got {type(text).__name__}")
-        if not text:
-            raise ValueError(f"{where}: text is empty")
-        vocab_size = check_positive_int(where, "vocab_size", vocab_size)
-        if vocab_size < 257:
-            raise ValueError(
-                f"{where}: vocab_size must be at least 257 (256 bytes + "
-                f"{END_OF_TEXT}), "
-                f"got {vocab_size}"
-            )
-        compiled = _compile(where, pattern)
+        text, vocab_size, splitter = check_bpe_train(text, vocab_size, pattern)
         counts = Counter()  # pre-token -> how often it occurs
-        for part in text.split(END_OF_TEXT):
-            counts.update(compiled.findall(part))
-        words = [list(_utf8(where, "text", w)) for w in counts]  # each: a list of ids
-        freq = list(counts.values())
-        tokens = [bytes([b]) for b in range(256)]
-        merges = []
-        pairs, where_pair = _count_pairs(words, freq)
-        heap = [(-n, pair) for pair, n in pairs.items()]
-        heapq.heapify(heap)
-        while len(tokens) + 1 < vocab_size:
-            pair = _pop_most_frequent(heap, pairs)
-            if pair is None:
-                raise ValueError(
-                    f"{where}: the text has no pair left to merge after {len(merges)} "
-                    "merges; "
-                    f"vocab_size={vocab_size} needs {vocab_size - 257} (use a longer "
-                    "text "
-                    "or a smaller vocab_size)"
-                )
-            new_id = len(tokens)
-            tokens.append(tokens[pair[0]] + tokens[pair[1]])
-            merges.append(pair)
-            for w in where_pair.pop(pair):
-                _recount(words, freq, w, pair, new_id, pairs, where_pair, heap)
-        return cls(tokens, merges, pattern)
+        for part in text.split(END_OF_TEXT):  # no pre-token spans <|endoftext|>
+            counts.update(splitter.findall(part))
+        words = [list(w.encode("utf-8")) for w in counts]  # each: its bytes, as ids
+        freq = list(counts.values())  # how often each word occurs
+        # Optimisation: _learn_merges_fast gives _learn_merges' merges, far faster.
+        tokens, merges = _learn_merges_fast(words, freq, vocab_size - 257)
+        return cls(tokens, check_merges_found(merges, vocab_size), pattern)
 
     # --8<-- [end:train]
 
@@ -250,35 +208,26 @@ class BPETokenizer:
 
         ``<|endoftext|>`` in the text becomes the special id ``eot_id``.
         """
-        where = "BPETokenizer.encode"
-        if not isinstance(text, str):
-            raise TypeError(f"{where}: text must be a str, got {type(text).__name__}")
+        text = check_text("BPETokenizer.encode", text)
         ids = []
         for k, part in enumerate(text.split(END_OF_TEXT)):
             if k > 0:
-                ids.append(self.eot_id)
+                ids.append(self.eot_id)  # the special token between two parts
             for word in self._regex.findall(part):
-                ids.extend(self._encode_word(where, word))
+                ids.extend(self._encode_word(word))
         return np.array(ids, dtype=np.int64)  # (n_tokens,)
 
-    def _encode_word(self, where: str, word: str) -> list[int]:
+    def _encode_word(self, word: str) -> list[int]:
         """One pre-token: its bytes, then the merges, lowest rank first."""
         if word in self._cache:
             return self._cache[word]
-        ids = list(_utf8(where, "text", word))  # byte values are the first 256 ids...
-        ids = [
-            self.token_id[bytes([b])] for b in ids
-        ]  # ...unless the files say otherwise
+        ids = [self.token_id[bytes([b])] for b in word.encode("utf-8")]  # its bytes
         while len(ids) > 1:
-            candidates = [
-                self.ranks[p]
-                for p in zip(ids, ids[1:], strict=False)
-                if p in self.ranks
-            ]
-            if not candidates:
-                break
-            rank, new_id = min(candidates)  # the earliest-learned merge present
-            ids = merge_pair(ids, self.merges[rank], new_id)
+            found = [(self.ranks[p], p) for p in pairwise(ids) if p in self.ranks]
+            if not found:
+                break  # no learned merge applies any more
+            (rank, new_id), pair = min(found)  # the earliest-learned merge present
+            ids = merge_pair(ids, pair, new_id)
         self._cache[word] = ids
         return ids
 
@@ -291,16 +240,9 @@ class BPETokenizer:
         The bytes of the tokens are joined and read as UTF-8; a sequence that stops in
         the middle of a character gets U+FFFD for the broken part, as GPT-2 does.
         """
-        where = "BPETokenizer.decode"
-        arr = as_array(where, "ids", ids)
-        if arr.ndim != 1:
-            raise ValueError(f"{where}: ids has shape {arr.shape} but must be 1-D")
-        if arr.size == 0:
-            return ""
-        arr = as_token_ids(where, "ids", arr, self.vocab_size)
+        ids = check_bpe_ids(ids, self.vocab_size)  # a list of ints
         pieces = [
-            END_OF_TEXT.encode() if i == self.eot_id else self.tokens[i]
-            for i in arr.tolist()
+            END_OF_TEXT.encode() if i == self.eot_id else self.tokens[i] for i in ids
         ]
         return b"".join(pieces).decode("utf-8", errors="replace")
 
@@ -319,12 +261,7 @@ class BPETokenizer:
         pathlib.Path
             The directory (created if needed).
         """
-        directory = _as_path("BPETokenizer.save", "directory", directory)
-        if directory.exists() and not directory.is_dir():
-            raise ValueError(
-                f"BPETokenizer.save: directory {str(directory)!r} is a file, not a "
-                "directory"
-            )
+        directory = check_path("BPETokenizer.save", "directory", directory, True)
         directory.mkdir(parents=True, exist_ok=True)
         vocab = {_to_symbols(t): i for i, t in enumerate(self.tokens)}
         vocab[END_OF_TEXT] = self.eot_id
@@ -355,22 +292,29 @@ class BPETokenizer:
             If a file is missing, is not valid JSON or UTF-8, or the files disagree (a
             merge of tokens that are not in the vocabulary, ids that are not 0..n-1).
         """
-        where = "BPETokenizer.from_pretrained"
-        directory = _as_path(where, "directory", directory)
-        vocab_path, merges_path = directory / "vocab.json", directory / "merges.txt"
-        for path in (vocab_path, merges_path):
-            if not path.is_file():
-                raise ValueError(f"{where}: no file {str(path)!r}")
-        try:
-            vocab = json.loads(vocab_path.read_text("utf-8"))
-            merge_lines = merges_path.read_text("utf-8").splitlines()
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise ValueError(
-                f"{where}: {str(directory)!r}: unreadable file ({err})"
-            ) from None
-        return cls(*_parse_files(where, vocab, merge_lines))
+        vocab, merge_lines = read_bpe_files(directory)
+        return cls(*_parse_files("BPETokenizer.from_pretrained", vocab, merge_lines))
 
     # --8<-- [end:from_pretrained]
+
+    # --8<-- [start:gpt2]
+    @classmethod
+    def gpt2(cls) -> "BPETokenizer":
+        """GPT-2's own tokenizer: OpenAI's 50,257 tokens and 50,000 merges, offline.
+
+        The files ship with the package (``scratchml/_data/gpt2/``, under OpenAI's
+        licence for GPT-2, copied beside them); they are byte for byte the
+        ``encoder.json`` and ``vocab.bpe`` published with the GPT-2 models.
+
+        Returns
+        -------
+        BPETokenizer
+            ``encode("hello world")`` gives ``[31373, 995]``, as tiktoken's ``gpt2``
+            encoding does; ``<|endoftext|>`` is id 50256.
+        """
+        return cls.from_pretrained(GPT2_FILES)
+
+    # --8<-- [end:gpt2]
 
 
 def _parse_files(where: str, vocab, merge_lines: list[str]):
@@ -413,76 +357,66 @@ def _from_symbols(where: str, name: str, symbols: str) -> bytes:
         ) from None
 
 
-def _utf8(where: str, name: str, text: str) -> bytes:
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError as err:
-        raise ValueError(
-            f"{where}: {name} holds the lone surrogate {err.object[err.start]!r}, "
-            "which "
-            "has no UTF-8 bytes"
-        ) from None
+# --8<-- [start:learn_merges]
+def _learn_merges(words: list[list[int]], freq: list[int], n_merges: int):
+    """The plain BPE loop: count the pairs, merge the most frequent; n_merges times.
+
+    ``words`` are the distinct pre-tokens as lists of byte ids and ``freq`` how often
+    each occurs. Returns ``(tokens, merges)``; fewer merges if the pairs run out.
+    """
+    tokens = [bytes([b]) for b in range(256)]  # id -> bytes: the 256 single bytes
+    merges = []
+    for _ in range(n_merges):
+        pairs = Counter()  # (a, b) -> how often it occurs in the whole text
+        for ids, n in zip(words, freq, strict=True):
+            for pair in pairwise(ids):
+                pairs[pair] += n  # a pre-token that occurs n times counts n times
+        if not pairs:
+            break  # every pre-token is a single token: nothing left to merge
+        pair = min(pairs, key=lambda p: (-pairs[p], p))  # most frequent; ties: smaller
+        new_id = len(tokens)  # mint the next id
+        tokens.append(tokens[pair[0]] + tokens[pair[1]])
+        merges.append(pair)
+        words = [merge_pair(ids, pair, new_id) for ids in words]  # merge it everywhere
+    return tokens, merges
 
 
-def _check_merges(where: str, merges, n_tokens: int) -> list[tuple[int, int]]:
-    """The merge rules as ``(a, b)`` pairs of ids in ``0..n_tokens-1``."""
-    if isinstance(merges, str | bytes) or not hasattr(merges, "__iter__"):
-        raise ArgumentTypeError(
-            f"{where}: merges must be a list of (id, id) pairs, got {merges!r:.60}"
-        )
-    out = []
-    for rank, pair in enumerate(merges):
-        if (
-            isinstance(pair, str | bytes)
-            or not hasattr(pair, "__len__")
-            or len(pair) != 2
-        ):
-            raise ValueError(
-                f"{where}: merges[{rank}] must be a pair of ids, got {pair!r:.40}"
-            )
-        if not all(
-            isinstance(i, int | np.integer) and not isinstance(i, bool) for i in pair
-        ):
-            raise ArgumentTypeError(
-                f"{where}: merges[{rank}] must hold two integer ids, got {pair!r:.40}"
-            )
-        a, b = int(pair[0]), int(pair[1])
-        if not (0 <= a < n_tokens and 0 <= b < n_tokens):
-            raise ValueError(
-                f"{where}: merges[{rank}] = {(a, b)} refers to an id outside the "
-                "vocabulary "
-                f"0..{n_tokens - 1}"
-            )
-        out.append((a, b))
-    return out
+# --8<-- [end:learn_merges]
 
 
-def _compile(where: str, pattern):
-    """The pre-tokenization pattern, compiled; a clear error if it is not a valid one."""
-    if not isinstance(pattern, str):
-        raise TypeError(f"{where}: pattern must be a str, got {type(pattern).__name__}")
-    try:
-        return regex.compile(pattern)
-    except regex.error as err:
-        raise ValueError(
-            f"{where}: pattern {pattern!r:.60} is not a valid regular expression "
-            f"({err})"
-        ) from None
+# --8<-- [start:learn_merges_fast]
+def _learn_merges_fast(words: list[list[int]], freq: list[int], n_merges: int):
+    """``_learn_merges``, faster: after a merge, recount only the words it changed.
+
+    Optimisation: counting every pair again after every merge repeats almost all of
+    the work. Here the counts are kept up to date instead: a merge changes only the
+    words that hold the merged pair (``where_pair`` knows which), and a heap keeps the
+    most frequent pair at hand. The merges are those of ``_learn_merges`` (tested).
+    """
+    words = [list(ids) for ids in words]  # updated in place below
+    tokens = [bytes([b]) for b in range(256)]
+    merges = []
+    pairs, where_pair = _count_pairs(words, freq)
+    heap = [(-n, pair) for pair, n in pairs.items()]  # most frequent first
+    heapq.heapify(heap)
+    while len(merges) < n_merges:
+        pair = _pop_most_frequent(heap, pairs)
+        if pair is None:
+            break
+        new_id = len(tokens)
+        tokens.append(tokens[pair[0]] + tokens[pair[1]])
+        merges.append(pair)
+        for w in where_pair.pop(pair):
+            _recount(words, freq, w, pair, new_id, pairs, where_pair, heap)
+    return tokens, merges
 
 
-def _as_path(where: str, name: str, value) -> Path:
-    if not isinstance(value, str | Path) or not str(value):
-        raise TypeError(f"{where}: {name} must be a str or path, got {value!r:.40}")
-    return Path(value)
-
-
-# --8<-- [start:training_helpers]
 def _count_pairs(words: list[list[int]], freq: list[int]):
     """Every adjacent pair's count, and which words hold it."""
     pairs = defaultdict(int)  # (a, b) -> occurrences in the whole text
     where_pair = defaultdict(set)  # (a, b) -> indices of the words that contain it
-    for w, (ids, n) in enumerate(zip(words, freq, strict=False)):
-        for pair in zip(ids, ids[1:], strict=False):
+    for w, (ids, n) in enumerate(zip(words, freq, strict=True)):
+        for pair in pairwise(ids):
             pairs[pair] += n
             where_pair[pair].add(w)
     return pairs, where_pair
@@ -504,11 +438,11 @@ def _recount(words, freq, w, pair, new_id, pairs, where_pair, heap) -> None:
     new = merge_pair(old, pair, new_id)
     n = freq[w]
     changed = set()
-    for p in zip(old, old[1:], strict=False):
+    for p in pairwise(old):
         if p != pair:
             pairs[p] -= n
             changed.add(p)
-    for p in zip(new, new[1:], strict=False):
+    for p in pairwise(new):
         pairs[p] += n
         where_pair[p].add(w)
         changed.add(p)
@@ -517,4 +451,4 @@ def _recount(words, freq, w, pair, new_id, pairs, where_pair, heap) -> None:
     words[w] = new
 
 
-# --8<-- [end:training_helpers]
+# --8<-- [end:learn_merges_fast]

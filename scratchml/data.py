@@ -26,20 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchml._checks import (
-    check_float,
-    check_non_negative,
-    check_positive_int,
-    check_rng,
-)
+from scratchml._checks import check_blobs, check_moons, check_regression_1d
 
 # --8<-- [end:imports]
 
 DIGITS_PATH = Path(__file__).with_name("_data") / "digits.npz"
-
-
-def _check_noise(where: str, noise) -> float:
-    return check_non_negative(where, "noise", noise)
 
 
 # --8<-- [start:load_digits]
@@ -90,11 +81,7 @@ def make_regression_1d(
         Column vectors, shaped like the output of ``Dense(1, 1)`` so that
         ``mse_loss(model(X), y)`` compares matching shapes.
     """
-    n = check_positive_int("make_regression_1d", "n", n)
-    noise = _check_noise("make_regression_1d", noise)
-    slope = check_float("make_regression_1d", "slope", slope)
-    intercept = check_float("make_regression_1d", "intercept", intercept)
-    rng = check_rng("make_regression_1d", "rng", rng)
+    rng = check_regression_1d(n, noise, rng, slope, intercept)  # a Generator
     x = rng.uniform(-1, 1, size=(n, 1))  # (n, 1)
     y = slope * x + intercept + noise * rng.standard_normal((n, 1))  # (n, 1)
     return x.astype(np.float32), y.astype(np.float32)
@@ -126,10 +113,7 @@ def make_blobs(
     y : numpy.ndarray, int64, shape (n_per_class * n_classes,)
         Class ``k`` fills rows ``k * n_per_class`` to ``(k + 1) * n_per_class - 1``.
     """
-    n_per_class = check_positive_int("make_blobs", "n_per_class", n_per_class)
-    n_classes = check_positive_int("make_blobs", "n_classes", n_classes)
-    spread = check_non_negative("make_blobs", "spread", spread)
-    rng = check_rng("make_blobs", "rng", rng)
+    rng = check_blobs(n_per_class, n_classes, spread, rng)  # a Generator
     angles = 2 * np.pi * np.arange(n_classes) / n_classes  # (n_classes,)
     centers = 2 * np.stack([np.cos(angles), np.sin(angles)], axis=1)  # (n_classes, 2)
     y = np.repeat(np.arange(n_classes), n_per_class)  # (n,)
@@ -164,9 +148,7 @@ def make_moons(
     X : numpy.ndarray, float32, shape (2 * n_per_class, 2)
     y : numpy.ndarray, int64, shape (2 * n_per_class,)
     """
-    n_per_class = check_positive_int("make_moons", "n_per_class", n_per_class)
-    noise = _check_noise("make_moons", noise)
-    rng = check_rng("make_moons", "rng", rng)
+    n_per_class, noise, rng = check_moons(n_per_class, noise, rng)
     t = np.linspace(0, np.pi, n_per_class)  # (n_per_class,)
     upper = np.stack([np.cos(t), np.sin(t)], axis=1)  # (n_per_class, 2)
     lower = np.stack([1 - np.cos(t), 0.5 - np.sin(t)], axis=1)  # (n_per_class, 2)

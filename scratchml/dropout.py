@@ -10,7 +10,7 @@ identity, so generating text is deterministic.
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_float_array, check_float, check_rng, check_shape
+from scratchml._checks import as_float_array, check_dropout, check_dy
 from scratchml.layers import Layer
 
 # --8<-- [end:imports]
@@ -18,14 +18,13 @@ from scratchml.layers import Layer
 
 # --8<-- [start:dropout]
 class Dropout(Layer):
-    """Zero each entry with probability ``p`` in training, scale the rest by ``1/(1-p)``.
+    """In training, zero each entry with probability ``p``, scale the rest by 1/(1-p).
 
     Parameters
     ----------
     p : float, default 0.0
         Probability of dropping an entry, ``0 <= p < 1``. With ``p = 0`` the layer is
-        the
-        identity.
+        the identity.
     rng : int or numpy.random.Generator, optional
         Seed or generator of the masks: the same seed drops the same entries.
 
@@ -44,8 +43,7 @@ class Dropout(Layer):
 
     def __init__(self, p: float = 0.0, rng=None) -> None:
         super().__init__()
-        self.p = check_float("Dropout", "p", p, low=0, high=1, high_open=True)
-        self.rng = check_rng("Dropout", "rng", rng)
+        self.p, self.rng = check_dropout(p, rng)
         self.training = True
         self._cache = None
 
@@ -69,7 +67,7 @@ class Dropout(Layer):
     # --8<-- [start:dropout_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
         shape, mask = self._cached("_cache")
-        check_shape("Dropout.backward", "dy", dy, shape, "the input")
+        check_dy("Dropout.backward", dy, shape, "the input")
         return dy if mask is None else dy * mask  # dropped entries pass no gradient
 
     # --8<-- [end:dropout_backward]

@@ -3,8 +3,7 @@
 The embedding matrix ``W_E`` has one row per vocabulary entry. Embedding a token is
 reading its row: ``W_E[id]``. That is the same as multiplying a one-hot row vector by
 ``W_E``, which tells us the gradient: every row of ``W_E`` receives the sum of the
-output
-gradients of the positions that hold its token.
+output gradients of the positions that hold its token.
 
 The unembedding ``W_U`` goes the other way: a vector of size ``d_model`` becomes one
 logit (an unnormalized score) per vocabulary entry, ``logits = x @ W_U``.
@@ -14,13 +13,11 @@ logit (an unnormalized score) per vocabulary entry, ``logits = x @ W_U``.
 import numpy as np
 
 from scratchml._checks import (
-    as_float_array,
     as_token_ids,
-    check_float_dtype,
-    check_last_dim,
-    check_positive_int,
-    check_rng,
-    check_shape,
+    check_dy,
+    check_embedding,
+    check_unembedding,
+    check_vectors,
 )
 from scratchml.layers import Layer
 
@@ -46,23 +43,16 @@ class Embedding(Layer):
     -----
     ``forward`` takes integer ids of any shape, usually ``(B, T)`` or ``(T,)``, and
     returns ``ids.shape + (d_model,)``. ``backward`` returns ``None``: integer ids have
-    no
-    gradient.
+    no gradient.
     """
 
     def __init__(
         self, vocab_size: int, d_model: int, rng=None, dtype=np.float32
     ) -> None:
         super().__init__()
-        self.vocab_size = check_positive_int("Embedding", "vocab_size", vocab_size)
-        self.d_model = check_positive_int("Embedding", "d_model", d_model)
-        rng, dtype = (
-            check_rng("Embedding", "rng", rng),
-            check_float_dtype("Embedding", "dtype", dtype),
-        )
-        self.params["W_E"] = (0.02 * rng.standard_normal((vocab_size, d_model))).astype(
-            dtype
-        )
+        V, d, rng, dtype = check_embedding(vocab_size, d_model, rng, dtype)
+        self.vocab_size, self.d_model = V, d
+        self.params["W_E"] = (0.02 * rng.standard_normal((V, d))).astype(dtype)
         self._ids = None
 
     # --8<-- [start:embedding_forward]
@@ -75,15 +65,12 @@ class Embedding(Layer):
 
     # --8<-- [start:embedding_backward]
     def backward(self, dy: np.ndarray) -> None:
-        ids = self._cached("_ids")
-        check_shape(
-            "Embedding.backward", "dy", dy, ids.shape + (self.d_model,), "the output"
-        )
+        ids = self._cached("_ids")  # (B, T)
+        check_dy("Embedding.backward", dy, ids.shape + (self.d_model,))
         # W_E[ids] equals one_hot(ids) @ W_E, so the gradient is one_hot(ids).T @ dy:
         # row v receives the sum of dy over the positions that hold token v.
-        one_hot_T = np.arange(self.vocab_size)[:, None] == ids.reshape(
-            1, -1
-        )  # (V, N) bool
+        tokens = np.arange(self.vocab_size)[:, None]  # (V, 1)
+        one_hot_T = tokens == ids.reshape(1, -1)  # (V, N) bool: one_hot(ids).T
         dy2 = dy.reshape(-1, self.d_model)  # (N, d_model): every position is a row
         self.grads["W_E"] = one_hot_T.astype(dy.dtype) @ dy2  # (V, d_model)
         return None
@@ -119,19 +106,14 @@ class Unembedding(Layer):
         self, d_model: int, vocab_size: int, rng=None, dtype=np.float32
     ) -> None:
         super().__init__()
-        self.d_model = check_positive_int("Unembedding", "d_model", d_model)
-        self.vocab_size = check_positive_int("Unembedding", "vocab_size", vocab_size)
-        rng = check_rng("Unembedding", "rng", rng)
-        dtype = check_float_dtype("Unembedding", "dtype", dtype)
-        self.params["W_U"] = (0.02 * rng.standard_normal((d_model, vocab_size))).astype(
-            dtype
-        )
+        d, V, rng, dtype = check_unembedding(d_model, vocab_size, rng, dtype)
+        self.d_model, self.vocab_size = d, V
+        self.params["W_U"] = (0.02 * rng.standard_normal((d, V))).astype(dtype)
         self._x = None
 
     # --8<-- [start:unembedding_forward]
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = as_float_array("Unembedding.forward", "x", x)
-        check_last_dim("Unembedding.forward", "x", x, self.d_model)
+        x = check_vectors("Unembedding.forward", x, self.d_model)
         self._x = x  # (B, T, d_model), kept for backward
         x2 = x.reshape(-1, self.d_model)  # (N, d_model): one 2-D matmul is fastest
         return (x2 @ self.params["W_U"]).reshape(x.shape[:-1] + (-1,))  # (B, T, V)
@@ -141,13 +123,7 @@ class Unembedding(Layer):
     # --8<-- [start:unembedding_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
         x = self._cached("_x")
-        check_shape(
-            "Unembedding.backward",
-            "dy",
-            dy,
-            x.shape[:-1] + (self.vocab_size,),
-            "the output",
-        )
+        check_dy("Unembedding.backward", dy, x.shape[:-1] + (self.vocab_size,))
         x2 = x.reshape(-1, self.d_model)  # (N, d_model)
         dy2 = dy.reshape(-1, self.vocab_size)  # (N, V)
         self.grads["W_U"] = x2.T @ dy2  # (d_model, V)

@@ -1,4 +1,4 @@
-"""Generating text: predict a distribution over the next token, draw one, append, repeat.
+"""Generating text: predict the next token's distribution, draw one, append, repeat.
 
 The temperature ``T`` *divides* the logits before the softmax: ``T < 1`` sharpens the
 distribution (the likeliest tokens win more often), ``T > 1`` flattens it, and ``T = 0``
@@ -13,46 +13,21 @@ probability exactly ``p_i``.
 """
 
 # --8<-- [start:imports]
-
-import numbers
-
 import numpy as np
 
 from scratchml._checks import (
-    ArgumentTypeError,
-    as_float_array,
-    as_token_ids,
-    check_int,
-    check_ndim,
-    check_non_negative,
-    check_positive_int,
-    check_rng,
+    check_generate,
+    check_sample_next_token,
+    check_top_p_filter,
 )
 from scratchml.softmax import softmax
 
 # --8<-- [end:imports]
 
 
-def _check_sampling(where: str, temperature, top_k, top_p=None) -> tuple:
-    t = check_non_negative(where, "temperature", temperature)
-    if top_k is not None:
-        top_k = check_positive_int(where, "top_k", top_k)
-    if top_p is not None:
-        if isinstance(top_p, bool) or not isinstance(top_p, numbers.Real):
-            raise ArgumentTypeError(
-                f"{where}: top_p must be a number in (0, 1], got {top_p!r}"
-            )
-        if not 0 < top_p <= 1:  # NaN fails too
-            raise ValueError(
-                f"{where}: top_p must be a number in (0, 1], got {top_p!r}"
-            )
-        top_p = float(top_p)
-    return t, top_k, top_p
-
-
 # --8<-- [start:top_p_filter]
 def top_p_filter(probs, top_p: float) -> np.ndarray:
-    """Keep the nucleus: the fewest likeliest tokens whose probabilities reach ``top_p``.
+    """Keep the nucleus: the fewest likeliest tokens whose probabilities reach top_p.
 
     Parameters
     ----------
@@ -66,30 +41,15 @@ def top_p_filter(probs, top_p: float) -> np.ndarray:
     numpy.ndarray, same shape
         ``probs`` with every token outside the nucleus set to 0 (not renormalized).
         Ties with the least likely token kept are kept too, so the result does not
-        depend
-        on the order of the vocabulary.
+        depend on the order of the vocabulary.
     """
-    if top_p is None:  # "no nucleus" in generate(), but here a number is needed
-        raise ArgumentTypeError(
-            "top_p_filter: top_p must be a number in (0, 1], got None"
-        )
-    _, _, top_p = _check_sampling("top_p_filter", 1.0, None, top_p)
-    probs = as_float_array("top_p_filter", "probs", probs)  # (B, V)
-    if (probs < 0).any():
-        raise ValueError(
-            "top_p_filter: probs must be probabilities >= 0, got a negative value"
-        )
+    probs, top_p = check_top_p_filter(probs, top_p)  # (B, V), a float
     if top_p == 1:
-        return (
-            probs.copy()
-        )  # everything: no rounding in a cumulative sum can drop a token
+        return probs.copy()  # everything: no rounding in a cumulative sum drops a token
     ranked = -np.sort(-probs, axis=-1)  # (B, V): likeliest first
-    n_keep = (np.cumsum(ranked, axis=-1) < top_p).sum(
-        axis=-1, keepdims=True
-    ) + 1  # (B, 1)
-    n_keep = np.minimum(
-        n_keep, probs.shape[-1]
-    )  # rounding may leave the total just below p
+    below = np.cumsum(ranked, axis=-1) < top_p  # (B, V): the total is not reached yet
+    n_keep = below.sum(axis=-1, keepdims=True) + 1  # (B, 1): those, and one more
+    n_keep = np.minimum(n_keep, probs.shape[-1])  # rounding may leave the total below p
     smallest = np.take_along_axis(ranked, n_keep - 1, axis=-1)  # (B, 1): last one kept
     return np.where(probs >= smallest, probs, 0.0)  # (B, V)
 
@@ -124,31 +84,18 @@ def sample_next_token(
     numpy.ndarray
         int64 token ids, shape ``()`` for one row of logits or ``(B,)``.
     """
-    t, top_k, top_p = _check_sampling("sample_next_token", temperature, top_k, top_p)
-    logits = as_float_array("sample_next_token", "logits", logits).astype(
-        np.float64
-    )  # (B, V)
-    check_ndim("sample_next_token", "logits", logits, (1, 2))
-    rng = check_rng("sample_next_token", "rng", rng)
+    logits, temperature, top_k, rng, top_p = check_sample_next_token(**locals())
     if top_k is not None and top_k < logits.shape[-1]:
-        kth = np.sort(logits, axis=-1)[
-            ..., -top_k, None
-        ]  # (B, 1): the k-th largest logit
-        logits = np.where(
-            logits < kth, -np.inf, logits
-        )  # (B, V): the rest get probability 0
-    if t == 0:
+        kth = np.sort(logits, axis=-1)[..., -top_k, None]  # (B, 1): the k-th largest
+        logits = np.where(logits < kth, -np.inf, logits)  # (B, V): the rest get p = 0
+    if temperature == 0:
         return logits.argmax(axis=-1)  # (B,): greedy
-    probs = softmax(logits, axis=-1, temperature=t)  # (B, V): the tempered distribution
+    probs = softmax(logits, axis=-1, temperature=temperature)  # (B, V): tempered
     if top_p is not None:
         probs = top_p_filter(probs, top_p)  # (B, V): 0 outside the nucleus
     cdf = np.cumsum(probs, axis=-1)  # (B, V): cumulative probabilities
-    u = (
-        np.random.default_rng(rng).random(cdf.shape[:-1] + (1,)) * cdf[..., -1:]
-    )  # (B, 1)
-    return (cdf <= u).sum(
-        axis=-1
-    )  # (B,): the first token whose cdf exceeds u; renormalized
+    u = rng.random(cdf.shape[:-1] + (1,)) * cdf[..., -1:]  # (B, 1): in [0, total)
+    return (cdf <= u).sum(axis=-1)  # (B,): the first token whose cdf exceeds u
 
 
 # --8<-- [end:sample_next_token]
@@ -165,7 +112,7 @@ def generate(
     kv_cache=True,
     top_p=None,
 ) -> np.ndarray:
-    """Extend ``token_ids`` by ``n_new`` tokens sampled from ``model``, one at a time.
+    """Extend ``token_ids`` by ``n_new`` tokens drawn from ``model``, one at a time.
 
     Parameters
     ----------
@@ -207,50 +154,45 @@ def generate(
     were computed at the old ones, so the cache is emptied and refilled from the window:
     from then on every step costs a whole window, as without the cache.
     """
-    t, top_k, top_p = _check_sampling("generate", temperature, top_k, top_p)
-    if not callable(getattr(model, "forward", None)):
-        raise TypeError(
-            f"generate: model must have a forward(ids) method, got {model!r:.60}"
-        )
-    vocab_size = getattr(model, "vocab_size", np.iinfo(np.int64).max)
-    ids = as_token_ids("generate", "token_ids", token_ids, vocab_size).astype(np.int64)
-    if ids.ndim not in (1, 2):
-        raise ValueError(
-            f"generate: token_ids has shape {ids.shape} but must be (T,) or (B, T)"
-        )
-    n_new = check_int("generate", "n_new", n_new, minimum=0)
-    if not isinstance(kv_cache, bool | np.bool_):
-        raise TypeError(f"generate: kv_cache must be True or False, got {kv_cache!r}")
-    rng = check_rng("generate", "rng", rng)
+    ids, n_new, rng = check_generate(**locals())  # ids: (B, T) int64
+    if kv_cache and hasattr(model, "forward_cached"):  # Optimisation: the KV cache
+        return _generate_cached(model, ids, n_new, temperature, top_k, rng, top_p)
+    # --8<-- [start:generate_loop]
     context = getattr(model, "context_length", ids.shape[-1] + n_new)
-    cache = None
-    if kv_cache and hasattr(model, "forward_cached"):
-        cache = model.new_kv_cache(
-            ids.shape[0] if ids.ndim == 2 else 1
-        )  # one per block
-    offset = 0  # the token at position 0 of the cache
+    for _ in range(n_new):
+        window = ids[..., -context:]  # (B, <= context): crop to the last tokens
+        logits = model.forward(window)[..., -1, :]  # (B, V): at the last position
+        next_id = sample_next_token(logits, temperature, top_k, rng, top_p)  # (B,)
+        ids = np.concatenate([ids, next_id[..., None]], axis=-1)  # (B, T + 1): append
+    return ids
+    # --8<-- [end:generate_loop]
+
+
+# --8<-- [end:generate]
+
+
+# --8<-- [start:generate_cached]
+def _generate_cached(model, ids, n_new, temperature, top_k, rng, top_p) -> np.ndarray:
+    """``generate``'s loop with the model's KV cache: each step feeds the new tokens.
+
+    Optimisation: the plain loop recomputes the keys and values of the whole window at
+    every step; here the cache keeps them, so the prompt is fed once and then one token
+    per step. Same logits up to rounding, so the same tokens (tested).
+    """
+    context = getattr(model, "context_length", ids.shape[-1] + n_new)
+    cache = model.new_kv_cache(ids.shape[0] if ids.ndim == 2 else 1)  # one per block
+    offset = 0  # the position in the text of the cache's first token
     for _ in range(n_new):
         start = max(0, ids.shape[-1] - context)  # the window: the last `context` tokens
-        if cache is None:
-            logits = model.forward(ids[..., start:])[
-                ..., -1, :
-            ]  # (B, V): the whole window
-        else:
-            if (
-                start != offset
-            ):  # the window slid: every cached key sits at a wrong position
-                for layer_cache in cache:
-                    layer_cache.reset()
-                offset = start
-            new = ids[
-                ..., offset + cache[0].length :
-            ]  # (B, n): the tokens not yet cached
-            logits = model.forward_cached(new, cache, last_only=True)[
-                ..., -1, :
-            ]  # (B, V)
-        next_id = sample_next_token(logits, t, top_k, rng, top_p)  # (B,)
+        if start != offset:  # the window slid: every cached key sits at a wrong place
+            for layer_cache in cache:
+                layer_cache.reset()
+            offset = start
+        new = ids[..., offset + cache[0].length :]  # (B, n): the tokens not yet cached
+        logits = model.forward_cached(new, cache, last_only=True)[..., -1, :]  # (B, V)
+        next_id = sample_next_token(logits, temperature, top_k, rng, top_p)  # (B,)
         ids = np.concatenate([ids, next_id[..., None]], axis=-1)  # (B, T + 1)
     return ids
 
 
-# --8<-- [end:generate]
+# --8<-- [end:generate_cached]

@@ -1,26 +1,19 @@
 """Finite-difference gradient checks: the proof behind every backward pass.
 
-The derivative of a function ``f`` at ``x`` is approximated by the central difference
-``(f(x + eps) - f(x - eps)) / (2 eps)``, whose error shrinks like ``eps**2``. Comparing
-it
-with what ``backward`` returns catches almost every mistake in a hand-written gradient.
+The derivative of a function ``f`` at ``x`` is approximated by the central
+difference ``(f(x + eps) - f(x - eps)) / (2 eps)``, whose error shrinks like
+``eps**2``. Comparing it with what ``backward`` returns catches almost every mistake
+in a hand-written gradient.
 """
 
 # --8<-- [start:imports]
 import numpy as np
 
 from scratchml._checks import (
-    ArgumentTypeError,
-    NonFiniteError,
-    as_float_array,
-    as_numeric_array,
-    check_callable,
-    check_float,
-    check_layer,
-    check_non_negative,
-    check_positive,
-    check_rng,
-    check_same_shape,
+    check_gradcheck,
+    check_nudged,
+    check_numerical_gradient,
+    check_relative_error,
 )
 from scratchml.layers import Layer
 
@@ -55,17 +48,7 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
         ``f()`` does not return a finite number (a ``TypeError`` too, for the wrong
         type).
     """
-    check_callable("numerical_gradient", "f", f)
-    if type(x) is not np.ndarray or x.dtype != np.float64:
-        got = f"dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__
-        raise ArgumentTypeError(
-            "numerical_gradient: x must be a float64 numpy array for accuracy, got "
-            f"{got}"
-        )
-    if x.size == 0:
-        raise ValueError(f"numerical_gradient: x is empty (shape {x.shape})")
-    eps = check_positive("numerical_gradient", "eps", eps)
-    check_float("numerical_gradient", "f()", f())  # a finite number, or an error now
+    eps = check_numerical_gradient(f, x, eps)  # f() included: finite, or an error now
     grad = np.zeros_like(x)
     flat, gflat = x.reshape(-1), grad.reshape(-1)  # views onto x and grad
     for i in range(flat.size):
@@ -76,11 +59,7 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
         f_minus = f()
         flat[i] = old
         gflat[i] = (f_plus - f_minus) / (2 * eps)
-    if not np.isfinite(grad).all():
-        raise NonFiniteError(
-            "numerical_gradient: f() became NaN or infinite as x was nudged"
-        )
-    return grad
+    return check_nudged(grad)  # finite, or f() blew up near x
 
 
 # --8<-- [end:numerical_gradient]
@@ -88,7 +67,7 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
 
 # --8<-- [start:relative_error]
 def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-8) -> float:
-    """``max|a - b| / max(max|a|, max|b|, floor)``: 0 when equal, 1e-6 is 'six digits agree'.
+    """``max|a - b| / max(max|a|, max|b|, floor)``: 0 if equal, 1e-6 for six digits.
 
     The ``floor`` matters only when both gradients are tiny: a central difference with
     ``eps = 1e-6`` on a loss of order 1 carries rounding noise of about 1e-10, so two
@@ -109,12 +88,7 @@ def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-8) -> float:
     float
         The relative error, ``>= 0``.
     """
-    a = as_float_array(
-        "relative_error", "a", a
-    )  # NaN or inf: an error, never a NaN result
-    b = as_float_array("relative_error", "b", b)
-    check_same_shape("relative_error", "a", a, "b", b)
-    floor = check_non_negative("relative_error", "floor", floor)
+    a, b, floor = check_relative_error(a, b, floor)  # NaN: an error, never NaN out
     scale = max(np.abs(a).max(initial=0.0), np.abs(b).max(initial=0.0), floor)
     return float(np.abs(a - b).max(initial=0.0) / scale)
 
@@ -126,12 +100,12 @@ def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-8) -> float:
 def check_gradients(
     layer: Layer, x, loss=None, eps: float = 1e-6, rng=0
 ) -> dict[str, float]:
-    """Compare ``layer.backward`` with finite differences, for the input and every parameter.
+    """Compare ``layer.backward`` with finite differences, for the input and params.
 
     The layer is cast to float64 (in place). Unless a ``loss`` is given, the scalar
-    being
-    differentiated is ``sum(forward(x) * R)`` for a fixed random ``R``, whose gradient
-    with respect to the output is exactly ``R``: every output entry gets its own weight.
+    being differentiated is ``sum(forward(x) * R)`` for a fixed random ``R``, whose
+    gradient with respect to the output is exactly ``R``: every output entry gets its
+    own weight.
 
     Parameters
     ----------
@@ -152,17 +126,7 @@ def check_gradients(
     dict[str, float]
         Relative error per parameter name, plus ``"x"`` for the input when it is float.
     """
-    check_layer("check_gradients", "layer", layer)
-    if loss is not None and (not isinstance(loss, tuple | list) or len(loss) != 2):
-        raise ArgumentTypeError(
-            "check_gradients: loss must be a pair (value(y), grad(y)) of callables, "
-            f"got {loss!r:.60}"
-        )
-    for fn in loss or ():
-        check_callable("check_gradients", "loss", fn)
-    check_positive("check_gradients", "eps", eps)
-    check_rng("check_gradients", "rng", rng)
-    x = as_numeric_array("check_gradients", "x", x)  # floats, or integer token ids
+    x = check_gradcheck(layer, x, loss, eps, rng)  # floats, or integer token ids
     layer.astype(np.float64)
     x = np.array(x, dtype=np.float64 if x.dtype.kind == "f" else None)
     if loss is None:

@@ -7,12 +7,11 @@ protocol:
 - ``grads``: a dict with the same keys and shapes, filled by ``backward``;
 - ``forward(x) -> y`` computes the output and caches what ``backward`` needs;
 - ``backward(dy) -> dx`` takes the gradient of the loss with respect to ``y`` and
-  returns
-  the gradient with respect to ``x``. It fills ``grads`` and never touches ``params``.
+  returns the gradient with respect to ``x``. It fills ``grads`` and never touches
+  ``params``.
 
 A layer made of other layers lists them in ``children``; ``named_params`` walks the
-whole
-tree, so one optimizer and one gradient checker serve every model.
+whole tree, so one optimizer and one gradient checker serve every model.
 """
 
 # --8<-- [start:imports]
@@ -21,13 +20,11 @@ from collections.abc import Iterator
 import numpy as np
 
 from scratchml._checks import (
-    ArgumentTypeError,
-    as_float_array,
-    check_float_dtype,
-    check_last_dim,
-    check_positive_int,
-    check_rng,
-    check_shape,
+    check_astype,
+    check_dense,
+    check_dy,
+    check_features,
+    check_str,
 )
 
 # --8<-- [end:imports]
@@ -53,34 +50,27 @@ class Layer:
         self.children: dict[str, Layer] = {}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        raise NotImplementedError(
-            f"{type(self).__name__}.forward: a subclass must define it"
-        )
+        name = type(self).__name__
+        raise NotImplementedError(f"{name}.forward: a subclass must define it")
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        raise NotImplementedError(
-            f"{type(self).__name__}.backward: a subclass must define it"
-        )
+        name = type(self).__name__
+        raise NotImplementedError(f"{name}.backward: a subclass must define it")
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x)
 
     def named_params(self, prefix: str = "") -> Iterator[tuple[str, "Layer", str]]:
-        """Yield ``(full_name, layer, key)`` for every parameter in this layer's tree."""
-        if not isinstance(prefix, str):
-            raise ArgumentTypeError(
-                f"Layer.named_params: prefix must be a str, got {prefix!r}"
-            )
+        """Yield ``(full_name, layer, key)`` for every parameter in the tree."""
+        prefix = check_str("Layer.named_params", "prefix", prefix)
         for key in self.params:
             yield prefix + key, self, key
         for name, child in self.children.items():
             yield from child.named_params(f"{prefix}{name}.")
 
     def astype(self, dtype) -> "Layer":
-        """Cast every parameter in the tree to ``dtype`` (in place) and return ``self``."""
-        dtype = check_float_dtype(
-            f"{type(self).__name__}.astype", "dtype", dtype, half=True
-        )
+        """Cast every parameter in the tree to ``dtype`` (in place); return ``self``."""
+        dtype = check_astype(self, dtype)
         for _, layer, key in self.named_params():
             layer.params[key] = layer.params[key].astype(dtype)
             layer.grads.pop(key, None)
@@ -91,7 +81,7 @@ class Layer:
         return sum(layer.params[key].size for _, layer, key in self.named_params())
 
     def _cached(self, name: str, where: str | None = None):
-        """Return what ``forward`` cached, or explain that ``forward`` must run first.
+        """Return what ``forward`` cached, or say that ``forward`` must run first.
 
         ``where`` names the caller when a composite layer reads a child's cache.
         """
@@ -131,31 +121,22 @@ class Dense(Layer):
         self, n_in: int, n_out: int, rng=None, dtype=np.float32, init: str = "lecun"
     ) -> None:
         super().__init__()
-        self.n_in = check_positive_int("Dense", "n_in", n_in)
-        self.n_out = check_positive_int("Dense", "n_out", n_out)
-        if init not in ("lecun", "he"):
-            raise ValueError(f"Dense: init must be 'lecun' or 'he', got {init!r}")
-        rng, dtype = (
-            check_rng("Dense", "rng", rng),
-            check_float_dtype("Dense", "dtype", dtype),
-        )
+        n_in, n_out, rng, dtype = check_dense(n_in, n_out, rng, dtype, init)
+        self.n_in, self.n_out = n_in, n_out
         scale = 1.0 / np.sqrt(n_in) if init == "lecun" else np.sqrt(2.0 / n_in)
         self.params["W"] = (rng.standard_normal((n_in, n_out)) * scale).astype(dtype)
         self.params["b"] = np.zeros(n_out, dtype=dtype)
         self._x = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = as_float_array("Dense.forward", "x", x)
-        check_last_dim("Dense.forward", "x", x, self.n_in)
+        x = check_features("Dense.forward", x, self.n_in)
         self._x = x  # (..., n_in), kept for backward
         return x @ self.params["W"] + self.params["b"]  # (..., n_out)
 
     # --8<-- [start:dense_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
         x = self._cached("_x")
-        check_shape(
-            "Dense.backward", "dy", dy, x.shape[:-1] + (self.n_out,), "the output"
-        )
+        check_dy("Dense.backward", dy, x.shape[:-1] + (self.n_out,))
         x2 = x.reshape(-1, self.n_in)  # (N, n_in): all leading axes are rows
         dy2 = dy.reshape(-1, self.n_out)  # (N, n_out)
         self.grads["W"] = x2.T @ dy2  # (n_in, n_out)

@@ -1,16 +1,14 @@
-"""Training a language model (Parts III and IV): windows of a token stream in, a lower loss out.
+"""Training a language model (Parts III and IV): windows of a token stream in.
 
 (``fit`` in ``supervised.py`` trains on a fixed set of labelled examples, epoch by
-epoch;
-``train`` here draws random windows from a text for a number of steps.)
+epoch; ``train`` here draws random windows from a text for a number of steps.)
 
 Every step is the loop of Part I, applied to the GPT::
 
     x, y   = a batch of windows of the text      (B, T) each, y is x shifted by one
     logits = model.forward(x)                    (B, T, V)
     loss   = cross-entropy of logits against y   one number
-    model.backward(dloss/dlogits)                every gradient, with the current
-    weights
+    model.backward(dloss/dlogits)                every gradient, current weights
     clip the gradients, then let Adam update the weights
 
 Around it, ``train`` adds what a long run needs: a learning-rate schedule (a short
@@ -27,17 +25,11 @@ import time
 import numpy as np
 
 from scratchml._checks import (
-    ArgumentTypeError,
     NonFiniteError,
-    as_token_ids,
-    check_bool,
-    check_callable,
-    check_int,
-    check_layer,
-    check_non_negative,
-    check_positive,
-    check_positive_int,
-    check_rng,
+    check_evaluate_loss,
+    check_scheduled_lr,
+    check_train,
+    prefix_errors,
 )
 from scratchml.generate import generate
 from scratchml.losses import cross_entropy, cross_entropy_with_grad
@@ -47,55 +39,11 @@ from scratchml.text import get_batch
 # --8<-- [end:imports]
 
 
-def _check_schedule(where: str, lr, steps, warmup_steps, min_lr) -> None:
-    """The schedule's arguments: positive lr and steps, warmup in [0, steps], min_lr <= lr."""
-    lr = check_positive(where, "lr", lr)
-    steps = check_positive_int(where, "steps", steps)
-    warmup_steps = check_int(where, "warmup_steps", warmup_steps, minimum=0)
-    if warmup_steps > steps:
-        raise ValueError(
-            f"{where}: warmup_steps={warmup_steps} is more than steps={steps}"
-        )
-    if min_lr is not None and check_non_negative(where, "min_lr", min_lr) > lr:
-        raise ValueError(f"{where}: min_lr={min_lr!r} must be <= lr={lr!r}")
-
-
-def _check_data(where: str, model, train_ids, val_ids, tokenizer) -> tuple:
-    """The texts as token ids the model can read, each long enough for one window of
-    ``context_length + 1`` tokens, and a tokenizer (if any) of the model's vocabulary."""
-    vocab_size = getattr(model, "vocab_size", np.iinfo(np.int64).max)
-    T = model.context_length
-    texts = []
-    for name, ids in (("train_ids", train_ids), ("val_ids", val_ids)):
-        ids = as_token_ids(where, name, ids, vocab_size)
-        if ids.ndim != 1:
-            raise ValueError(f"{where}: {name} has shape {ids.shape} but must be 1-D")
-        if len(ids) < T + 1:
-            raise ValueError(
-                f"{where}: {name}: the text has {len(ids)} tokens but one window needs "
-                f"context_length + 1 = {T + 1}; use a longer text or a shorter context"
-            )
-        texts.append(ids)
-    if tokenizer is not None:
-        if not all(callable(getattr(tokenizer, f, None)) for f in ("encode", "decode")):
-            raise ArgumentTypeError(
-                f"{where}: tokenizer must have encode() and decode() (a CharTokenizer "
-                "or "
-                f"BPETokenizer), got {tokenizer!r:.60}"
-            )
-        if getattr(tokenizer, "vocab_size", vocab_size) != vocab_size:
-            raise ValueError(
-                f"{where}: tokenizer has {tokenizer.vocab_size} tokens but the model's "
-                f"vocab_size is {vocab_size}; they must be equal"
-            )
-    return tuple(texts)
-
-
 # --8<-- [start:scheduled_lr]
 def scheduled_lr(
     step: int, lr: float, steps: int, warmup_steps: int = 0, min_lr=None
 ) -> float:
-    """The learning rate of step ``step`` (counted from 1): linear warmup, then cosine decay.
+    """The learning rate of step ``step`` (from 1): linear warmup, then cosine decay.
 
     - Steps ``1 .. warmup_steps`` grow the rate linearly from ``lr / warmup_steps`` to
       ``lr``: Adam's first steps are large for every weight, and a small rate keeps the
@@ -126,15 +74,10 @@ def scheduled_lr(
     ------
     ValueError
         If ``step`` is not in ``1..steps``, ``lr`` is not a positive number,
-        ``warmup_steps``
-        is not in ``0..steps``, or ``min_lr`` is not in ``[0, lr]`` (a ``TypeError``
-        too,
-        for a value of the wrong type).
+        ``warmup_steps`` is not in ``0..steps``, or ``min_lr`` is not in ``[0, lr]`` (a
+        ``TypeError`` too, for a value of the wrong type).
     """
-    _check_schedule("scheduled_lr", lr, steps, warmup_steps, min_lr)
-    step = check_positive_int("scheduled_lr", "step", step)
-    if step > steps:
-        raise ValueError(f"scheduled_lr: step={step} is more than steps={steps}")
+    step = check_scheduled_lr(step, lr, steps, warmup_steps, min_lr)
     if step <= warmup_steps:
         return lr * step / warmup_steps
     if min_lr is None:
@@ -160,7 +103,7 @@ def _pause_dropout(model) -> list:
 
 
 def evaluate_loss(model, batches) -> float:
-    """Mean cross-entropy of ``model`` over a list of ``(x, y)`` batches (no training).
+    """The mean cross-entropy of ``model`` on a list of ``(x, y)`` batches.
 
     Dropout, if the model has any, is off while it measures and back on afterwards.
 
@@ -182,30 +125,13 @@ def evaluate_loss(model, batches) -> float:
         If ``batches`` is not a non-empty list of ``(x, y)`` pairs (a ``TypeError`` too,
         for the wrong type), or a batch does not fit the model; the message names it.
     """
-    check_layer("evaluate_loss", "model", model)
-    if isinstance(batches, str) or not hasattr(batches, "__len__"):
-        raise ArgumentTypeError(
-            "evaluate_loss: batches must be a list of (x, y) pairs, got "
-            f"{batches!r:.60}"
-        )
-    if len(batches) == 0:
-        raise ValueError(
-            f"evaluate_loss: batches must not be empty, got {batches!r:.60}"
-        )
+    batches = check_evaluate_loss(model, batches)
     losses = []
-    paused = _pause_dropout(
-        model
-    )  # measure the model itself, not a random thinning of it
+    paused = _pause_dropout(model)  # measure the model itself, not a random thinning
     try:
-        for i, batch in enumerate(batches):
-            if not isinstance(batch, tuple | list) or len(batch) != 2:
-                raise ValueError(f"evaluate_loss: batches[{i}] must be an (x, y) pair")
-            try:
-                losses.append(
-                    cross_entropy(model.forward(batch[0]), batch[1])
-                )  # one number
-            except ValueError as err:  # e.g. an id or a label outside the vocabulary
-                raise type(err)(f"evaluate_loss: batches[{i}]: {err}") from None
+        for i, (x, y) in enumerate(batches):
+            with prefix_errors(f"evaluate_loss: batches[{i}]"):  # name a bad batch
+                losses.append(cross_entropy(model.forward(x), y))  # one number
     finally:
         for layer in paused:
             layer.training = True
@@ -215,8 +141,9 @@ def evaluate_loss(model, batches) -> float:
 # --8<-- [end:evaluate_loss]
 
 
+# --8<-- [start:progress]
 class _Progress:
-    """One progress line on stderr: rewritten in place on a terminal, periodic otherwise."""
+    """One progress line on stderr: rewritten in place on a terminal, else periodic."""
 
     def __init__(
         self, steps: int, enabled: bool, stream=None, every_seconds: float = 10.0
@@ -252,6 +179,9 @@ class _Progress:
             self.stream.write("\r" + " " * self.width + "\r")
             self.stream.flush()
             self.width = 0
+
+
+# --8<-- [end:progress]
 
 
 # --8<-- [start:train]
@@ -335,129 +265,112 @@ def train(
         ``"step"`` and ``"loss"`` (every step's training loss), ``"lr"``,
         ``"eval_step"`` with ``"train_loss"`` (mean over the steps since the previous
         evaluation, NaN at step 0) and ``"val_loss"``, ``"samples"`` (``(step, text)``
-        pairs),
-        ``"tokens_per_s"`` (of the training steps alone) and ``"seconds"`` (wall time).
+        pairs), ``"tokens_per_s"`` (of the training steps alone) and ``"seconds"`` (wall
+        time).
 
     Raises
     ------
     ValueError
         Before the first step, for any bad argument (a ``TypeError`` too, for the wrong
         type): the message names it. ``NonFiniteError`` (a ``ValueError``) if a loss or
-        a
-        gradient becomes NaN or infinite, naming the step.
+        a gradient becomes NaN or infinite, naming the step.
     """
-    check_layer("train", "model", model)
-    if not isinstance(getattr(model, "context_length", None), int):
-        raise TypeError(
-            "train: model must be a language model with a context_length (a GPT), got "
-            f"{type(model).__name__}"
-        )
-    steps = check_positive_int("train", "steps", steps)
-    batch_size = check_positive_int("train", "batch_size", batch_size)
-    eval_every = check_positive_int("train", "eval_every", eval_every)
-    eval_batches = check_positive_int("train", "eval_batches", eval_batches)
-    _check_schedule("train", lr, steps, warmup_steps, min_lr)
-    check_non_negative("train", "weight_decay", weight_decay)
-    if grad_clip is not None:
-        check_non_negative("train", "grad_clip", grad_clip)
-    sample_every = check_int("train", "sample_every", sample_every, minimum=0)
-    sample_length = check_positive_int("train", "sample_length", sample_length)
-    check_positive("train", "temperature", temperature)
-    check_callable("train", "log", log)
-    check_bool("train", "progress", progress)
-    if sample_every and tokenizer is None:
-        raise ValueError(
-            "train: sample_every needs a tokenizer to turn samples into text"
-        )
-    train_ids, val_ids = _check_data("train", model, train_ids, val_ids, tokenizer)
+    train_ids, val_ids, rng = check_train(**locals())  # rng: one Generator for all
     T = model.context_length
-    rng = check_rng("train", "rng", rng)  # one stream: every draw below comes from it
     val_batches = [get_batch(val_ids, batch_size, T, rng) for _ in range(eval_batches)]
     sample_seed = int(rng.integers(2**31))  # the same dice for every sample
     optimizer = Adam(model, lr=lr, betas=(0.9, 0.99), weight_decay=weight_decay)
-    history = {
-        "step": [],
-        "loss": [],
-        "lr": [],
-        "eval_step": [],
-        "train_loss": [],
-        "val_loss": [],
-    }
-    history["samples"] = []
-    bar = _Progress(steps, progress)
-    start = time.perf_counter()
-    train_seconds = 0.0
-
-    def evaluate(step: int) -> None:
-        last = history["eval_step"][-1] if history["eval_step"] else 0
-        recent = history["loss"][last:]  # the training losses since the last evaluation
-        train_loss = float(np.mean(recent)) if recent else float("nan")
-        history["eval_step"].append(step)
-        history["train_loss"].append(train_loss)
-        val_loss = evaluate_loss(model, val_batches)
-        if not math.isfinite(val_loss):
-            raise NonFiniteError(f"the validation loss is {val_loss}")
-        history["val_loss"].append(val_loss)
-        bar.clear()
-        shown = f"  train {train_loss:.4f}" if recent else ""  # none before step 1
-        log(f"step {step:>{len(str(steps))}}{shown}  val {val_loss:.4f}")
-
-    def sample(step: int) -> None:
-        stoi = getattr(tokenizer, "stoi", None)  # a CharTokenizer; BPE always has "\n"
-        start_id = (
-            stoi.get("\n", 0) if stoi is not None else int(tokenizer.encode("\n")[0])
-        )
-        ids = generate(model, [start_id], sample_length, temperature, rng=sample_seed)
-        text = tokenizer.decode(ids[1:])
-        history["samples"].append((step, text))
-        bar.clear()
-        log(f"--- sample at step {step} (temperature {temperature}) ---\n{text}\n---")
-
-    evaluate(0)
+    report = _Report(model, val_batches, steps, batch_size * T, log, progress)
+    report.evaluate(0)
     step = 0
     try:
         for step in range(1, steps + 1):
             tic = time.perf_counter()
             # --8<-- [start:train_step]
-            x, y = get_batch(
-                train_ids, batch_size, T, rng
-            )  # (B, T) each: y is x shifted by one
-            logits = model.forward(
-                x
-            )  # (B, T, V): a score for every possible next token
+            x, y = get_batch(train_ids, batch_size, T, rng)  # (B, T) each, y shifted
+            logits = model.forward(x)  # (B, T, V): a score for every next token
             loss, dlogits = cross_entropy_with_grad(logits, y)  # scalar, (B, T, V)
             model.backward(dlogits)  # every gradient, computed with the current weights
+            # two additions: clip a too-long gradient, and this step's learning rate
             if grad_clip:
-                clip_grad_norm(
-                    model, grad_clip
-                )  # shorten a too-long step, keep its direction
+                clip_grad_norm(model, grad_clip)  # shorter, in the same direction
             optimizer.lr = scheduled_lr(step, lr, steps, warmup_steps, min_lr)
             optimizer.step()  # only now do the weights change
             # --8<-- [end:train_step]
-            if not math.isfinite(loss):
-                raise NonFiniteError(f"the training loss is {float(loss)}")
-            train_seconds += time.perf_counter() - tic
-            history["step"].append(step)
-            history["loss"].append(float(loss))
-            history["lr"].append(optimizer.lr)
-            tokens_per_s = step * batch_size * T / train_seconds
-            bar.update(
-                step, float(loss), tokens_per_s, (steps - step) * train_seconds / step
-            )
+            report.record(step, loss, optimizer.lr, time.perf_counter() - tic)
             if step % eval_every == 0 or step == steps:
-                evaluate(step)
+                report.evaluate(step)
             if sample_every and (step % sample_every == 0 or step == steps):
-                sample(step)
+                report.sample(step, tokenizer, sample_length, temperature, sample_seed)
     except ValueError as err:  # the inputs were checked above: this is a NaN or inf
-        bar.clear()
-        raise NonFiniteError(
-            f"train: stopped at step {step}, something became non-finite: {err} "
-            "(try a lower lr, or grad_clip)"
-        ) from None
-    bar.clear()
-    history["tokens_per_s"] = steps * batch_size * T / train_seconds
-    history["seconds"] = time.perf_counter() - start
-    return history
+        raise report.stopped(step, err) from None
+    return report.finish()
 
 
 # --8<-- [end:train]
+
+
+# --8<-- [start:report]
+class _Report:
+    """``train``'s bookkeeping: the history, validation losses, samples and progress."""
+
+    def __init__(self, model, val_batches, steps, tokens_per_step, log, progress):
+        self.model, self.val_batches, self.log = model, val_batches, log
+        self.steps, self.tokens_per_step = steps, tokens_per_step
+        self.history = {"step": [], "loss": [], "lr": [], "eval_step": []}
+        self.history.update(train_loss=[], val_loss=[], samples=[])
+        self.bar = _Progress(steps, progress)
+        self.start = time.perf_counter()
+        self.train_seconds = 0.0  # the time of the training steps alone
+
+    def record(self, step: int, loss: float, lr: float, seconds: float) -> None:
+        if not math.isfinite(loss):
+            raise NonFiniteError(f"the training loss is {float(loss)}")
+        self.train_seconds += seconds
+        self.history["step"].append(step)
+        self.history["loss"].append(float(loss))
+        self.history["lr"].append(lr)
+        tokens_per_s = step * self.tokens_per_step / self.train_seconds
+        eta = (self.steps - step) * self.train_seconds / step
+        self.bar.update(step, float(loss), tokens_per_s, eta)
+
+    def evaluate(self, step: int) -> None:
+        """The validation loss, and the mean training loss since the last evaluation."""
+        h = self.history
+        recent = h["loss"][h["eval_step"][-1] if h["eval_step"] else 0 :]
+        train_loss = float(np.mean(recent)) if recent else float("nan")
+        h["eval_step"].append(step)
+        h["train_loss"].append(train_loss)
+        val_loss = evaluate_loss(self.model, self.val_batches)
+        if not math.isfinite(val_loss):
+            raise NonFiniteError(f"the validation loss is {val_loss}")
+        h["val_loss"].append(val_loss)
+        self.bar.clear()
+        shown = f"  train {train_loss:.4f}" if recent else ""  # none before step 1
+        self.log(f"step {step:>{len(str(self.steps))}}{shown}  val {val_loss:.4f}")
+
+    def sample(self, step, tokenizer, length, temperature, seed) -> None:
+        """A text generated from a newline, with the same seed every time."""
+        stoi = getattr(tokenizer, "stoi", None)  # a CharTokenizer; BPE always has "\n"
+        first = stoi.get("\n", 0) if stoi is not None else tokenizer.encode("\n")[0]
+        ids = generate(self.model, [int(first)], length, temperature, rng=seed)
+        text = tokenizer.decode(ids[1:])
+        self.history["samples"].append((step, text))
+        self.bar.clear()
+        head = f"--- sample at step {step} (temperature {temperature}) ---"
+        self.log(f"{head}\n{text}\n---")
+
+    def stopped(self, step: int, err: ValueError) -> NonFiniteError:
+        self.bar.clear()  # the error that ends a run where a NaN or infinity appeared
+        why = f"something became non-finite: {err} (try a lower lr, or grad_clip)"
+        return NonFiniteError(f"train: stopped at step {step}, {why}")
+
+    def finish(self) -> dict:
+        self.bar.clear()
+        tokens = self.steps * self.tokens_per_step  # trained on, in train_seconds
+        self.history["tokens_per_s"] = tokens / self.train_seconds
+        self.history["seconds"] = time.perf_counter() - self.start
+        return self.history
+
+
+# --8<-- [end:report]

@@ -17,17 +17,10 @@ returned as numpy scalars of the input's float dtype (float32 stays float32).
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_float_array, as_labels, check_same_shape
+from scratchml._checks import check_logits_labels, check_pred_target
 from scratchml.softmax import log_softmax, softmax
 
 # --8<-- [end:imports]
-
-
-def _check_pred_target(where: str, pred, target) -> tuple[np.ndarray, np.ndarray]:
-    pred = as_float_array(where, "pred", pred)
-    target = as_float_array(where, "target", target)
-    check_same_shape(where, "pred", pred, "target", target)
-    return pred, target
 
 
 # --8<-- [start:mse_loss]
@@ -45,7 +38,7 @@ def mse_loss(pred, target) -> np.floating:
     numpy.floating
         A scalar ``>= 0``, exactly 0 only when ``pred == target``.
     """
-    pred, target = _check_pred_target("mse_loss", pred, target)
+    pred, target = check_pred_target("mse_loss", pred, target)
     diff = pred - target  # same shape as pred
     return np.mean(diff * diff)  # scalar
 
@@ -55,7 +48,7 @@ def mse_loss(pred, target) -> np.floating:
 
 # --8<-- [start:mse_loss_grad]
 def mse_loss_grad(pred, target) -> np.ndarray:
-    """Gradient of ``mse_loss`` with respect to ``pred``: ``2 * (pred - target) / N``.
+    """Gradient of ``mse_loss`` with respect to pred: ``2 * (pred - target) / N``.
 
     ``N = pred.size`` is the number of averaged elements: the mean divides every
     squared error by ``N``, so every gradient entry is divided by ``N`` too.
@@ -72,7 +65,7 @@ def mse_loss_grad(pred, target) -> np.ndarray:
     numpy.ndarray
         Same shape and dtype as ``pred``.
     """
-    pred, target = _check_pred_target("mse_loss_grad", pred, target)
+    pred, target = check_pred_target("mse_loss_grad", pred, target)
     return 2 * (pred - target) / pred.size  # same shape as pred
 
 
@@ -99,24 +92,12 @@ def mse_loss_with_grad(pred, target) -> tuple[np.floating, np.ndarray]:
     grad : numpy.ndarray
         The same array as ``mse_loss_grad``.
     """
-    pred, target = _check_pred_target("mse_loss_with_grad", pred, target)
+    pred, target = check_pred_target("mse_loss_with_grad", pred, target)
     diff = pred - target  # same shape as pred
     return np.mean(diff * diff), 2 * diff / diff.size  # scalar, same shape as pred
 
 
 # --8<-- [end:mse_loss_with_grad]
-
-
-def _check_logits_labels(where: str, logits, labels) -> tuple[np.ndarray, np.ndarray]:
-    logits = as_float_array(where, "logits", logits)
-    if logits.ndim < 2:
-        raise ValueError(
-            f"{where}: logits has shape {logits.shape} but must have at least 2 "
-            "dimensions "
-            "(rows, classes)"
-        )
-    labels = as_labels(where, "labels", labels, logits.shape[:-1], logits.shape[-1])
-    return logits, labels
 
 
 # --8<-- [start:cross_entropy]
@@ -138,13 +119,9 @@ def cross_entropy(logits, labels) -> np.floating:
         A scalar ``>= 0``. It is ``log(C)`` for uniform logits and approaches 0 as the
         correct class takes all the probability.
     """
-    logits, labels = _check_logits_labels("cross_entropy", logits, labels)
-    logp = log_softmax(logits).reshape(
-        -1, logits.shape[-1]
-    )  # (N, C): one row per label
-    picked = logp[
-        np.arange(labels.size), labels.reshape(-1)
-    ]  # (N,): log p(correct class)
+    logits, labels = check_logits_labels("cross_entropy", logits, labels)
+    logp = log_softmax(logits).reshape(-1, logits.shape[-1])  # (N, C): a row per label
+    picked = logp[np.arange(labels.size), labels.reshape(-1)]  # (N,): log p(correct)
     return -picked.mean()  # scalar
 
 
@@ -153,7 +130,7 @@ def cross_entropy(logits, labels) -> np.floating:
 
 # --8<-- [start:cross_entropy_grad]
 def cross_entropy_grad(logits, labels) -> np.ndarray:
-    """Gradient of ``cross_entropy`` with respect to ``logits``: ``(softmax - onehot) / N``.
+    """Gradient of ``cross_entropy`` with respect to logits: ``(p - onehot) / N``.
 
     ``N`` is the number of rows (``labels.size``). The softmax and the log cancel so
     neatly that the gradient is just "predicted probability minus the truth".
@@ -170,12 +147,10 @@ def cross_entropy_grad(logits, labels) -> np.ndarray:
     numpy.ndarray
         Same shape and dtype as ``logits``. Each row sums to 0.
     """
-    logits, labels = _check_logits_labels("cross_entropy_grad", logits, labels)
+    logits, labels = check_logits_labels("cross_entropy_grad", logits, labels)
     p = softmax(logits).reshape(-1, logits.shape[-1])  # (N, C): one row per prediction
     onehot = np.zeros_like(p)  # (N, C)
-    onehot[np.arange(labels.size), labels.reshape(-1)] = (
-        1  # 1 at each row's correct class
-    )
+    onehot[np.arange(labels.size), labels.reshape(-1)] = 1  # at each correct class
     return ((p - onehot) / labels.size).reshape(logits.shape)  # (..., C)
 
 
@@ -184,7 +159,7 @@ def cross_entropy_grad(logits, labels) -> np.ndarray:
 
 # --8<-- [start:cross_entropy_with_grad]
 def cross_entropy_with_grad(logits, labels) -> tuple[np.floating, np.ndarray]:
-    """``(cross_entropy(logits, labels), cross_entropy_grad(logits, labels))`` in one pass.
+    """``cross_entropy`` and ``cross_entropy_grad`` of the same arguments, at once.
 
     A training loop needs both every step. Both come from the same log-probabilities:
     the loss picks the correct class's entry, the gradient exponentiates them back into
@@ -204,14 +179,13 @@ def cross_entropy_with_grad(logits, labels) -> tuple[np.floating, np.ndarray]:
     grad : numpy.ndarray
         The same array as ``cross_entropy_grad``.
     """
-    logits, labels = _check_logits_labels("cross_entropy_with_grad", logits, labels)
+    logits, labels = check_logits_labels("cross_entropy_with_grad", logits, labels)
     logp = log_softmax(logits).reshape(-1, logits.shape[-1])  # (N, C)
     rows = np.arange(labels.size), labels.reshape(-1)  # (row, correct class) pairs
     loss = -logp[rows].sum() / labels.size  # scalar: mean over rows
-    grad = np.exp(logp)  # (N, C): softmax probabilities
-    grad[rows] -= 1  # minus the one-hot truth
-    grad /= labels.size
-    return loss, grad.reshape(logits.shape)  # scalar, (..., C)
+    p = np.exp(logp)  # (N, C): softmax probabilities
+    p[rows] -= 1  # minus the one-hot truth
+    return loss, (p / labels.size).reshape(logits.shape)  # scalar, (..., C)
 
 
 # --8<-- [end:cross_entropy_with_grad]

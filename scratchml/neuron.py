@@ -8,26 +8,9 @@ result ``z`` through an activation. With the simplest activation, a step, the ne
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_float_array
+from scratchml._checks import check_neuron
 
 # --8<-- [end:imports]
-
-
-def _check_neuron(where: str, a, w, b) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    a = as_float_array(where, "a", a)
-    w = as_float_array(where, "w", w)
-    b = as_float_array(where, "b", b)
-    if w.ndim != 1 or b.ndim != 0:
-        raise ValueError(
-            f"{where}: w must have shape (n,) and b must be a number, "
-            f"got w of shape {w.shape} and b of shape {b.shape}"
-        )
-    if a.shape[-1:] != w.shape:
-        raise ValueError(
-            f"{where}: a has shape {a.shape} but w has shape {w.shape}; "
-            "a needs one entry per weight in its last dimension"
-        )
-    return a, w, b
 
 
 # --8<-- [start:weighted_sum]
@@ -48,7 +31,7 @@ def weighted_sum(a, w, b) -> np.ndarray:
     numpy.ndarray, shape () or (batch,)
         One weighted sum per example.
     """
-    a, w, b = _check_neuron("weighted_sum", a, w, b)
+    a, w, b = check_neuron("weighted_sum", a, w, b)
     return a @ w + b  # (batch,) or ()
 
 
@@ -57,7 +40,7 @@ def weighted_sum(a, w, b) -> np.ndarray:
 
 # --8<-- [start:fires]
 def fires(a, w, b) -> np.ndarray:
-    """Step activation: True where the weighted sum is positive, i.e. where ``w . a > -b``.
+    """Step activation: True where ``w . a + b > 0``, i.e. where ``w . a > -b``.
 
     Parameters
     ----------
@@ -73,7 +56,7 @@ def fires(a, w, b) -> np.ndarray:
     numpy.ndarray of bool, shape () or (batch,)
         Whether the neuron fires, per example.
     """
-    a, w, b = _check_neuron("fires", a, w, b)
+    a, w, b = check_neuron("fires", a, w, b)
     return weighted_sum(a, w, b) > 0  # same shape as the weighted sum
 
 

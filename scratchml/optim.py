@@ -1,14 +1,16 @@
 """Optimizers: turning gradients into parameter updates.
 
-An optimizer walks ``model.named_params()`` and changes every ``layer.params[key]`` in
-place, using ``layer.grads[key]`` that the last ``backward`` filled. Any object
-following
-the layer protocol can be trained, from one ``Dense`` to the whole GPT. Per-parameter
-state (momentum, Adam's moments) is keyed by the parameter's full name, e.g. ``"0.W"``.
+An optimizer walks ``model.named_params()`` and changes every ``layer.params[key]``
+in place, using ``layer.grads[key]`` that the last ``backward`` filled. Any object
+following the layer protocol can be trained, from one ``Dense`` to the whole GPT.
+Per-parameter state (momentum, Adam's moments) is keyed by the parameter's full name,
+e.g. ``"0.W"``.
 
-Every update is a handful of in-place numpy operations on whole arrays. Hyperparameters
+Every update changes the parameters in place, with numpy operations on whole arrays.
+Hyperparameters
 are stored as Python floats: under numpy 2's promotion rules a Python float keeps a
-float32 array float32, while a float64 numpy scalar would silently turn it into float64.
+float32 array float32, while a float64 numpy scalar would silently turn it into
+float64.
 """
 
 # --8<-- [start:imports]
@@ -17,38 +19,15 @@ import math
 import numpy as np
 
 from scratchml._checks import (
-    NonFiniteError,
-    check_betas,
-    check_finite_grad,
-    check_float,
-    check_layer,
-    check_non_negative,
-    check_positive,
+    check_adam,
+    check_clip_grad_norm,
+    check_grad,
+    check_norm,
+    check_sgd,
 )
 from scratchml.layers import Layer
 
 # --8<-- [end:imports]
-
-
-def _hyper(
-    where: str, name: str, value, positive: bool = False, below_one: bool = False
-):
-    """Return a hyperparameter as a Python float after checking its range."""
-    if below_one:
-        return check_float(where, name, value, low=0, high=1, high_open=True)
-    return (check_positive if positive else check_non_negative)(where, name, value)
-
-
-def _grad(where: str, name: str, layer: Layer, key: str) -> np.ndarray:
-    """The gradient of one parameter, or a clear error if backward has not filled it, or
-    filled it with the wrong shape, NaN or infinity."""
-    g = layer.grads.get(key)
-    if g is None:
-        raise RuntimeError(
-            f"{where}: no gradient for {name!r}; call backward before step"
-        )
-    check_finite_grad(where, name, g, layer.params[key])
-    return g
 
 
 # --8<-- [start:sgd]
@@ -69,24 +48,18 @@ class SGD:
     """
 
     def __init__(self, model: Layer, lr: float = 0.1, momentum: float = 0.0) -> None:
-        check_layer("SGD", "model", model)
+        self.lr, self.momentum = check_sgd(model, lr, momentum)
         self.model = model
-        self.lr = _hyper("SGD", "lr", lr, positive=True)
-        self.momentum = _hyper("SGD", "momentum", momentum, below_one=True)
         self.velocity: dict[str, np.ndarray] = {}
 
     # --8<-- [start:sgd_step]
     def step(self) -> None:
         """Update every parameter in place from its gradient."""
         for name, layer, key in self.model.named_params():
-            g = _grad("SGD.step", name, layer, key)  # same shape as the parameter
-            if self.momentum:
-                if name not in self.velocity:
-                    self.velocity[name] = np.zeros_like(g)
-                v = self.velocity[name]  # same shape as g
-                v *= self.momentum
-                v += g
-                g = v
+            g = check_grad("SGD.step", name, layer, key)  # same shape as the parameter
+            if self.momentum:  # the velocity: a decaying sum of past gradients
+                g = self.momentum * self.velocity.get(name, 0.0) + g  # same shape
+                self.velocity[name] = g
             layer.params[key] -= self.lr * g
 
     # --8<-- [end:sgd_step]
@@ -127,23 +100,13 @@ class Adam:
     """
 
     def __init__(
-        self,
-        model: Layer,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
+        self, model: Layer, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0
     ) -> None:
-        check_layer("Adam", "model", model)
-        check_betas("Adam", "betas", betas)
-        self.model = model
-        self.lr = _hyper("Adam", "lr", lr, positive=True)
-        self.b1 = _hyper("Adam", "betas[0]", betas[0], below_one=True)
-        self.b2 = _hyper("Adam", "betas[1]", betas[1], below_one=True)
-        self.eps = _hyper("Adam", "eps", eps, positive=True)
-        self.weight_decay = _hyper("Adam", "weight_decay", weight_decay)
-        self.t = 0
-        self.m: dict[str, np.ndarray] = {}
+        lr, betas, eps, weight_decay = check_adam(model, lr, betas, eps, weight_decay)
+        self.model, self.lr, self.eps, self.weight_decay = model, lr, eps, weight_decay
+        self.b1, self.b2 = betas  # decay rates of the two averages
+        self.t = 0  # steps taken
+        self.m: dict[str, np.ndarray] = {}  # the two averages, by parameter name
         self.v: dict[str, np.ndarray] = {}
 
     # --8<-- [start:adam_textbook_step]
@@ -156,21 +119,18 @@ class Adam:
         self.t += 1
         for name, layer, key in self.model.named_params():
             p = layer.params[key]
-            g = _grad("Adam.textbook_step", name, layer, key)  # same shape as p
+            g = check_grad("Adam.textbook_step", name, layer, key)  # same shape as p
             if name not in self.m:  # first step: both averages start at zero
                 self.m[name], self.v[name] = np.zeros_like(p), np.zeros_like(p)
             self.m[name] = self.b1 * self.m[name] + (1 - self.b1) * g  # same shape as p
             self.v[name] = self.b2 * self.v[name] + (1 - self.b2) * g**2
-            m_hat = self.m[name] / (
-                1 - self.b1**self.t
-            )  # bias correction: m, v start at 0
-            v_hat = self.v[name] / (1 - self.b2**self.t)
+            m_hat = self.m[name] / (1 - self.b1**self.t)  # bias correction: m, v
+            v_hat = self.v[name] / (1 - self.b2**self.t)  # started at 0
             if self.weight_decay and p.ndim >= 2:
                 p *= 1 - self.lr * self.weight_decay  # decoupled decay, weights only
             p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
     # --8<-- [end:adam_textbook_step]
-
     # --8<-- [start:adam_step]
     def step(self) -> None:
         """Update every parameter in place from its gradient (optimized form).
@@ -178,6 +138,8 @@ class Adam:
         The same update as ``textbook_step``, with the two bias corrections folded into
         one step size and one epsilon, and the averages updated in place.
         """
+        # Optimisation: textbook_step's update with fewer array operations (the test
+        # test_adam_step_folded_form_equals_textbook_step proves them equal).
         self.t += 1
         # lr * m_hat / (sqrt(v_hat) + eps) = step_size * m / (sqrt(v) + eps * c2), with
         # c2 = sqrt(1 - b2**t): multiply top and bottom by c2. Python floats, so float32
@@ -187,7 +149,7 @@ class Adam:
         eps = self.eps * c2
         for name, layer, key in self.model.named_params():
             p = layer.params[key]
-            g = _grad("Adam.step", name, layer, key)  # same shape as p
+            g = check_grad("Adam.step", name, layer, key)  # same shape as p
             if name not in self.m:  # first step: both averages start at zero
                 self.m[name], self.v[name] = np.zeros_like(p), np.zeros_like(p)
             m, v = self.m[name], self.v[name]  # same shape as p
@@ -207,7 +169,7 @@ class Adam:
 
 # --8<-- [start:clip_grad_norm]
 def clip_grad_norm(model: Layer, max_norm: float) -> float:
-    """Scale all gradients in place so that their global L2 norm is at most ``max_norm``.
+    """Scale all gradients in place so that their global L2 norm is at most max_norm.
 
     The global norm treats every gradient entry of the model as one long vector. Scaling
     every gradient by the same factor keeps the direction of the step and only limits
@@ -225,16 +187,9 @@ def clip_grad_norm(model: Layer, max_norm: float) -> float:
     float
         The global norm *before* clipping (useful to log).
     """
-    check_layer("clip_grad_norm", "model", model)
-    max_norm = _hyper("clip_grad_norm", "max_norm", max_norm, positive=True)
-    grads = [
-        _grad("clip_grad_norm", n, layer, k) for n, layer, k in model.named_params()
-    ]
-    total = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))  # sum of squares of all
-    if not math.isfinite(total):  # every gradient is finite, but their squares overflow
-        raise NonFiniteError(
-            f"clip_grad_norm: the global gradient norm overflows ({total})"
-        )
+    max_norm, grads = check_clip_grad_norm(model, max_norm)  # grads: filled, finite
+    total = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))  # the global norm
+    check_norm("clip_grad_norm", total)  # the squares of finite grads may overflow
     if total > max_norm:
         scale = max_norm / (total + 1e-6)  # Python float: keeps float32 grads float32
         for g in grads:

@@ -5,9 +5,8 @@ same way. To tell the model where each token sits, a vector that depends only on
 position is added to each token's embedding. Two classic choices:
 
 - the fixed sinusoidal encoding of "Attention Is All You Need"
-  (``positional_encoding``):
-  column pair ``(2i, 2i+1)`` holds ``sin`` and ``cos`` of ``pos`` times one frequency,
-  ``1 / 10000^(2i/d)``, slower and slower as ``i`` grows;
+  (``positional_encoding``): column pair ``(2i, 2i+1)`` holds ``sin`` and ``cos`` of
+  ``pos`` times one frequency, ``1 / 10000^(2i/d)``, slower and slower as ``i`` grows;
 - a learned table ``W_P`` with one row per position (``PositionalEmbedding``), trained
   like the token embeddings. This is what GPT-2 does, and what ``GPT`` uses.
 """
@@ -16,12 +15,10 @@ position is added to each token's embedding. Two classic choices:
 import numpy as np
 
 from scratchml._checks import (
-    as_float_array,
-    check_float_dtype,
-    check_ndim,
-    check_positive_int,
-    check_rng,
-    check_shape,
+    check_dy,
+    check_positional_embedding,
+    check_positional_encoding,
+    check_positions,
 )
 from scratchml.layers import Layer
 
@@ -32,9 +29,9 @@ from scratchml.layers import Layer
 def positional_encoding(n_positions: int, d_model: int, dtype=np.float32) -> np.ndarray:
     """Sinusoidal positional encoding, shape ``(n_positions, d_model)``.
 
-    ``PE[pos, 2i] = sin(pos / 10000^(2i/d))`` and ``PE[pos, 2i+1] = cos(pos /
-    10000^(2i/d))``:
-    the sine and the cosine of one pair share one frequency.
+    ``PE[pos, 2i] = sin(pos / 10000^(2i/d))`` and
+    ``PE[pos, 2i+1] = cos(pos / 10000^(2i/d))``: the sine and the cosine of one pair
+    share one frequency.
 
     Parameters
     ----------
@@ -46,19 +43,14 @@ def positional_encoding(n_positions: int, d_model: int, dtype=np.float32) -> np.
     dtype : numpy dtype, default float32
         Computed in float64, returned in this dtype.
     """
-    n_positions = check_positive_int("positional_encoding", "n_positions", n_positions)
-    d_model = check_positive_int("positional_encoding", "d_model", d_model)
-    dtype = check_float_dtype("positional_encoding", "dtype", dtype)
+    n_positions, d_model, dtype = check_positional_encoding(n_positions, d_model, dtype)
     pos = np.arange(n_positions)[:, None]  # (n_positions, 1)
     two_i = np.arange(0, d_model, 2)  # (ceil(d/2),): 0, 2, 4, ...
-    angle = pos / 10000.0 ** (
-        two_i / d_model
-    )  # (n_positions, ceil(d/2)): one frequency per pair
+    # one frequency per sin/cos pair: angle[pos, i] = pos / 10000^(2i/d)
+    angle = pos / 10000.0 ** (two_i / d_model)  # (n_positions, ceil(d/2))
     pe = np.empty((n_positions, d_model))  # (n_positions, d_model)
     pe[:, 0::2] = np.sin(angle)  # even columns: sine
-    pe[:, 1::2] = np.cos(
-        angle[:, : d_model // 2]
-    )  # odd columns: cosine, same frequency
+    pe[:, 1::2] = np.cos(angle[:, : d_model // 2])  # odd columns: cosine, same angle
     return pe.astype(dtype)
 
 
@@ -91,29 +83,16 @@ class PositionalEmbedding(Layer):
         self, n_positions: int, d_model: int, rng=None, dtype=np.float32
     ) -> None:
         super().__init__()
-        self.n_positions = check_positive_int(
-            "PositionalEmbedding", "n_positions", n_positions
-        )
-        self.d_model = check_positive_int("PositionalEmbedding", "d_model", d_model)
-        rng = check_rng("PositionalEmbedding", "rng", rng)
-        dtype = check_float_dtype("PositionalEmbedding", "dtype", dtype)
-        W_P = 0.02 * rng.standard_normal(
-            (n_positions, d_model)
-        )  # (n_positions, d_model)
+        n, d, rng, dtype = check_positional_embedding(n_positions, d_model, rng, dtype)
+        self.n_positions, self.d_model = n, d
+        W_P = 0.02 * rng.standard_normal((n, d))  # (n_positions, d_model)
         self.params["W_P"] = W_P.astype(dtype)
         self._shape = None
 
     # --8<-- [start:positional_embedding_forward]
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = as_float_array("PositionalEmbedding.forward", "x", x)
-        check_ndim("PositionalEmbedding.forward", "x", x, (2, 3))
+        x = check_positions(x, self.n_positions, self.d_model)  # (B, T, d_model)
         T = x.shape[-2]
-        if T > self.n_positions or x.shape[-1] != self.d_model:
-            raise ValueError(
-                f"PositionalEmbedding.forward: x has shape {x.shape} but must be (B, "
-                "T, "
-                f"{self.d_model}) or (T, {self.d_model}) with T <= {self.n_positions}"
-            )
         self._shape = x.shape
         return x + self.params["W_P"][:T]  # (B, T, d_model): W_P[:T] broadcasts over B
 
@@ -122,12 +101,10 @@ class PositionalEmbedding(Layer):
     # --8<-- [start:positional_embedding_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
         shape = self._cached("_shape")
-        check_shape("PositionalEmbedding.backward", "dy", dy, shape, "the output")
+        check_dy("PositionalEmbedding.backward", dy, shape)
         T = shape[-2]
         dW_P = np.zeros_like(self.params["W_P"])  # (n_positions, d_model)
-        dW_P[:T] = dy.reshape(-1, T, self.d_model).sum(
-            axis=0
-        )  # (T, d_model): summed over B
+        dW_P[:T] = dy.reshape(-1, T, self.d_model).sum(axis=0)  # (T, d_model): over B
         self.grads["W_P"] = dW_P
         return dy  # (B, T, d_model)
 

@@ -3,8 +3,7 @@
 ``fit`` is the training loop in its plainest form: forward, loss, backward, update,
 repeated over shuffled minibatches of a fixed set of examples, epoch after epoch. (The
 language model of Parts III and IV trains on a stream of text instead, with a schedule
-and
-a validation loss: that loop is ``train`` in ``lm_training.py``.)
+and a validation loss: that loop is ``train`` in ``lm_training.py``.)
 
 One pass over the whole training set is an *epoch*. Within an epoch the examples are
 shuffled and cut into minibatches; each minibatch gives one gradient estimate and one
@@ -16,36 +15,12 @@ gradient is computed with the weights that produced the forward pass.
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import (
-    ArgumentTypeError,
-    as_array,
-    as_float_array,
-    as_labels,
-    check_bool,
-    check_choice,
-    check_layer,
-    check_positive_int,
-    check_rng,
-    held_out_size,
-)
+from scratchml._checks import check_accuracy, check_fit, check_minibatches, check_split
 from scratchml.layers import Layer
 from scratchml.losses import cross_entropy_with_grad, mse_loss_with_grad
 from scratchml.optim import Adam
 
 # --8<-- [end:imports]
-
-LOSSES = {"cross_entropy": cross_entropy_with_grad, "mse": mse_loss_with_grad}
-
-
-def _check_xy(where: str, X, y) -> tuple[np.ndarray, np.ndarray]:
-    X = as_float_array(where, "X", X)
-    y = as_array(where, "y", y)
-    if X.ndim < 1 or y.ndim < 1 or len(X) != len(y):
-        raise ValueError(
-            f"{where}: X has shape {X.shape} and y has shape {y.shape}; "
-            "they must have the same number of rows"
-        )
-    return X, y
 
 
 # --8<-- [start:iterate_minibatches]
@@ -67,15 +42,12 @@ def iterate_minibatches(X, y, batch_size: int, rng=None):
     (numpy.ndarray, numpy.ndarray)
         ``(batch, ...)`` slices of the shuffled ``X`` and ``y``.
     """
-    X, y = _check_xy("iterate_minibatches", X, y)
-    batch_size = check_positive_int("iterate_minibatches", "batch_size", batch_size)
-    order = check_rng("iterate_minibatches", "rng", rng).permutation(len(X))  # (n,)
+    X, y, batch_size, rng = check_minibatches(X, y, batch_size, rng)
+    order = rng.permutation(len(X))  # (n,): the rows in a new random order
     X, y = X[order], y[order]  # shuffled copies: batches below are cheap slices
     for start in range(0, len(X), batch_size):
-        yield (
-            X[start : start + batch_size],
-            y[start : start + batch_size],
-        )  # (batch, ...)
+        end = start + batch_size
+        yield X[start:end], y[start:end]  # (batch, ...), (batch, ...)
 
 
 # --8<-- [end:iterate_minibatches]
@@ -98,16 +70,8 @@ def train_test_split(X, y, test_fraction: float = 0.2, rng=0):
     -------
     X_train, X_test, y_train, y_test : numpy.ndarray
     """
-    X, y = _check_xy("train_test_split", X, y)
-    n_test = held_out_size(
-        "train_test_split",
-        "test_fraction",
-        test_fraction,
-        len(X),
-        "rows",
-        "train or test set",
-    )
-    order = check_rng("train_test_split", "rng", rng).permutation(len(X))  # (n,)
+    X, y, n_test, rng = check_split(X, y, test_fraction, rng)
+    order = rng.permutation(len(X))  # (n,)
     test, train = order[:n_test], order[n_test:]  # (n_test,), (n - n_test,)
     return X[train], X[test], y[train], y[test]  # (n - n_test, ...), (n_test, ...), ...
 
@@ -138,75 +102,19 @@ def accuracy(logits_or_labels, y) -> float:
         If ``y`` is not a 1-D array of integer labels (a ``TypeError`` for floats), the
         shapes do not fit, a score is NaN or infinite, or a label is outside ``0..C-1``.
     """
-    pred = as_array("accuracy", "logits_or_labels", logits_or_labels)
-    y = as_array("accuracy", "y", y)
-    if y.dtype.kind not in "iu":
-        raise ArgumentTypeError(
-            f"accuracy: y must be integer class labels, got dtype {y.dtype}"
-        )
-    if y.ndim != 1:
-        raise ValueError(f"accuracy: y has shape {y.shape} but must be 1-D labels (n,)")
-    if pred.ndim == y.ndim + 1:
-        pred = as_float_array("accuracy", "logits_or_labels", pred)  # scores: no NaN
-        as_labels("accuracy", "y", y, y.shape, pred.shape[-1])  # labels in 0..C-1
-        pred = pred.argmax(axis=-1)  # (n,): index of the largest score
-    if pred.shape != y.shape or y.size == 0:
-        raise ValueError(
-            f"accuracy: logits_or_labels has shape {np.shape(logits_or_labels)} and y "
-            "has "
-            f"shape {y.shape}; expected scores (n, C) or labels (n,) with n = len(y) > "
-            "0"
-        )
-    if pred.dtype.kind not in "iu":
-        raise ArgumentTypeError(
-            f"accuracy: logits_or_labels of shape {pred.shape} are labels, which must "
-            "be "
-            f"integers, got dtype {pred.dtype} (or pass scores of shape "
-            f"{y.shape + (-1,)})"
-        )
+    pred, y = check_accuracy(logits_or_labels, y)
+    if pred.ndim == 2:  # scores (n, C): the prediction is the highest-scoring class
+        pred = pred.argmax(axis=-1)  # (n,)
     return float(np.mean(pred == y))  # scalar: the fraction of matches
 
 
 # --8<-- [end:accuracy]
 
 
-def _prepare(where: str, model: Layer, loss: str, X, y, names=("X", "y")):
-    """Validate a data set once, up front, and cast ``X`` to the model's dtype."""
-    X, y = _check_xy(where, X, y)
-    dtype = next(layer.params[key].dtype for _, layer, key in model.named_params())
-    X = X.astype(dtype, copy=False)  # a float64 input would make every step float64
-    try:
-        out_shape = model.forward(X[:1]).shape  # (1, n_out): what one row becomes
-    except ValueError as err:
-        raise ValueError(
-            f"{where}: {names[0]} has shape {X.shape}, which the model rejects ({err})"
-        ) from None
-    if loss == "cross_entropy":
-        return X, as_labels(
-            where, names[1], y, (len(X),) + out_shape[1:-1], out_shape[-1]
-        )
-    y = as_float_array(where, names[1], y).astype(dtype, copy=False)
-    if y.shape[1:] != out_shape[1:]:
-        raise ValueError(
-            f"{where}: {names[1]} has shape {y.shape} but the model outputs rows of "
-            "shape "
-            f"{out_shape[1:]} (for mse the target must match the output)"
-        )
-    return X, y
-
-
-def _evaluate(model: Layer, loss: str, X_val, y_val, history: dict) -> str:
-    """Append the validation loss (and accuracy) to ``history``; return a log line."""
-    out = model.forward(X_val)  # (n_val, n_out)
-    history.setdefault("val_loss", []).append(float(LOSSES[loss](out, y_val)[0]))
-    line = f"  val_loss {history['val_loss'][-1]:.4f}"
-    if loss == "cross_entropy":
-        history.setdefault("val_accuracy", []).append(accuracy(out, y_val))
-        line += f"  val_accuracy {history['val_accuracy'][-1]:.4f}"
-    return line
-
-
 # --8<-- [start:fit]
+LOSSES = {"cross_entropy": cross_entropy_with_grad, "mse": mse_loss_with_grad}
+
+
 def fit(
     model: Layer,
     X,
@@ -231,8 +139,7 @@ def fit(
         (float32 by default).
     y : array_like
         Training targets: integer labels ``(n,)`` for ``"cross_entropy"``, numbers
-        shaped
-        like the output ``(n, n_out)`` for ``"mse"``.
+        shaped like the output ``(n, n_out)`` for ``"mse"``.
     loss : {"cross_entropy", "mse"}
         The loss to minimize.
     optimizer : object with ``step()``, optional
@@ -257,40 +164,33 @@ def fit(
         weighted by their size). With a validation set also ``"val_loss"`` and, for
         cross-entropy, ``"val_accuracy"``.
     """
-    check_layer("fit", "model", model)
-    if optimizer is not None and not callable(getattr(optimizer, "step", None)):
-        raise ArgumentTypeError(
-            f"fit: optimizer must have a step() method, got {optimizer!r:.60}"
-        )
-    batch_size = check_positive_int("fit", "batch_size", batch_size)
-    check_choice("fit", "loss", loss, LOSSES)
-    check_bool("fit", "verbose", verbose)
-    if (X_val is None) != (y_val is None):
-        raise ValueError("fit: give both X_val and y_val, or neither")
-    epochs = check_positive_int("fit", "epochs", epochs)
-    X, y = _prepare("fit", model, loss, X, y)
-    if X_val is not None:
-        X_val, y_val = _prepare("fit", model, loss, X_val, y_val, ("X_val", "y_val"))
+    X, y, X_val, y_val = check_fit(LOSSES, **locals())  # every argument, up front
     loss_fn = LOSSES[loss]  # returns (loss value, gradient with respect to the output)
     optimizer = Adam(model) if optimizer is None else optimizer
-    rng = check_rng("fit", "rng", rng)  # one stream: a new shuffle every epoch
-    history: dict[str, list[float]] = {"loss": []}
+    rng = np.random.default_rng(rng)  # one stream: a new shuffle every epoch
+    history = {"loss": []}
     for epoch in range(epochs):
+        # The plain loop: forward, loss, backward, update, for every minibatch.
         total = 0.0
         # --8<-- [start:fit_loop]
         for xb, yb in iterate_minibatches(X, y, batch_size, rng):
             out = model.forward(xb)  # (batch, n_out)
             value, dout = loss_fn(out, yb)  # dout: same shape as out
-            model.backward(
-                dout
-            )  # every layer's grads, computed with the current weights
+            model.backward(dout)  # every layer's grads, computed with current weights
             optimizer.step()  # only now do the weights change
             total += float(value) * len(xb)
         # --8<-- [end:fit_loop]
         history["loss"].append(total / len(X))
+        # Additions: the held-out set's loss (and accuracy), and a progress line.
         line = f"epoch {epoch + 1:3d}  loss {history['loss'][-1]:.4f}"
         if X_val is not None:
-            line += _evaluate(model, loss, X_val, y_val, history)
+            out = model.forward(X_val)  # (n_val, n_out)
+            history.setdefault("val_loss", []).append(float(loss_fn(out, y_val)[0]))
+            line += f"  val_loss {history['val_loss'][-1]:.4f}"
+            if loss == "cross_entropy":
+                right = out.argmax(axis=-1) == y_val  # (n_val,): predicted class right?
+                history.setdefault("val_accuracy", []).append(float(right.mean()))
+                line += f"  val_accuracy {history['val_accuracy'][-1]:.4f}"
         if verbose:
             print(line)
     return history

@@ -24,17 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchml._checks import (
-    ArgumentTypeError,
-    as_array,
-    check_positive_int,
-    check_rng,
-    held_out_size,
-)
+from scratchml._checks import check_get_batch, check_path, check_split
 
 # --8<-- [end:imports]
 
-TINY_SHAKESPEARE_URL = "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"
+TINY_SHAKESPEARE_URL = (
+    "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/"
+    "tinyshakespeare/input.txt"
+)
 
 
 # --8<-- [start:load_text]
@@ -61,10 +58,7 @@ def load_text(path=None) -> str:
         from pydoc_data.topics import topics  # part of the standard library
 
         return "".join(topics[name] for name in sorted(topics))
-    if not isinstance(path, str | os.PathLike):
-        raise ArgumentTypeError(
-            f"load_text: path must be a str or a path, got {path!r:.60}"
-        )
+    check_path("load_text", "path", path)
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -106,11 +100,7 @@ def load_tiny_shakespeare(cache_dir=None) -> str:
     if cache_dir is None:
         cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
         cache_dir = Path(cache_home) / "scratchml"
-    if not isinstance(cache_dir, str | os.PathLike):
-        raise ArgumentTypeError(
-            "load_tiny_shakespeare: cache_dir must be a str or a path, got "
-            f"{cache_dir!r:.60}"
-        )
+    check_path("load_tiny_shakespeare", "cache_dir", cache_dir)
     path = Path(cache_dir) / "tinyshakespeare.txt"
     if not path.exists():
         try:
@@ -134,7 +124,7 @@ def load_tiny_shakespeare(cache_dir=None) -> str:
 
 # --8<-- [start:train_val_split]
 def train_val_split(ids, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
-    """Split a 1-D token sequence into a training part and, at its end, a validation part.
+    """Split 1-D token ids into a training part and, at their end, a validation part.
 
     The split is contiguous, not shuffled: windows drawn from the validation part are
     text the model never trained on (shuffled windows would overlap the training ones).
@@ -151,15 +141,8 @@ def train_val_split(ids, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndar
     train_ids, val_ids : numpy.ndarray
         Views: ``ids[:n - n_val]`` and ``ids[n - n_val:]``.
     """
-    ids = _as_id_sequence("train_val_split", ids)
-    n_val = held_out_size(
-        "train_val_split",
-        "val_fraction",
-        val_fraction,
-        len(ids),
-        "ids",
-        "training or validation part",
-    )
+    ids, val_fraction = check_split("train_val_split", ids, val_fraction)
+    n_val = round(len(ids) * val_fraction)  # the last n_val ids are held out
     return ids[: len(ids) - n_val], ids[len(ids) - n_val :]  # (n - n_val,), (n_val,)
 
 
@@ -168,7 +151,7 @@ def train_val_split(ids, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndar
 
 # --8<-- [start:get_batch]
 def get_batch(ids, batch_size: int, context_length: int, rng=None):
-    """Draw ``batch_size`` random windows of ``context_length + 1`` tokens from ``ids``.
+    """Draw ``batch_size`` random windows of ``context_length + 1`` tokens from ids.
 
     Parameters
     ----------
@@ -187,15 +170,7 @@ def get_batch(ids, batch_size: int, context_length: int, rng=None):
         int64, shape ``(batch_size, T)`` each. ``y`` is ``x`` shifted by one:
         ``y[b, t] == x[b, t + 1]``, and ``y[b, T - 1]`` is the token after the window.
     """
-    ids = _as_id_sequence("get_batch", ids)
-    B = check_positive_int("get_batch", "batch_size", batch_size)
-    T = check_positive_int("get_batch", "context_length", context_length)
-    if len(ids) < T + 1:
-        raise ValueError(
-            f"get_batch: the text has {len(ids)} tokens but one window needs "
-            f"context_length + 1 = {T + 1}; use a longer text or a shorter context"
-        )
-    rng = check_rng("get_batch", "rng", rng)
+    ids, B, T, rng = check_get_batch("get_batch", ids, batch_size, context_length, rng)
     starts = rng.integers(0, len(ids) - T, size=B)  # (B,)
     windows = starts[:, None] + np.arange(T + 1)  # (B, T + 1): indices of each window
     batch = ids[windows].astype(np.int64)  # (B, T + 1)
@@ -203,22 +178,3 @@ def get_batch(ids, batch_size: int, context_length: int, rng=None):
 
 
 # --8<-- [end:get_batch]
-
-
-def _as_id_sequence(where: str, ids) -> np.ndarray:
-    if isinstance(ids, str):
-        raise ArgumentTypeError(
-            f"{where}: ids must be integer token ids, got a str "
-            "(encode the text with a tokenizer first)"
-        )
-    arr = as_array(where, "ids", ids)
-    if arr.dtype.kind not in "iu":
-        raise ArgumentTypeError(
-            f"{where}: ids must be integer token ids, got dtype {arr.dtype} "
-            "(encode the text with a tokenizer first)"
-        )
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(
-            f"{where}: ids has shape {arr.shape} but must be a non-empty 1-D array"
-        )
-    return arr

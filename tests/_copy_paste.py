@@ -1,41 +1,35 @@
-"""Read a built page the way a reader copies it, and paste its Python blocks into a fresh
-interpreter (promise 2 of the book). Used by tests/test_copy_paste.py and its mutation
-test.
+"""Read a built page the way a reader copies it; paste its Python blocks into a fresh
+interpreter (promise 2 of the book). Used by tests/test_copy_paste.py (and its mutation
+test) and by tools/check_page.py.
 
 **What the copy button copies.** Material's clipboard integration takes the
-``innerText`` of
-the block's ``<code>`` element, with annotation markers (``.md-annotation``) hidden
-while it
-copies, and trims trailing whitespace. Line numbers, where a block has them, live
-outside
-``<code>`` or are drawn by CSS from an attribute, so they are never part of the text.
-This
-module reproduces that from the static HTML: the text inside ``<code>``, minus every
-element
-of class ``md-annotation`` or ``linenos``, with the end trimmed.
+``innerText`` of the block's ``<code>`` element, with annotation markers
+(``.md-annotation``) hidden while it copies, and trims trailing whitespace. Line
+numbers, where a block has them, live outside ``<code>`` or are drawn by CSS from an
+attribute, so they are never part of the text. This module reproduces that from the
+static HTML: the text inside ``<code>``, minus every element of class
+``md-annotation`` or ``linenos``, with the end trimmed.
 
 **Which blocks a reader pastes.** Every Python block of the page, top to bottom,
-listings
-included, except an *excerpt*: a block whose title starts with ``excerpt of`` (lines cut
-out
-of a function body, which cannot run on their own; the reader sees that title). The
-signatures of the API reference (mkdocstrings' ``doc-signature`` blocks, under a heading
-naming the function or class) are not examples either: they show how to call a name,
-with
-its parameters' annotations, and are not pasted.
+listings included, except an *excerpt*: a block whose title starts with ``excerpt of``
+(lines cut out of a function body, which cannot run on their own; the reader sees that
+title). The signatures of the API reference (mkdocstrings' ``doc-signature`` blocks,
+under a heading naming the function or class) are not examples either: they show how to
+call a name, with its parameters' annotations, and are not pasted.
 
 **Which output belongs to a block.** The ``text`` block right after it, when the page
-marks
-it with ``<!--pytest-codeblocks:expected-output-->`` (the comment stays in the HTML). A
-block
-without one must print nothing. A bare expression statement whose value a console would
-echo (not None) is reported too: print it and show the output, or assign it.
+marks it with ``<!--pytest-codeblocks:expected-output-->`` (the comment stays in the
+HTML). A block without one must print nothing. A bare expression statement whose value a
+console would echo (not None) is reported too: print it and show the output, or assign
+it.
 """
 
 from __future__ import annotations
 
+import difflib
 import html as html_lib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -43,6 +37,23 @@ import tempfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+
+# The two settings every page is pasted under (tests/test_copy_paste.py), and every
+# page's blocks run under in tools/check_page.py: both change the last bits of float
+# products.
+BLAS_CONFIGS = {
+    "1-thread": {
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    },
+    "2-threads-sandybridge": {
+        "OPENBLAS_NUM_THREADS": "2",
+        "OMP_NUM_THREADS": "2",
+        "MKL_NUM_THREADS": "2",
+        "OPENBLAS_CORETYPE": "Sandybridge",
+    },
+}
 
 EXPECTED_MARK = "pytest-codeblocks:expected-output"
 EXCERPT_PREFIX = "excerpt of "
@@ -128,7 +139,7 @@ class _Parse(HTMLParser):
 
 
 def page_blocks(html: str) -> list[Block]:
-    """Every code block of a built page, in order, each Python block with its shown output."""
+    """Every code block of a built page, in order, each Python block with its output."""
     parser = _Parse()
     parser.feed(html)
     blocks: list[Block] = []
@@ -158,7 +169,7 @@ _LAB_TEXT = re.compile(
 
 
 def lab_blocks(html: str) -> list[Block]:
-    """Every code cell of a built lab page, as its copy button copies it, with its output.
+    """Every code cell of a built lab page, as its copy button copies it, with output.
 
     A lab's copy button copies the cell's hidden ``clipboard-copy-txt`` text; the output
     a
@@ -211,7 +222,8 @@ def unresolved(code, namespace):
         scopes += scope.get_children()
         for symbol in scope.get_symbols():
             name = symbol.get_name()
-            if symbol.is_global() and symbol.is_referenced() and not symbol.is_assigned():
+            used = symbol.is_global() and symbol.is_referenced()
+            if used and not symbol.is_assigned():
                 if name not in namespace and not hasattr(builtins, name):
                     missing.add(name)
     return sorted(missing)
@@ -219,7 +231,8 @@ def unresolved(code, namespace):
 
 def drawing(value):
     # What a plotting call returns (a Line2D, a list of them, a Text): matplotlib's own
-    # bookkeeping, which a console echoes beside the plot; the labs' plots are not outputs.
+    # bookkeeping, which a console echoes beside the plot; the labs' plots are not
+    # outputs.
     items = value if isinstance(value, (list, tuple)) and value else [value]
     return all(type(v).__module__.startswith("matplotlib") for v in items)
 
@@ -233,7 +246,8 @@ for n, block in enumerate(blocks):
         with contextlib.redirect_stdout(out):
             for node in ast.parse(code, name).body:
                 if isinstance(node, ast.Expr):
-                    value = eval(compile(ast.Expression(node.value), name, "eval"), namespace)
+                    expression = compile(ast.Expression(node.value), name, "eval")
+                    value = eval(expression, namespace)
                     if value is not None and not drawing(value):
                         echoes.append(f"line {node.lineno}: {ast.unparse(node)[:60]}")
                 else:
@@ -242,8 +256,8 @@ for n, block in enumerate(blocks):
         missing = unresolved(code, namespace) if block["listing"] else []
         if missing:
             raise NameError(
-                f"the listing uses {', '.join(missing)}, which nothing pasted so far defines: "
-                "calling what it defines would raise NameError"
+                f"the listing uses {', '.join(missing)}, which nothing pasted so far "
+                "defines: calling what it defines would raise NameError"
             )
     except BaseException:
         error = traceback.format_exc(limit=-3)
@@ -257,7 +271,7 @@ json.dump(results, open(sys.argv[2], "w", encoding="utf-8"))
 def paste_into_fresh_python(
     blocks: list[Block], env: dict, timeout: float = 600
 ) -> list[dict]:
-    """Run ``blocks`` in order in one new interpreter (cwd: an empty temporary folder)."""
+    """Run ``blocks`` in order in one new interpreter (cwd: an empty temporary dir)."""
     codes = [
         {"code": b.code, "listing": b.title.startswith("scratchml/")} for b in blocks
     ]
@@ -287,13 +301,72 @@ def paste_into_fresh_python(
         return json.loads(results_file.read_text(encoding="utf-8"))
 
 
-def problems(name: str, blocks: list[Block], results: list[dict]) -> list[str]:
-    """What differs between the page and what the pasted blocks did."""
+def selected_pages() -> set[str] | None:
+    """The pages named by ``SCRATCHML_PAGES`` (``part1/neuron.md``, ``docs/`` optional,
+    separated by commas or spaces), or None when it is unset: then every page is tested.
+
+    ``tools/check_page.py`` sets it to test one page; ``make test`` never does.
+    """
+    value = os.environ.get("SCRATCHML_PAGES", "").replace(",", " ").split()
+    if not value:
+        return None
+    return {v.removeprefix("docs/").removeprefix("./docs/") for v in value}
+
+
+_FENCE = re.compile(r"^\s*(`{3,})(python\b.*)$")
+
+
+def source_lines(markdown: str) -> list[int]:
+    """The line on the page's Markdown of each block ``pasted`` reads from its HTML.
+
+    The pasted blocks are the page's ``python`` fences (run ones, listings, display-only
+    ones) but the excerpts, in order; a ``text`` or ``console`` fence around a Python
+    example (````markdown in this guide, say) is skipped whole.
+    """
+    lines, found, i = markdown.split("\n"), [], 0
+    while i < len(lines):
+        m = re.match(r"^\s*(`{3,}|~{3,})(.*)$", lines[i])
+        if m is None:
+            i += 1
+            continue
+        info = m[2].strip()
+        if _FENCE.match(lines[i]) and 'title="excerpt of ' not in info:
+            found.append(i + 1)
+        j = i + 1
+        while j < len(lines) and not lines[j].strip().startswith(m[1]):
+            j += 1
+        i = j + 1
+    return found
+
+
+def _diff(shown: str, printed: str) -> str:
+    lines = difflib.unified_diff(
+        shown.split("\n") if shown else [],
+        printed.split("\n") if printed else [],
+        "on the page",
+        "printed",
+        n=max(shown.count("\n"), printed.count("\n")) + 1,
+        lineterm="",
+    )
+    return "\n".join(lines)
+
+
+def problems(
+    name: str, blocks: list[Block], results: list[dict], lines: list[int] | None = None
+) -> list[str]:
+    """What differs between the page and what the pasted blocks did.
+
+    ``lines`` (from ``source_lines``, when it found as many blocks) gives each block's
+    line on the page, so a message says where to look.
+    """
     found = []
+    if lines is not None and len(lines) != len(blocks):
+        lines = None
     for n, (block, result) in enumerate(zip(blocks, results, strict=False), start=1):
-        where = f"{name}, pasted block {n}" + (
-            f" ({block.title})" if block.title else ""
-        )
+        where = f"{name}, pasted block {n}"
+        if lines is not None:
+            where = f"{name}, block at line {lines[n - 1]} (pasted block {n})"
+        where += f" ({block.title})" if block.title else ""
         first = block.code.strip().split("\n")[0][:70]
         if result["error"]:
             found.append(f"{where}, starting {first!r}, raised:\n{result['error']}")
@@ -301,9 +374,14 @@ def problems(name: str, blocks: list[Block], results: list[dict]) -> list[str]:
         shown = (block.expected or "").rstrip("\n")
         printed = result["out"].rstrip("\n")
         if printed != shown:
+            hint = (
+                " (the page shows no output: show it under an expected-output marker)"
+                if block.expected is None
+                else ""
+            )
             found.append(
-                f"{where}, starting {first!r}: printed output differs from the page\n"
-                f"--- on the page\n{shown}\n--- printed\n{printed}"
+                f"{where}, starting {first!r}: printed output differs from the page"
+                f"{hint}\n{_diff(shown, printed)}"
             )
         for echo in result["echoes"]:
             found.append(

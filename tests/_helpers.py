@@ -1,6 +1,7 @@
 """Helpers shared by the test files (pytest puts tests/ on sys.path)."""
 
 import importlib.util
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -16,5 +17,6 @@ def load_module(relative_path: str):
         path.stem.replace("-", "_") + "_module", path
     )
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module

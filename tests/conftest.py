@@ -12,7 +12,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    """Build the book with ``mkdocs build --strict`` into a temporary folder."""
+    """Build the book with ``mkdocs build --strict`` into a temporary folder.
+
+    ``SCRATCHML_SITE=<folder>`` uses a site built already instead (``make check-page``
+    sets it to its cached build); ``make test`` and CI never set it.
+    """
+    if os.environ.get("SCRATCHML_SITE"):
+        return Path(os.environ["SCRATCHML_SITE"]).resolve()
     site = tmp_path_factory.mktemp("site")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SCRATCHML_FRESH_LABS": "1"}
     env.pop("MPLBACKEND", None)  # the labs' kernels must draw inline, not to Agg

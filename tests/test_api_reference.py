@@ -220,9 +220,8 @@ def test_listings_link_to_the_api_page_of_their_module():
         '<span class="filename">scratchml/nothing.py</span><pre>z</pre></div>'
     )
     out = hook.on_page_content(html, page, None, None)
-    assert (
-        out.count('<a class="api-link" href="../../api/layers/">API reference</a>') == 2
-    )
+    assert out.count('<a class="api-link" href="../../api/layers/" title=') == 2
+    assert out.count("API reference (full docstrings)</a>") == 2
     assert (
         "</a><span" in out and "</span><pre>x" in out
     )  # the title stays next to its code

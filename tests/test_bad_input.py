@@ -2331,8 +2331,17 @@ def test_bad_input_is_rejected_clearly(name, kind, fn, args, kwargs, exc, patter
 
 
 def public_names() -> set[str]:
-    """Every name in ``__all__`` and every public method of the exported classes."""
-    names = set()
+    """Every name in ``__all__``, every public method of the exported classes, and the
+    public functions of the submodules used by name (``scratchml.exercises.check``)."""
+    from scratchml import exercises
+
+    names = {
+        f"exercises.{n}"
+        for n, f in vars(exercises).items()
+        if inspect.isfunction(f)
+        and not n.startswith("_")
+        and f.__module__ == exercises.__name__
+    }
     for name in sm.__all__:
         obj = getattr(sm, name)
         names.add(name)

@@ -1,4 +1,4 @@
-"""Byte-level BPE: learned merges, GPT-2's files, and parity with tiktoken and transformers.
+"""Byte-level BPE: learned merges, GPT-2's files, parity with tiktoken and transformers.
 
 The parity tests train a tokenizer on the default text, save it in GPT-2's format, build
 tiktoken's and Hugging Face's tokenizers from the same merges, and compare the ids of
@@ -30,7 +30,7 @@ def trained(tmp_path_factory):
 
 
 def _random_unicode(rng: random.Random, n: int) -> str:
-    """Characters from every plane: ASCII, Latin-1, CJK, emoji, astral; no surrogates."""
+    """Characters from every plane: ASCII, Latin-1, CJK, emoji, astral; no surrogate."""
     ranges = [
         (0, 0x7F),
         (0x80, 0x24F),
@@ -114,9 +114,8 @@ def _strings(text: str) -> list[str]:
     ]
     starts = rng.sample(range(len(text) - 2000), 150)
     out += [text[s : s + rng.randint(1, 2000)] for s in starts]
-    out += [
-        text[i : i + 50_000] for i in range(0, len(text), 50_000)
-    ]  # all of it, in chunks
+    # all of it, in chunks
+    out += [text[i : i + 50_000] for i in range(0, len(text), 50_000)]
     return out
 
 
@@ -135,7 +134,8 @@ def test_merge_pair_left_to_right():
 
 
 def test_first_merge_is_the_most_frequent_pair():
-    text = "aaab aab ab"  # pre-tokens "aaab", " aab", " ab": (a, a) 3 times, (a, b) 3 times
+    # pre-tokens "aaab", " aab", " ab": (a, a) 3 times, (a, b) 3 times
+    text = "aaab aab ab"
     tok = BPETokenizer.train(text, 258)
     # (a, a): aaab has 2, aab has 1 -> 3; (a, b): 3; (" ", a): 2. Tie 3-3 -> smaller
     # ids.
@@ -277,8 +277,8 @@ def test_transformers_parity(trained):
     transformers = require("transformers")
     tok, directory = trained
     # transformers 5 reads a folder with from_pretrained (vocab_file=/merges_file=
-    # keywords
-    # are silently ignored there, leaving an empty vocabulary): check the size it read.
+    # keywords are silently ignored there, leaving an empty vocabulary): check the size
+    # it read.
     hf = transformers.GPT2TokenizerFast.from_pretrained(str(directory))
     assert len(hf) == tok.vocab_size
     strings = _strings(load_text())
@@ -477,3 +477,42 @@ def test_bad_input_probes(probe):
     _, _, thunk, exc_type, message = probe
     with pytest.raises(exc_type, match=message):
         thunk()
+
+
+@pytest.mark.parametrize("start, length", [(0, 3_000), (10_000, 8_000), (50_000, 600)])
+@pytest.mark.parametrize("n_merges", [1, 40, 300])
+def test_fast_merges_equal_the_plain_loop(start, length, n_merges):
+    """The optimisation (incremental counts, a heap) learns the plain loop's merges."""
+    from collections import Counter
+
+    import regex
+
+    from scratchml.bpe import _learn_merges, _learn_merges_fast
+
+    counts = Counter(regex.findall(GPT2_PATTERN, load_text()[start : start + length]))
+    words = [list(w.encode("utf-8")) for w in counts]
+    freq = list(counts.values())
+    plain = _learn_merges(words, freq, n_merges)
+    fast = _learn_merges_fast(words, freq, n_merges)
+    assert fast == plain
+    assert len(plain[1]) == n_merges or length == 600  # a short text may run out
+
+
+def test_fast_merges_equal_the_plain_loop_when_pairs_run_out():
+    words, freq = [[97, 98, 99], [97, 98], [120]], [2, 5, 9]
+    from scratchml.bpe import _learn_merges, _learn_merges_fast
+
+    plain = _learn_merges(words, freq, 10)
+    assert plain == _learn_merges_fast(words, freq, 10)
+    assert plain[1] == [(97, 98), (256, 99)]  # "ab" (7 times), then "abc" (2 times)
+
+
+def test_encode_applies_competing_merges_in_learned_order():
+    """With merges [(b, c), (a, b)], "abc" is [a, bc]: the earlier merge wins."""
+    tokens = [bytes([b]) for b in range(256)] + [b"bc", b"ab"]
+    a, b, c = ord("a"), ord("b"), ord("c")
+    bc_first = BPETokenizer(tokens, [(b, c), (a, b)])
+    assert bc_first.encode("abc").tolist() == [a, 256]
+    ab_first = BPETokenizer(tokens, [(a, b), (b, c)])
+    assert ab_first.encode("abc").tolist() == [257, c]
+    assert bc_first.ranks[(b, c)] == (0, 256) and bc_first.ranks[(a, b)] == (1, 257)

@@ -13,7 +13,8 @@ axe-core is the npm package, installed into ``.venv/node`` by ``make axe`` (``.c
 calls it); ``SCRATCHML_AXE`` may point at another ``axe.min.js``. Without Chromium or
 axe
 the tests skip with the reason; with ``SCRATCHML_REQUIRE_BROWSER=1`` (set by ``.ci/run``
-and the GitHub workflow) they fail instead.
+and the GitHub workflow) they fail instead. ``SCRATCHML_PAGES=part1/neuron.md`` opens
+only the pages listed (``make check-page`` sets it, with a cached site).
 """
 
 import functools
@@ -26,6 +27,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from _copy_paste import selected_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 AXE_DEFAULT = ROOT / ".venv" / "node" / "node_modules" / "axe-core" / "axe.min.js"
@@ -134,9 +136,14 @@ def shots() -> Path:
 
 def page_urls(site: Path) -> list[str]:
     pages = sorted(site.rglob("index.html"))
-    return [
+    urls = [
         "/" + str(p.parent.relative_to(site)).replace(".", "").strip("/") for p in pages
     ]
+    only = selected_pages()  # SCRATCHML_PAGES=part1/neuron.md: that page alone
+    if only is None:
+        return urls
+    wanted = {"/" + str(Path(p).with_suffix("")).removesuffix("index") for p in only}
+    return [u for u in urls if u in {w.rstrip("/") or "/" for w in wanted}]
 
 
 AXE_RUN = """async (tags) => {

@@ -1,4 +1,4 @@
-"""The command line: help, a tiny train-then-generate run, and one-line errors (exit 2)."""
+"""The command line: help, a tiny train-then-generate run, one-line errors (exit 2)."""
 
 import subprocess
 import sys
@@ -52,20 +52,41 @@ def test_subcommand_help(command, capsys):
 def test_train_then_generate(tmp_path):
     (tmp_path / "cats.txt").write_text(TEXT, encoding="utf-8")
     train = cli(
-        "train", "--text", "cats.txt", "--steps", "4", "--d-model", "16", "--n-heads", "2",
-        "--n-layers", "1", "--context", "16", "--batch-size", "4", "--eval-every", "2",
-        "--eval-batches", "2", "--sample-every", "4", "--out", "cats.npz", "--seed", "3",
+        "train",
+        "--text",
+        "cats.txt",
+        "--steps",
+        "4",
+        "--d-model",
+        "16",
+        "--n-heads",
+        "2",
+        "--n-layers",
+        "1",
+        "--context",
+        "16",
+        "--batch-size",
+        "4",
+        "--eval-every",
+        "2",
+        "--eval-batches",
+        "2",
+        "--sample-every",
+        "4",
+        "--out",
+        "cats.npz",
+        "--seed",
+        "3",
         cwd=tmp_path,
-    )  # fmt: skip
+    )
     assert train.returncode == 0, train.stderr
     out = train.stdout
     assert "text: cats.txt, 960 characters, vocabulary 14" in out
     assert "step 0  val " in out and "step 4  train " in out
     assert "--- sample at step 4 (temperature 0.8) ---" in out
     assert out.rstrip().splitlines()[-1].startswith("saved cats.npz: val loss ")
-    assert (
-        "step 4/4  loss " in train.stderr
-    )  # the progress line (not a terminal: plain)
+    # the progress line (not a terminal: plain)
+    assert "step 4/4  loss " in train.stderr
 
     model, tok, meta = load_checkpoint(tmp_path / "cats.npz")
     assert model.config["d_model"] == 16 and model.context_length == 16
@@ -88,10 +109,29 @@ def test_float64_training(tmp_path, capsys):
     (tmp_path / "cats.txt").write_text(TEXT, encoding="utf-8")
     out = tmp_path / "c64.npz"
     code = main(
-        ["train", "--text", str(tmp_path / "cats.txt"), "--steps", "2", "--d-model", "8",
-         "--n-heads", "2", "--n-layers", "1", "--context", "8", "--batch-size", "2",
-         "--dtype", "float64", "--out", str(out), "--no-progress"]
-    )  # fmt: skip
+        [
+            "train",
+            "--text",
+            str(tmp_path / "cats.txt"),
+            "--steps",
+            "2",
+            "--d-model",
+            "8",
+            "--n-heads",
+            "2",
+            "--n-layers",
+            "1",
+            "--context",
+            "8",
+            "--batch-size",
+            "2",
+            "--dtype",
+            "float64",
+            "--out",
+            str(out),
+            "--no-progress",
+        ]
+    )
     assert code == 0
     assert "float64" in capsys.readouterr().out
     model, _, _ = load_checkpoint(out)

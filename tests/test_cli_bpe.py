@@ -1,4 +1,4 @@
-"""Training on BPE tokens from the command line, and checkpoints that carry a BPE tokenizer."""
+"""Training on BPE tokens from the command line; checkpoints with a BPE tokenizer."""
 
 import json
 import subprocess
@@ -25,15 +25,44 @@ def cli(*args, cwd=None):
     )
 
 
-SMALL = ["--steps", "4", "--d-model", "16", "--n-heads", "2", "--n-layers", "1",
-         "--context", "16", "--batch-size", "4", "--eval-every", "2", "--eval-batches", "2",
-         "--no-progress"]  # fmt: skip
+SMALL = [
+    "--steps",
+    "4",
+    "--d-model",
+    "16",
+    "--n-heads",
+    "2",
+    "--n-layers",
+    "1",
+    "--context",
+    "16",
+    "--batch-size",
+    "4",
+    "--eval-every",
+    "2",
+    "--eval-batches",
+    "2",
+    "--no-progress",
+]
 
 
 def test_train_on_bpe_tokens_then_generate(tmp_path):
     (tmp_path / "cats.txt").write_text(TEXT, encoding="utf-8")
-    train = cli("train", "--text", "cats.txt", "--tokenizer", "bpe", "--vocab-size", "270",
-                *SMALL, "--sample-every", "4", "--out", "bpe.npz", cwd=tmp_path)  # fmt: skip
+    train = cli(
+        "train",
+        "--text",
+        "cats.txt",
+        "--tokenizer",
+        "bpe",
+        "--vocab-size",
+        "270",
+        *SMALL,
+        "--sample-every",
+        "4",
+        "--out",
+        "bpe.npz",
+        cwd=tmp_path,
+    )
     assert train.returncode == 0, train.stderr
     assert "vocabulary 270 (BPE, learned from the training part)" in train.stdout
     assert "--- sample at step 4 (temperature 0.8) ---" in train.stdout
@@ -43,21 +72,39 @@ def test_train_on_bpe_tokens_then_generate(tmp_path):
     n_train = len(TEXT) - round(len(TEXT) * 0.1)
     assert tok.merges == BPETokenizer.train(TEXT[:n_train], 270).merges
     assert len(tok.encode("the cat sat")) < len("the cat sat")
-    gen = cli("generate", "--checkpoint", "bpe.npz", "--prompt", "the ", "--n-new", "12",
-              cwd=tmp_path)  # fmt: skip
+    gen = cli(
+        "generate",
+        "--checkpoint",
+        "bpe.npz",
+        "--prompt",
+        "the ",
+        "--n-new",
+        "12",
+        cwd=tmp_path,
+    )
     assert gen.returncode == 0, gen.stderr
     assert gen.stdout.startswith("the ")
     ids = tok.encode(gen.stdout.rstrip("\n"))
-    assert (
-        len(ids) >= 2
-    )  # the prompt and what followed, all in the tokenizer's vocabulary
+    # the prompt and what followed, all in the tokenizer's vocabulary
+    assert len(ids) >= 2
 
 
 def test_train_with_a_saved_tokenizer(tmp_path):
     (tmp_path / "cats.txt").write_text(TEXT, encoding="utf-8")
     saved = BPETokenizer.train(TEXT, 265).save(tmp_path / "tok")
-    train = cli("train", "--text", "cats.txt", "--tokenizer", "bpe", "--tokenizer-dir", "tok",
-                *SMALL, "--out", "t.npz", cwd=tmp_path)  # fmt: skip
+    train = cli(
+        "train",
+        "--text",
+        "cats.txt",
+        "--tokenizer",
+        "bpe",
+        "--tokenizer-dir",
+        "tok",
+        *SMALL,
+        "--out",
+        "t.npz",
+        cwd=tmp_path,
+    )
     assert train.returncode == 0, train.stderr
     assert "vocabulary 265 (BPE from tok)" in train.stdout
     _, tok, _ = load_checkpoint(tmp_path / "t.npz")

@@ -1,4 +1,4 @@
-"""The generate command: --top-p, --no-kv-cache, --gpt2 DIR (errors; end to end with GPT-2)."""
+"""The generate command: --top-p, --no-kv-cache, --gpt2 DIR (errors, end to end)."""
 
 import pytest
 from _parity import require
@@ -62,8 +62,8 @@ def test_gpt2_directory_errors(capsys, tmp_path):
 
 
 def test_gpt2_end_to_end(capsys, tmp_path):
-    """A small random GPT-2 saved by transformers with a BPE tokenizer beside it: the command
-    writes the greedy continuation transformers computes."""
+    """A small random GPT-2 saved by transformers with a BPE tokenizer beside it: the
+    command writes the greedy continuation transformers computes."""
     torch = require("torch")
     transformers = require("transformers")
     import scratchml

@@ -65,7 +65,7 @@ def test_regression_1d_is_a_noisy_line():
 
 
 def test_first_toy_values_are_pinned():
-    """Pages print these numbers: they must not drift between numpy versions or machines."""
+    """Pages print these numbers: no drift between numpy versions or machines."""
     X, y = make_regression_1d(n=3, rng=0)
     np.testing.assert_allclose(
         X.ravel(), [0.27392337, -0.46042657, -0.91805295], rtol=1e-6

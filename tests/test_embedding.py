@@ -1,4 +1,4 @@
-"""Embedding (ids -> rows of W_E) and unembedding (vectors -> logits), with gradients."""
+"""Embedding (ids -> rows of W_E) and unembedding (vectors -> logits), gradients."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Sampling: draws follow the tempered distribution, T = 0 is greedy, top-k, seeds, errors."""
+"""Sampling: draws follow the tempered distribution, T = 0 is greedy, top-k, errors."""
 
 import math
 
@@ -24,13 +24,15 @@ class FixedLogits(Layer):
 
     def forward(self, ids):
         self.seen.append(ids.copy())
-        return np.broadcast_to(
-            self.logits, ids.shape + self.logits.shape
-        )  # (..., T, V)
+        # (..., T, V)
+        return np.broadcast_to(self.logits, ids.shape + self.logits.shape)
 
 
 def chi_square_bound(df: int, z: float = 3.719) -> float:
-    """Wilson-Hilferty upper quantile of chi-square(df); z = 3.719 is the 0.9999 normal quantile."""
+    """Wilson-Hilferty upper quantile of chi-square(df).
+
+    z = 3.719 is the 0.9999 quantile of the normal distribution.
+    """
     a = 2 / (9 * df)
     return df * (1 - a + z * math.sqrt(a)) ** 3
 
@@ -81,9 +83,8 @@ def test_top_k_never_samples_outside_the_k_largest():
     )
     assert set(np.unique(draws)) == {1, 3, 4}
     p = np.zeros(6)
-    p[[1, 3, 4]] = softmax(
-        logits[[1, 3, 4]], temperature=3.0
-    )  # renormalized over the top 3
+    # renormalized over the top 3
+    p[[1, 3, 4]] = softmax(logits[[1, 3, 4]], temperature=3.0)
     assert chi_square(draws, p) < chi_square_bound(2)
     assert np.all(
         sample_next_token(np.broadcast_to(logits, (50, 6)), top_k=1, rng=0) == 1
@@ -126,9 +127,8 @@ def test_context_is_cropped_to_the_last_context_length_tokens():
     np.testing.assert_array_equal(model.seen[0], [2, 3, 4, 5])
     np.testing.assert_array_equal(model.seen[2], out[-5:-1])
     real = GPT(vocab_size=7, d_model=8, n_heads=2, n_layers=1, context_length=4, rng=0)
-    assert generate(real, np.arange(7) % 7, 3, rng=0).shape == (
-        10,
-    )  # prompt longer than 4
+    # prompt longer than 4
+    assert generate(real, np.arange(7) % 7, 3, rng=0).shape == (10,)
 
 
 @pytest.mark.parametrize("bad", [-0.5, np.nan, np.inf, "warm", None])
@@ -161,3 +161,18 @@ def test_other_argument_errors():
         generate(model, [[[0]]], 3)
     with pytest.raises(ValueError, match="sample_next_token: logits contains NaN"):
         sample_next_token([0.0, np.nan])
+
+
+@pytest.mark.parametrize("prompt_len, n_new", [(3, 10), (6, 20)])
+def test_cached_loop_samples_the_same_tokens_as_the_plain_loop(prompt_len, n_new):
+    """The KV cache optimisation: the same sampled text, batched, window sliding."""
+    model = GPT(
+        vocab_size=11, d_model=16, n_heads=2, n_layers=2, context_length=8, rng=3
+    )
+    model = model.astype(np.float64)
+    prompt = np.random.default_rng(1).integers(0, 11, size=(2, prompt_len))
+    options = {"temperature": 1.3, "top_k": 7, "top_p": 0.9, "rng": 5}
+    cached = generate(model, prompt, n_new, kv_cache=True, **options)
+    plain = generate(model, prompt, n_new, kv_cache=False, **options)
+    assert cached.shape == (2, prompt_len + n_new)
+    np.testing.assert_array_equal(cached, plain)

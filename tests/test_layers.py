@@ -1,4 +1,4 @@
-"""Layers: Dense, ReLU and Sigmoid follow the protocol and their backward passes are exact."""
+"""Layers: Dense, ReLU and Sigmoid follow the protocol; their backward is exact."""
 
 import numpy as np
 import pytest

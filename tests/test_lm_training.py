@@ -1,4 +1,4 @@
-"""The training loop: a golden loss trajectory, reproducibility, learning, progress, schedule."""
+"""The training loop: a golden loss trajectory, reproducibility, learning, progress."""
 
 import io
 import math
@@ -31,11 +31,10 @@ TINY = dict(
 SETTINGS = dict(steps=10, batch_size=4, lr=1e-2, eval_every=5, eval_batches=2, rng=0)
 
 # The first 10 training losses of TINY in float64 under SETTINGS (weight decay 0.1,
-# gradient
-# clipping at 1.0, Adam betas 0.9 and 0.99), recorded once from a run whose every
-# gradient
-# is proven by finite differences in test_gpt.py. A change to the model, the loss, the
-# backward passes, the optimizer, the batching or the seeding shows up here.
+# gradient clipping at 1.0, Adam betas 0.9 and 0.99), recorded once from a run whose
+# every gradient is proven by finite differences in test_gpt.py. A change to the model,
+# the loss, the backward passes, the optimizer, the batching or the seeding shows up
+# here.
 GOLDEN_LOSS = [
     3.285648204950393,
     3.2424449398081823,
@@ -48,11 +47,12 @@ GOLDEN_LOSS = [
     2.6131232456903732,
     2.6715198493759806,
 ]
+# steps 0, 5, 10
 GOLDEN_VAL = [
     3.285767633127267,
     2.9290399178231086,
     2.7877838176998546,
-]  # steps 0, 5, 10
+]
 
 
 def run(dtype=np.float64, **overrides):
@@ -163,9 +163,8 @@ def test_schedule_warmup_then_cosine():
     ]
     np.testing.assert_allclose(lrs[:10], np.arange(1, 11) * 1e-3)  # linear warmup
     assert lrs[9] == pytest.approx(1e-2)
-    assert all(
-        a >= b for a, b in zip(lrs[9:], lrs[10:], strict=False)
-    )  # then only down
+    # then only down
+    assert all(a >= b for a, b in zip(lrs[9:], lrs[10:], strict=False))
     assert lrs[-1] == pytest.approx(1e-3)  # min_lr at the last step
     assert lrs[54] == pytest.approx(5.5e-3)  # halfway down the cosine: the midpoint
     assert [scheduled_lr(s, 3e-3, 50) for s in (1, 25, 50)] == [3e-3] * 3  # constant
@@ -175,9 +174,8 @@ def test_the_trainer_applies_the_schedule():
     _, h = run(warmup_steps=4, min_lr=1e-3)
     expected = [scheduled_lr(s, 1e-2, 10, 4, 1e-3) for s in range(1, 11)]
     assert h["lr"] == expected
-    assert (
-        h["loss"][0] == GOLDEN_LOSS[0]
-    )  # the first loss is computed before any update
+    # the first loss is computed before any update
+    assert h["loss"][0] == GOLDEN_LOSS[0]
     assert h["loss"][1] != GOLDEN_LOSS[1]
 
 
@@ -192,18 +190,29 @@ def test_argument_errors():
 
 
 def test_learns_the_default_text():
-    """150 seeded steps of a small GPT on Python's help topics: from about ln(V) (uniform
-    guessing) to well below it. Measured: 4.649 -> 2.453 on Python 3.11 (ln 103 = 4.635)."""
+    """150 seeded steps of a small GPT on Python's help topics: from about ln(V)
+    (uniform guessing) to well below it. Measured: 4.649 -> 2.453 on Python 3.11
+    (ln 103 = 4.635)."""
     text = load_text()
     tok = CharTokenizer.from_text(text)
     train_ids, val_ids = train_val_split(tok.encode(text))
     model = GPT(
         tok.vocab_size, d_model=32, n_heads=2, n_layers=1, context_length=32, rng=0
     )
+    # fmt: skip
     h = train(
-        model, train_ids, val_ids, steps=150, batch_size=16, lr=1e-2, eval_every=150,
-        eval_batches=4, rng=0, log=lambda line: None, progress=False,
-    )  # fmt: skip
+        model,
+        train_ids,
+        val_ids,
+        steps=150,
+        batch_size=16,
+        lr=1e-2,
+        eval_every=150,
+        eval_batches=4,
+        rng=0,
+        log=lambda line: None,
+        progress=False,
+    )
     ln_v = math.log(tok.vocab_size)
     assert abs(h["val_loss"][0] - ln_v) < 0.1
     assert h["val_loss"][-1] < ln_v - 1.8

@@ -1,4 +1,4 @@
-"""Losses: mean squared error and softmax cross-entropy, their gradients and their errors."""
+"""Losses: mean squared error and softmax cross-entropy, their gradients and errors."""
 
 import math
 import warnings
@@ -261,7 +261,7 @@ def test_cross_entropy_rejects_bad_logits():
 
 
 def test_cross_entropy_grad_on_non_contiguous_logits():
-    """Regression: the one-hot must be subtracted even when reshaping logits copies them."""
+    """Regression: the one-hot is subtracted even when reshaping copies the logits."""
     rng = np.random.default_rng(0)
     logits = rng.standard_normal((5, 3, 2)).transpose(
         2, 1, 0

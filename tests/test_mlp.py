@@ -1,4 +1,4 @@
-"""The MLP: Dense/activation stack with a linear output, exact gradients, reverse backward."""
+"""The MLP: Dense/activation stack, linear output, exact gradients, reverse backward."""
 
 import numpy as np
 import pytest
@@ -36,7 +36,7 @@ def test_sigmoid_activation():
 
 
 def test_regression_outputs_can_be_negative():
-    """No ReLU on the output: a regression net must be able to predict negative numbers."""
+    """No ReLU on the output: a regression net can predict negative numbers."""
     model = MLP([1, 8, 1], rng=0)
     x = np.linspace(-3, 3, 50, dtype=np.float32).reshape(50, 1)
     assert model(x).min() < 0  # a ReLU on the output would clip this to 0
@@ -100,6 +100,17 @@ def test_backward_runs_through_the_layers_in_reverse():
         layer.backward = spy
     model.backward(np.ones_like(model.forward(np.ones((2, 3), dtype=np.float32))))
     assert calls == [2, 1, 0]
+
+
+def test_backward_checks_dy_against_the_last_forward_output_before_any_layer():
+    model = MLP([3, 4, 2], rng=0)
+    model.forward(np.ones((2, 3), dtype=np.float32))
+    model.forward(np.ones((5, 3), dtype=np.float32))  # the shape dy must now have
+    with pytest.raises(ValueError, match=r"MLP.backward: dy has shape \(2, 2\)"):
+        model.backward(np.ones((2, 2), dtype=np.float32))
+    assert all(not layer.grads for layer in model.layers)  # no layer ran backward
+    dx = model.backward(np.ones((5, 2), dtype=np.float32))
+    assert dx.shape == (5, 3)
 
 
 # ---------------------------------------------------------------- predict, dtypes,

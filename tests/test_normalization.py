@@ -1,4 +1,4 @@
-"""Layer norm: per-position mean 0 and variance 1, a learned scale and shift, gradients."""
+"""Layer norm: per-position mean 0, variance 1, a learned scale and shift, gradients."""
 
 import numpy as np
 import pytest

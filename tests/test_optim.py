@@ -1,4 +1,4 @@
-"""Optimizers: exact SGD and momentum updates, Adam's bias correction, gradient clipping."""
+"""Optimizers: exact SGD and momentum updates, Adam's bias correction, clipping."""
 
 import math
 

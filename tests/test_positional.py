@@ -1,4 +1,4 @@
-"""Positions: the sinusoidal encoding (one frequency per sin/cos pair) and learned W_P."""
+"""Positions: the sinusoidal encoding (one frequency per sin/cos pair), learned W_P."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""Training: minibatches, the split, accuracy, and fit (order of steps, results, errors)."""
+"""Training: minibatches, the split, accuracy, and fit (step order, results, errors)."""
 
 import numpy as np
 import pytest

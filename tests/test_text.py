@@ -1,4 +1,4 @@
-"""Text loading, the train/validation split and the batches: every prefix is an example."""
+"""Text loading, the train/validation split, the batches: every prefix is an example."""
 
 import socket
 import urllib.error

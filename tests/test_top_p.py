@@ -1,4 +1,4 @@
-"""Top-p (nucleus) sampling: the nucleus, ties, p = 1, tiny p, the drawn distribution, errors."""
+"""Top-p (nucleus) sampling: the nucleus, ties, p = 1, tiny p, the draws, errors."""
 
 import math
 
@@ -25,9 +25,8 @@ def nucleus_by_hand(p: np.ndarray, top_p: float) -> np.ndarray:
 def test_the_nucleus_is_the_fewest_likeliest_tokens_reaching_p():
     probs = np.array([0.15, 0.5, 0.05, 0.3])
     np.testing.assert_array_equal(top_p_filter(probs, 0.75), [0, 0.5, 0, 0.3])
-    np.testing.assert_array_equal(
-        top_p_filter(probs, 0.5), [0, 0.5, 0, 0]
-    )  # reaching is enough
+    # reaching is enough
+    np.testing.assert_array_equal(top_p_filter(probs, 0.5), [0, 0.5, 0, 0])
     np.testing.assert_array_equal(top_p_filter(probs, 0.9), [0.15, 0.5, 0, 0.3])
     np.testing.assert_array_equal(top_p_filter(probs, 1.0), probs)
     rows = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]])
@@ -38,12 +37,10 @@ def test_the_nucleus_is_the_fewest_likeliest_tokens_reaching_p():
 
 def test_ties_with_the_last_kept_token_are_kept():
     probs = np.array([0.3, 0.4, 0.3])
-    np.testing.assert_array_equal(
-        top_p_filter(probs, 0.5), probs
-    )  # both 0.3 or neither
-    np.testing.assert_array_equal(
-        top_p_filter(probs[::-1], 0.5), probs[::-1]
-    )  # order-free
+    # both 0.3 or neither
+    np.testing.assert_array_equal(top_p_filter(probs, 0.5), probs)
+    # order-free
+    np.testing.assert_array_equal(top_p_filter(probs[::-1], 0.5), probs[::-1])
 
 
 def test_p_one_is_plain_sampling():
@@ -84,12 +81,13 @@ def test_top_p_after_top_k_and_in_generate():
     draws = sample_next_token(
         np.broadcast_to(LOGITS, (4000, 6)), top_k=4, top_p=0.999, rng=0
     )
+    # top-k cut first, p then keeps all four
     assert set(np.unique(draws)) == {
         0,
         1,
         2,
         3,
-    }  # top-k cut first, p then keeps all four
+    }
     ids = generate(FixedLogits(LOGITS), [0], 4000, temperature=1.5, rng=1, top_p=0.8)
     p = nucleus_by_hand(softmax(LOGITS, temperature=1.5), 0.8)
     assert chi_square(ids[1:], p) < chi_square_bound(int((p > 0).sum()) - 1)

@@ -11,8 +11,8 @@
 # 16: the test part of the *Optical Recognition of Handwritten Digits* data set by
 # E. Alpaydin and C. Kaynak (UCI Machine Learning Repository, 1998,
 # [doi:10.24432/C50P49](https://doi.org/10.24432/C50P49)), licensed
-# [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/). It ships inside the package as
-# a small compressed file, so this lab runs offline.
+# [CC BY 4.0](https://creativecommons.org/licenses/by/4.0/). It ships inside the package
+# as a small compressed file, so this lab runs offline.
 #
 # This page is a notebook executed while the book is built: every number and plot below
 # was produced by the code above it. Run it yourself with `jupyter lab

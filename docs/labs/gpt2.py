@@ -3,20 +3,17 @@
 #
 # Part IV changed two things: the tokens (byte-pair encoding instead of characters) and
 # the model (GPT-2's architecture: GELU, biases, tied embeddings, GPT-2's
-# initialization,
-# dropout). In this lab we put both together on the same text as the
+# initialization, dropout). In this lab we put both together on the same text as the
 # [Part III lab](gpt.ipynb), Python's help pages (`load_text()`): train a BPE
-# vocabulary,
-# train a small GPT-2 on its tokens, generate with the KV cache and top-p sampling, and
-# save the model in Hugging Face's layout, where `load_gpt2` reads it back exactly as it
-# would read OpenAI's GPT-2.
+# vocabulary, train a small GPT-2 on its tokens, generate with the KV cache and top-p
+# sampling, and save the model in Hugging Face's layout, where `load_gpt2` reads it back
+# exactly as it would read OpenAI's GPT-2.
 #
 # This page is a notebook executed while the book is built: every number and plot below
 # was produced by the code above it. The help pages change a little with each Python
 # release, so the numbers can differ slightly from one Python version to the next. Run
-# it
-# yourself with `jupyter lab docs/labs/gpt2.ipynb`, or paste the cells into Python in
-# order.
+# it yourself with `jupyter lab docs/labs/gpt2.ipynb`, or paste the cells into Python
+# in order.
 
 # %%
 import math
@@ -58,17 +55,15 @@ print("the longest tokens:", [tok.decode([i]) for i in longest])
 # are not all letters: the help pages are full of indentation and of tables drawn with
 # dashes, so runs of spaces and of `-` are merged among the very first, next to the
 # space-and-letter pairs of English. The longest tokens show the same mix: table
-# borders,
-# indentation, and whole words that this text uses again and again. The text becomes
-# less than half as many tokens as it has characters, so a context of 64 tokens holds
-# more than twice the text a character model sees in 64 positions.
+# borders, indentation, and whole words that this text uses again and again. The text
+# becomes less than half as many tokens as it has characters, so a context of 64 tokens
+# holds more than twice the text a character model sees in 64 positions.
 #
 # ## A small GPT-2
 #
 # The same width, heads, blocks and context as the Part III lab's short run, with
-# GPT-2's
-# architecture and dropout 0.1. Like that run it is built in float64, so that its losses
-# and its text are the same on every BLAS.
+# GPT-2's architecture and dropout 0.1. Like that run it is built in float64, so that
+# its losses and its text are the same on every BLAS.
 
 # %%
 train_ids, val_ids = train_val_split(ids, val_fraction=0.1)
@@ -91,11 +86,9 @@ print("std of W_E:", round(float(W_E.std()), 3), " (GPT-2's initialization: 0.02
 
 # %% [markdown]
 # The embedding matrix is also the unembedding, one parameter used twice, so a
-# vocabulary
-# of 512 costs its \(512 \times 64\) numbers once. Now 150 steps of 16 windows, with the
-# schedule of [the training loop](../part3/training-loop.md). `train` switches dropout
-# off
-# while it measures the validation loss.
+# vocabulary of 512 costs its \(512 \times 64\) numbers once. Now 150 steps of 16
+# windows, with the schedule of [the training loop](../part3/training-loop.md). `train`
+# switches dropout off while it measures the validation loss.
 
 # %%
 model = model.train()  # dropout on while training; train() returns the model
@@ -206,13 +199,12 @@ print(f"untied: {2 * embedding / (124_439_808 + embedding):.0%}")
 # - **Generating in training mode.** Without the cache, dropout would change even greedy
 #   text from run to run; call `model.eval()` first, as above.
 # - **A vocabulary too large for the text.** Every token needs enough occurrences to
-#   learn
-#   its embedding; 512 tokens suit a text of this size, 50,257 would not.
+#   learn its embedding; 512 tokens suit a text of this size, 50,257 would not.
 #
 # ## Try next
 #
 # - Train with `vocab_size=1024` and compare the bits per character.
 # - Train with `dropout=0.0`: does the validation loss change after 150 steps?
 # - Load OpenAI's GPT-2 small (see [Loading real GPT-2
-#   weights](../part4/loading-weights.md))
-#   and generate from the same prompt with `python -m scratchml generate --gpt2 DIR`.
+#   weights](../part4/loading-weights.md)) and generate from the same prompt with
+#   `python -m scratchml generate --gpt2 DIR`.

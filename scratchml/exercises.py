@@ -1,0 +1,425 @@
+"""Checkers for the book's implementation exercises: run them on your own code.
+
+Each chapter's "Check yourself" ends with something to implement. Write it your way,
+then hand it to its checker::
+
+    from scratchml.exercises import check
+    check("tanh_layer", MyTanh)
+
+The checker runs your code on seeded random inputs and on edge cases, compares it with
+the package (values, shapes and, for backward passes, finite differences), and prints a
+short verdict: what passed, or the first input where your code differs, with what was
+expected and what it gave. It returns True when everything passed. ``EXERCISES`` lists
+every checker with its chapter and what your code must look like.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+import numpy as np
+
+from scratchml.attention import causal_mask, scaled_dot_product_attention
+from scratchml.gradcheck import numerical_gradient
+from scratchml.normalization import LayerNorm
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One implementation exercise: where it is set and what it asks for."""
+
+    chapter: str
+    asks: str
+
+
+EXERCISES = {
+    "tanh_layer": Exercise(
+        "part1/activations.md",
+        "a class Tanh() with forward(z) -> tanh(z) and backward(dy) -> dz, following "
+        "the layer protocol (params and grads are empty dicts)",
+    ),
+    "mlp3_backward": Exercise(
+        "part1/backpropagation.md",
+        "mlp3_backward(x, y, W1, W2, W3) -> (dW1, dW2, dW3) for h1 = sigmoid(x @ W1), "
+        "h2 = sigmoid(h1 @ W2), out = h2 @ W3 and loss = mean((out - y) ** 2)",
+    ),
+    "momentum_step": Exercise(
+        "part1/gradient-descent.md",
+        "momentum_step(w, g, v, lr, beta) -> (w, v): v <- beta * v + g, w <- w - lr * "
+        "v "
+        "(any equivalent form: only the path of w is compared)",
+    ),
+    "causal_mask": Exercise(
+        "part2/masking.md",
+        "causal_mask(n) -> boolean (n, n) array, True where query i may see key j",
+    ),
+    "top_k_filter": Exercise(
+        "part2/temperature.md",
+        "top_k_filter(probs, k) -> probs with all but the k largest entries of each "
+        "row "
+        "set to 0, renormalized to sum to 1",
+    ),
+    "layer_norm_backward": Exercise(
+        "part3/layer-norm.md",
+        "layer_norm_backward(x, gamma, dy, eps) -> (dx, dgamma, dbeta) for "
+        "y = gamma * (x - mean) / sqrt(var + eps) + beta over the last axis",
+    ),
+    "adam_step": Exercise(
+        "part3/optimizer.md",
+        "adam_step(w, g, m, v, t, lr, beta1, beta2, eps) -> (w, m, v), with the bias "
+        "correction (t counts steps from 1)",
+    ),
+    "bpe_merge": Exercise(
+        "part4/bpe.md",
+        "merge(ids, pair, new_id) -> list: every occurrence of pair, left to right, "
+        "replaced by new_id",
+    ),
+    "bpe_encode": Exercise(
+        "part4/bpe.md",
+        "encode(ids, merges) -> list: merges[i] = (a, b) makes token 256 + i; "
+        "repeatedly "
+        "merge the present pair with the lowest rank",
+    ),
+    "kv_cache_append": Exercise(
+        "part4/kv-cache.md",
+        "append(K, V, k, v) -> (K, V): the cached keys and values (B, H, T, d) with "
+        "the "
+        "new ones (B, H, n, d) added after them",
+    ),
+    "split_c_attn": Exercise(
+        "part4/loading-weights.md",
+        "split_c_attn(W, b) -> (W_q, W_k, W_v, b_q, b_k, b_v) from Hugging Face's "
+        "c_attn "
+        "weight (d, 3d) and bias (3d,)",
+    ),
+}
+
+
+class MismatchError(Exception):
+    """The first input on which a reader's code differs from the expected answer."""
+
+
+def _compare(case: str, got, expected, atol: float = 1e-8, name: str = "result"):
+    """Raise ``MismatchError`` unless ``got`` has ``expected``'s shape and values."""
+    try:
+        got_arr = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        raise MismatchError(
+            f"{case}: {name} is not an array of numbers: {got!r:.60}"
+        ) from None
+    boolean = np.asarray(expected).dtype == bool
+    expected = np.asarray(expected, dtype=float)
+    if got_arr.shape != expected.shape:
+        raise MismatchError(
+            f"{case}: {name} has shape {got_arr.shape}, expected {expected.shape}"
+        )
+    close = np.isclose(got_arr, expected, atol=atol, rtol=1e-6)
+    if not close.all():
+        where = tuple(int(i) for i in np.argwhere(~close)[0])
+        shown = bool if boolean else (lambda x: f"{x:.6g}")
+        raise MismatchError(
+            f"{case}: {name}{list(where)} is {shown(got_arr[where])}, "
+            f"expected {shown(expected[where])}"
+        )
+
+
+def _call(case: str, fn, *args):
+    try:
+        return fn(*args)
+    except Exception as err:  # the reader's code may raise anything
+        raise MismatchError(f"{case}: raised {type(err).__name__}: {err}") from None
+
+
+def _check_tanh_layer(Tanh) -> list[str]:
+    rng = np.random.default_rng(0)
+    for shape in [(3,), (4, 5), (2, 3, 4)]:
+        layer = _call("Tanh()", Tanh)
+        z = rng.normal(size=shape) * 2
+        case = f"z of shape {shape}"
+        _compare(case, _call(case, layer.forward, z), np.tanh(z), name="forward(z)")
+        dy = rng.normal(size=shape)
+        dz = _call(case, layer.backward, dy)
+        _compare(case, dz, dy * (1 - np.tanh(z) ** 2), name="backward(dy)")
+        fd = numerical_gradient(lambda z=z, dy=dy: float(np.sum(np.tanh(z) * dy)), z)
+        _compare(case + " (finite differences)", dz, fd, atol=1e-6, name="backward")
+    for attr in ("params", "grads"):
+        if getattr(_call("Tanh()", Tanh), attr, None) != {}:
+            raise MismatchError(
+                f"Tanh().{attr} must be an empty dict (nothing to learn)"
+            )
+    return ["forward on 3 shapes", "backward against the formula and by finite "
+            "differences", "empty params and grads"]  # fmt: skip
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _mlp3_loss(x, y, W1, W2, W3) -> float:
+    out = _sigmoid(_sigmoid(x @ W1) @ W2) @ W3
+    return float(np.mean((out - y) ** 2))
+
+
+def _check_mlp3_backward(fn) -> list[str]:
+    rng = np.random.default_rng(1)
+    for batch, sizes in [(1, (2, 3, 2, 1)), (4, (3, 4, 3, 2)), (5, (2, 2, 2, 2))]:
+        Ws = [rng.normal(size=(a, b)) for a, b in zip(sizes, sizes[1:], strict=False)]
+        x = rng.normal(size=(batch, sizes[0]))
+        y = rng.normal(size=(batch, sizes[-1]))
+        case = f"batch {batch}, layer sizes {sizes}"
+        got = _call(case, fn, x, y, *Ws)
+        if not isinstance(got, tuple | list) or len(got) != 3:
+            raise MismatchError(
+                f"{case}: return (dW1, dW2, dW3), got {type(got).__name__}"
+            )
+        for i, (g, W) in enumerate(zip(got, Ws, strict=True)):
+            # numerical_gradient nudges W in place: the loss reads it through Ws
+            fd = numerical_gradient(lambda a=(x, y, *Ws): _mlp3_loss(*a), W)
+            _compare(case, g, fd, 1e-6, name=f"dW{i + 1}")
+    return ["dW1, dW2, dW3 by finite differences on 3 networks, batches of 1, 4 and 5"]
+
+
+def _check_momentum_step(fn) -> list[str]:
+    rng = np.random.default_rng(2)
+    for lr, beta in [(0.1, 0.9), (0.05, 0.5), (0.2, 0.0)]:
+        w = rng.normal(size=(3, 2))
+        w_ref, v_ref, v = w.copy(), np.zeros_like(w), np.zeros_like(w)
+        for step in range(1, 6):
+            g = rng.normal(size=w.shape)
+            case = f"lr {lr}, beta {beta}, step {step}"
+            out = _call(case, fn, w.copy(), g.copy(), np.copy(v), lr, beta)
+            if not isinstance(out, tuple | list) or len(out) != 2:
+                raise MismatchError(f"{case}: return (w, v), got {type(out).__name__}")
+            w, v = np.asarray(out[0], dtype=float), out[1]
+            v_ref = beta * v_ref + g
+            w_ref = w_ref - lr * v_ref
+            _compare(case, w, w_ref, name="w")
+    return ["5 steps at each of 3 (lr, beta) settings, beta 0 included"]
+
+
+def _check_causal_mask(fn) -> list[str]:
+    for n in (1, 2, 5):
+        got = _call(f"n = {n}", fn, n)
+        if np.asarray(got).dtype != bool:
+            raise MismatchError(
+                f"n = {n}: the mask must be boolean (True = may attend), got dtype "
+                f"{np.asarray(got).dtype}"
+            )
+        _compare(f"n = {n}", got, causal_mask(n), name="mask")
+    rng = np.random.default_rng(3)
+    q, k, v = (rng.normal(size=(6, 4)) for _ in range(3))
+    out, _ = scaled_dot_product_attention(q, k, v, mask=np.asarray(fn(6)))
+    k2, v2 = k.copy(), v.copy()
+    k2[4:], v2[4:] = rng.normal(size=(2, 4)), rng.normal(size=(2, 4))
+    out2, _ = scaled_dot_product_attention(q, k2, v2, mask=np.asarray(fn(6)))
+    _compare("leak test: changing tokens 4 and 5", out2[:4], out[:4], name="output")
+    return ["n = 1, 2, 5", "the leak test: later tokens do not change earlier outputs"]
+
+
+def _check_top_k_filter(fn) -> list[str]:
+    rng = np.random.default_rng(4)
+    for shape, k in [((6,), 1), ((6,), 3), ((3, 8), 2), ((2, 5), 5)]:
+        probs = rng.dirichlet(np.ones(shape[-1]), size=shape[:-1] or None)
+        case = f"probs of shape {shape}, k = {k}"
+        expected = np.where(
+            probs >= np.sort(probs, axis=-1)[..., -k : -k + 1 or None], probs, 0
+        )
+        expected = expected / expected.sum(axis=-1, keepdims=True)
+        _compare(case, _call(case, fn, probs.copy(), k), expected, name="filtered")
+    return ["k = 1, 3, 2 and k = vocabulary size, on one row and on batches"]
+
+
+def _check_layer_norm_backward(fn) -> list[str]:
+    rng = np.random.default_rng(5)
+    for shape, eps in [((2, 5), 1e-5), ((3, 4, 6), 1e-5), ((1, 3), 0.5)]:
+        x = rng.normal(size=shape) * 3 + 1
+        gamma = rng.normal(size=shape[-1])
+        dy = rng.normal(size=shape)
+        ln = LayerNorm(shape[-1], eps=eps, dtype=np.float64)
+        ln.params["gamma"][...] = gamma
+        ln.forward(x)
+        dx = ln.backward(dy)
+        case = f"x of shape {shape}, eps {eps}"
+        got = _call(case, fn, x, gamma, dy, eps)
+        if not isinstance(got, tuple | list) or len(got) != 3:
+            raise MismatchError(f"{case}: return (dx, dgamma, dbeta), got {got!r:.40}")
+        _compare(case, got[0], dx, 1e-7, name="dx")
+        _compare(case, got[1], ln.grads["gamma"], 1e-7, name="dgamma")
+        _compare(case, got[2], ln.grads["beta"], 1e-7, name="dbeta")
+    return ["dx, dgamma, dbeta on 2-D and 3-D inputs, and a large eps"]
+
+
+def _check_adam_step(fn) -> list[str]:
+    rng = np.random.default_rng(6)
+    for lr, b1, b2, eps in [(1e-3, 0.9, 0.999, 1e-8), (0.1, 0.5, 0.9, 1e-3)]:
+        w = rng.normal(size=(4,))
+        m, v = np.zeros_like(w), np.zeros_like(w)
+        w_ref, m_ref, v_ref = w.copy(), m.copy(), v.copy()
+        for t in range(1, 6):
+            g = rng.normal(size=w.shape)
+            case = f"lr {lr}, betas ({b1}, {b2}), eps {eps}, t = {t}"
+            out = _call(
+                case, fn, w.copy(), g, np.copy(m), np.copy(v), t, lr, b1, b2, eps
+            )
+            if not isinstance(out, tuple | list) or len(out) != 3:
+                raise MismatchError(
+                    f"{case}: return (w, m, v), got {type(out).__name__}"
+                )
+            w, m, v = (np.asarray(a, dtype=float) for a in out)
+            m_ref = b1 * m_ref + (1 - b1) * g
+            v_ref = b2 * v_ref + (1 - b2) * g * g
+            m_hat, v_hat = m_ref / (1 - b1**t), v_ref / (1 - b2**t)
+            w_ref = w_ref - lr * m_hat / (np.sqrt(v_hat) + eps)
+            _compare(case, w, w_ref, 1e-10, name="w")
+    return [
+        "5 steps at two settings, from t = 1, where the bias correction matters most"
+    ]
+
+
+def _check_bpe_merge(fn) -> list[str]:
+    cases = [
+        ([1, 2, 3, 1, 2], (1, 2), 9, [9, 3, 9]),
+        ([1, 1, 1], (1, 1), 9, [9, 1]),  # overlapping: left to right
+        ([1, 1, 1, 1], (1, 1), 9, [9, 9]),
+        ([3, 4], (1, 2), 9, [3, 4]),  # absent: unchanged
+        ([], (1, 2), 9, []),
+        ([2, 1, 2, 1], (1, 2), 9, [2, 9, 1]),
+    ]
+    for ids, pair, new_id, expected in cases:
+        case = f"merge({ids}, {pair}, {new_id})"
+        got = _call(case, fn, list(ids), pair, new_id)
+        if [int(i) for i in got] != expected:
+            raise MismatchError(f"{case} gave {list(got)}, expected {expected}")
+    return [f"{len(cases)} cases, overlapping pairs and an absent pair included"]
+
+
+def _reference_encode(ids: list[int], merges: list[tuple[int, int]]) -> list[int]:
+    ranks = {pair: i for i, pair in enumerate(merges)}
+    ids = list(ids)
+    while len(ids) > 1:
+        pairs = set(zip(ids, ids[1:], strict=False))
+        best = min(pairs, key=lambda p: ranks.get(p, len(merges)))
+        if best not in ranks:
+            break
+        out, i = [], 0
+        while i < len(ids):
+            if i + 1 < len(ids) and (ids[i], ids[i + 1]) == best:
+                out.append(256 + ranks[best])
+                i += 2
+            else:
+                out.append(ids[i])
+                i += 1
+        ids = out
+    return ids
+
+
+def _check_bpe_encode(fn) -> list[str]:
+    a, b, c = 97, 98, 99
+    cases = [
+        ([a, b, c], [(b, c), (a, b)], [a, 256]),  # the lower rank wins
+        ([a, b, c], [(a, b), (b, c)], [256, c]),
+        ([a, b, a, b], [(a, b), (256, 256)], [257]),  # a merge of merges
+        ([a, a, a], [(a, a)], [256, a]),
+        ([c], [(a, b)], [c]),
+    ]
+    rng = np.random.default_rng(7)
+    merges = [
+        (int(rng.integers(97, 100)), int(rng.integers(97, 100))) for _ in range(3)
+    ]
+    merges += [(256, int(rng.integers(97, 100))), (int(rng.integers(97, 100)), 257)]
+    for _ in range(20):
+        ids = [int(i) for i in rng.integers(97, 100, size=int(rng.integers(1, 12)))]
+        cases.append((ids, merges, _reference_encode(ids, merges)))
+    for ids, merge_list, expected in cases:
+        case = f"encode({ids}, merges={merge_list})"
+        got = _call(case, fn, list(ids), list(merge_list))
+        if [int(i) for i in got] != expected:
+            raise MismatchError(f"{case} gave {list(got)}, expected {expected}")
+    return [f"{len(cases)} words: competing merges, merges of merges, random words"]
+
+
+def _check_kv_cache_append(fn) -> list[str]:
+    rng = np.random.default_rng(8)
+    K = np.zeros((2, 3, 0, 4))
+    V = np.zeros((2, 3, 0, 4))
+    keys, values = [], []
+    for step, n in enumerate((3, 1, 1, 2)):
+        k, v = rng.normal(size=(2, 3, n, 4)), rng.normal(size=(2, 3, n, 4))
+        keys.append(k)
+        values.append(v)
+        case = f"append number {step + 1} ({n} new position{'s' * (n > 1)})"
+        out = _call(case, fn, K, V, k, v)
+        if not isinstance(out, tuple | list) or len(out) != 2:
+            raise MismatchError(f"{case}: return (K, V), got {type(out).__name__}")
+        K, V = out
+        _compare(case, K, np.concatenate(keys, axis=2), name="K")
+        _compare(case, V, np.concatenate(values, axis=2), name="V")
+    return ["4 appends: a prompt of 3, then 1, 1 and 2 positions; order and shapes"]
+
+
+def _check_split_c_attn(fn) -> list[str]:
+    rng = np.random.default_rng(9)
+    for d in (4, 6):
+        W, b = rng.normal(size=(d, 3 * d)), rng.normal(size=3 * d)
+        case = f"c_attn weight ({d}, {3 * d}) and bias ({3 * d},)"
+        got = _call(case, fn, W, b)
+        if not isinstance(got, tuple | list) or len(got) != 6:
+            raise MismatchError(f"{case}: return (W_q, W_k, W_v, b_q, b_k, b_v)")
+        names = ("W_q", "W_k", "W_v", "b_q", "b_k", "b_v")
+        parts = [
+            W[:, :d],
+            W[:, d : 2 * d],
+            W[:, 2 * d :],
+            b[:d],
+            b[d : 2 * d],
+            b[2 * d :],
+        ]
+        for name, g, e in zip(names, got, parts, strict=True):
+            _compare(case, g, e, name=name)
+    return ["two widths: every piece in order, columns not rows"]
+
+
+_CHECKERS = {name: globals()[f"_check_{name}"] for name in EXERCISES}
+
+
+def check(name: str, candidate) -> bool:
+    """Run exercise ``name``'s checker on your ``candidate`` and print the verdict.
+
+    Parameters
+    ----------
+    name : str
+        A key of ``EXERCISES``, e.g. ``"tanh_layer"``.
+    candidate : callable
+        Your function (or, for ``"tanh_layer"``, your class).
+
+    Returns
+    -------
+    bool
+        True if every check passed; the printed verdict says which input failed.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not an exercise.
+    TypeError
+        If ``candidate`` is not callable.
+    """
+    if name not in _CHECKERS:
+        raise ValueError(
+            f"check: name must be one of {', '.join(sorted(_CHECKERS))}, got {name!r}"
+        )
+    if not callable(candidate):
+        raise TypeError(f"check: candidate must be callable, got {candidate!r:.40}")
+    try:
+        passed = _CHECKERS[name](candidate)
+    except MismatchError as failure:
+        print(_wrapped(f"{name}: not yet. {failure}"))
+        return False
+    print(_wrapped(f"{name}: passed ({'; '.join(passed)})."))
+    return True
+
+
+def _wrapped(verdict: str) -> str:
+    """A verdict cut into lines of at most 80 characters, continued indented."""
+    return textwrap.fill(verdict, 80, subsequent_indent="  ", break_long_words=False)
