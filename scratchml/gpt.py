@@ -15,12 +15,13 @@ of ``T`` tokens is ``T`` training examples at once.
 import numpy as np
 
 from scratchml._checks import (
-    ArgumentTypeError,
     as_numeric_array,
-    as_token_ids,
-    check_float_dtype,
+    check_cached_call,
+    check_dlogits,
+    check_gpt,
+    check_ids,
+    check_layers,
     check_positive_int,
-    check_rng,
     check_shape,
 )
 from scratchml.embedding import Embedding, Unembedding
@@ -48,17 +49,7 @@ class Sequential(Layer):
 
     def __init__(self, layers) -> None:
         super().__init__()
-        if isinstance(layers, Layer) or not hasattr(layers, "__iter__"):
-            raise ArgumentTypeError(
-                f"Sequential: layers must be a list of layers, got {layers!r:.60}"
-            )
-        self.layers = list(layers)
-        for i, layer in enumerate(self.layers):
-            if not isinstance(layer, Layer):
-                raise ArgumentTypeError(
-                    f"Sequential: layers[{i}] must be a Layer, got "
-                    f"{type(layer).__name__}"
-                )
+        self.layers = check_layers(layers)
         self.children = {str(i): layer for i, layer in enumerate(self.layers)}
         self._out_shape = None
 
@@ -69,18 +60,15 @@ class Sequential(Layer):
         return self.layers[i]
 
     def forward(self, x):
-        x = as_numeric_array(
-            "Sequential.forward", "x", x
-        )  # floats or ids: the layers check more
+        x = as_numeric_array("Sequential.forward", "x", x)  # the layers check more
         for layer in self.layers:
             x = layer(x)
         self._out_shape = np.shape(x)
         return x
 
     def backward(self, dy):
-        check_shape(
-            "Sequential.backward", "dy", dy, self._cached("_out_shape"), "the output"
-        )
+        shape = self._cached("_out_shape")
+        check_shape("Sequential.backward", "dy", dy, shape, "the output")
         for layer in reversed(self.layers):
             dy = layer.backward(dy)
         return dy
@@ -110,6 +98,25 @@ class GPT(Layer):
     rng : int or numpy.random.Generator, optional
         Seed or generator for every initial weight.
     dtype : numpy dtype, default float32
+    block : type, default TransformerBlock
+        The class of the blocks, called as ``block(d_model, n_heads, d_hidden,
+        rng=rng, dtype=dtype, **block_options)`` (GPT-2 passes ``GPT2Block``).
+    block_options : dict, optional
+        More keyword arguments for every block (``bias=True``, ``activation="gelu"``,
+        ``eps``, ...).
+    unembedding : callable, optional
+        Builds the unembedding from the token embedding, ``unembedding(tok_emb)``
+        (GPT-2 passes ``TiedUnembedding``: ``W_U = W_E^T``, no new parameter). By
+        default a separate ``Unembedding`` with its own matrix ``W_U``.
+    eps : float, default 1e-5
+        The final layer norm's ``eps``.
+
+    Raises
+    ------
+    ValueError
+        If a size is not a positive integer, ``n_heads`` does not divide ``d_model``
+        or ``eps`` is not positive; also a ``TypeError`` for an ``rng``, ``dtype``,
+        ``block``, ``block_options`` or ``unembedding`` of the wrong kind.
 
     Attributes
     ----------
@@ -137,32 +144,34 @@ class GPT(Layer):
         d_hidden=None,
         rng=None,
         dtype=np.float32,
+        block=TransformerBlock,
+        block_options=None,
+        unembedding=None,
+        eps=1e-5,
     ) -> None:
         super().__init__()
         sizes = dict(vocab_size=vocab_size, d_model=d_model, n_heads=n_heads)
         sizes.update(n_layers=n_layers, context_length=context_length)
-        for name, value in sizes.items():
-            check_positive_int("GPT", name, value)
-        if d_model % n_heads:
-            raise ValueError(
-                f"GPT: d_model ({d_model}) must be divisible by n_heads ({n_heads})"
-            )
-        if d_hidden is not None:
-            check_positive_int("GPT", "d_hidden", d_hidden)
-        dtype = check_float_dtype("GPT", "dtype", dtype)
+        rng, dtype = check_gpt(
+            type(self).__name__, sizes, d_hidden, rng, dtype, block, block_options,
+            unembedding, eps,
+        )  # fmt: skip
         self.config = dict(sizes, d_hidden=d_hidden)
         self.vocab_size, self.context_length = vocab_size, context_length
-        rng = check_rng("GPT", "rng", rng)
         self.tok_emb = Embedding(vocab_size, d_model, rng=rng, dtype=dtype)
         self.pos_emb = PositionalEmbedding(
             context_length, d_model, rng=rng, dtype=dtype
         )
+        options = block_options or {}  # e.g. bias=True, activation="gelu"
         self.blocks = Sequential(
-            TransformerBlock(d_model, n_heads, d_hidden, rng=rng, dtype=dtype)
+            block(d_model, n_heads, d_hidden, rng=rng, dtype=dtype, **options)
             for _ in range(n_layers)
         )
-        self.ln_f = LayerNorm(d_model, dtype=dtype)
-        self.unembed = Unembedding(d_model, vocab_size, rng=rng, dtype=dtype)
+        self.ln_f = LayerNorm(d_model, eps=eps, dtype=dtype)
+        if unembedding is None:  # its own matrix W_U
+            self.unembed = Unembedding(d_model, vocab_size, rng=rng, dtype=dtype)
+        else:  # built from the token embedding (tied: W_U = W_E^T)
+            self.unembed = unembedding(self.tok_emb)
         self.children = {
             "tok_emb": self.tok_emb,
             "pos_emb": self.pos_emb,
@@ -177,16 +186,7 @@ class GPT(Layer):
 
         ``ids`` is ``(B, T)`` or ``(T,)`` with ``T <= context_length``.
         """
-        ids = as_token_ids("GPT.forward", "ids", ids, self.vocab_size)
-        if ids.ndim not in (1, 2):
-            raise ValueError(
-                f"GPT.forward: ids has shape {ids.shape} but must be (B, T) or (T,)"
-            )
-        if ids.shape[-1] > self.context_length:
-            raise ValueError(
-                f"GPT.forward: ids has shape {ids.shape}, longer than context_length = "
-                f"{self.context_length}; crop to the last {self.context_length} tokens"
-            )
+        ids = check_ids("GPT.forward", ids, self.vocab_size, self.context_length)
         x = self.tok_emb(ids)  # (B, T, d_model): one vector per token
         x = self.pos_emb(x)  # (B, T, d_model): plus one vector per position
         x = self.blocks(x)  # (B, T, d_model)
@@ -197,20 +197,11 @@ class GPT(Layer):
 
     # --8<-- [start:gpt_backward]
     def backward(self, dlogits: np.ndarray) -> None:
-        """Fill ``grads`` of every parameter from ``dlogits``, the loss gradient ``(B, T, V)``.
+        """Fill every parameter's ``grads`` from ``dlogits``, the gradient (B, T, V).
 
         Returns ``None``: token ids have no gradient.
         """
-        x = self.unembed._cached(
-            "_x", "GPT.backward"
-        )  # (B, T, d_model): the last input
-        check_shape(
-            "GPT.backward",
-            "dlogits",
-            dlogits,
-            x.shape[:-1] + (self.vocab_size,),
-            "the logits",
-        )
+        check_dlogits("GPT.backward", self, dlogits)  # (B, T, vocab_size)
         dx = self.unembed.backward(dlogits)  # (B, T, d_model)
         dx = self.ln_f.backward(dx)  # (B, T, d_model)
         dx = self.blocks.backward(dx)  # (B, T, d_model)
@@ -221,7 +212,7 @@ class GPT(Layer):
 
     # --8<-- [start:gpt_new_kv_cache]
     def new_kv_cache(self, batch: int = 1) -> list[KVCache]:
-        """An empty ``KVCache`` per block, for ``batch`` sequences of up to ``context_length``.
+        """An empty ``KVCache`` per block, for ``batch`` sequences of the whole context.
 
         Together they hold ``2 * n_layers * d_model`` numbers per token and sequence.
         """
@@ -235,49 +226,6 @@ class GPT(Layer):
         ]
 
     # --8<-- [end:gpt_new_kv_cache]
-
-    def _check_cached_call(self, ids, cache) -> np.ndarray:
-        where = "GPT.forward_cached"
-        ids = as_token_ids(where, "ids", ids, self.vocab_size)
-        if ids.ndim not in (1, 2):
-            raise ValueError(
-                f"{where}: ids has shape {ids.shape} but must be (B, n) or (n,)"
-            )
-        if not isinstance(cache, list | tuple) or len(cache) != len(self.blocks):
-            raise TypeError(
-                f"{where}: cache must be a list of {len(self.blocks)} KVCache (one per "
-                "block, "
-                f"from new_kv_cache()), got {type(cache).__name__}"
-                + (
-                    f" of length {len(cache)}"
-                    if isinstance(cache, list | tuple)
-                    else ""
-                )
-            )
-        if not all(isinstance(c, KVCache) for c in cache):
-            raise TypeError(
-                f"{where}: cache must hold KVCache objects (from new_kv_cache())"
-            )
-        lengths = {c.length for c in cache}
-        if len(lengths) != 1:
-            raise ValueError(
-                f"{where}: the caches of the blocks hold different lengths {lengths}"
-            )
-        batch = ids.shape[0] if ids.ndim == 2 else 1
-        if cache[0].keys.shape[0] != batch:
-            raise ValueError(
-                f"{where}: ids has shape {ids.shape} ({batch} sequence(s)) but the "
-                "cache was "
-                f"made for batch = {cache[0].keys.shape[0]}"
-            )
-        start = cache[0].length
-        if start + ids.shape[-1] > self.context_length:
-            raise ValueError(
-                f"{where}: the cache holds {start} positions and ids adds "
-                f"{ids.shape[-1]}, "
-                f"more than context_length = {self.context_length}"
-            )
-        return ids
 
     # --8<-- [start:gpt_forward_cached]
     def forward_cached(self, ids, cache, last_only: bool = False) -> np.ndarray:
@@ -298,23 +246,14 @@ class GPT(Layer):
         numpy.ndarray, shape (B, n, vocab_size), or (B, 1, vocab_size) if ``last_only``
             The same logits ``forward`` gives at those positions for the whole sequence.
         """
-        ids = self._check_cached_call(ids, cache)
-        if not isinstance(last_only, bool | np.bool_):
-            raise TypeError(
-                "GPT.forward_cached: last_only must be True or False, got "
-                f"{last_only!r}"
-            )
+        ids = check_cached_call(self, ids, cache, last_only)
         start, n = cache[0].length, ids.shape[-1]
         x = self.tok_emb(ids)  # (B, n, d_model)
-        x = (
-            x + self.pos_emb.params["W_P"][start : start + n]
-        )  # (B, n, d_model): positions offset
+        x = x + self.pos_emb.params["W_P"][start : start + n]  # positions offset
         for block, block_cache in zip(self.blocks, cache, strict=True):
             x = block.forward_cached(x, block_cache)  # (B, n, d_model)
-        if last_only:
-            x = x[
-                ..., -1:, :
-            ]  # (B, 1, d_model): the unembedding is the largest product
+        if last_only:  # the unembedding is the largest product of a step
+            x = x[..., -1:, :]  # (B, 1, d_model)
         x = self.ln_f(x)  # (B, n, d_model)
         return self.unembed(x)  # (B, n, vocab_size)
 

@@ -28,23 +28,27 @@ import os
 import numpy as np
 
 from scratchml._checks import (
-    as_float_array,
-    as_token_ids,
+    check_block_dy,
     check_bool,
-    check_float,
-    check_float_dtype,
-    check_last_dim,
-    check_positive,
-    check_positive_int,
-    check_rng,
-    check_shape,
+    check_dlogits,
+    check_gpt2,
+    check_gpt2_block,
+    check_gpt2_config,
+    check_gpt2_directory,
+    check_gpt2_file,
+    check_gpt2_sizes,
+    check_gpt2_tensors,
+    check_ids,
+    check_save_gpt2,
+    check_sequence,
+    check_tied_dy,
+    check_tied_embedding,
+    check_vectors,
 )
 from scratchml.dropout import Dropout
 from scratchml.embedding import Embedding
-from scratchml.gpt import GPT, Sequential
+from scratchml.gpt import GPT
 from scratchml.layers import Layer
-from scratchml.normalization import LayerNorm
-from scratchml.positional import PositionalEmbedding
 from scratchml.safetensors import load_safetensors, save_safetensors
 from scratchml.transformer import TransformerBlock
 
@@ -90,8 +94,7 @@ class GPT2Block(TransformerBlock):
         dtype=np.float32,
         eps=1e-5,
     ) -> None:
-        rng = check_rng("GPT2Block", "rng", rng)
-        check_float("GPT2Block", "dropout", dropout, low=0, high=1, high_open=True)
+        rng = check_gpt2_block(dropout, rng)  # one generator for every child
         super().__init__(
             d_model,
             n_heads,
@@ -107,9 +110,7 @@ class GPT2Block(TransformerBlock):
 
     # --8<-- [start:gpt2_block_forward]
     def forward(self, x) -> np.ndarray:
-        x = self._check_x(
-            "GPT2Block.forward", x
-        )  # (B, T, d_model), as TransformerBlock does
+        x = check_sequence("GPT2Block.forward", x, self.d_model, finite=False)
         x = x + self.drop_attn(self.attn(self.ln1(x)))  # (B, T, d_model)
         return x + self.drop_ffn(self.ffn(self.ln2(x)))  # (B, T, d_model)
 
@@ -117,10 +118,7 @@ class GPT2Block(TransformerBlock):
 
     # --8<-- [start:gpt2_block_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        where = "GPT2Block.backward"
-        check_shape(
-            where, "dy", dy, self.ln1._cached("_cache", where)[0].shape, "the output"
-        )
+        check_block_dy("GPT2Block.backward", self, dy)
         dx = dy + self.ln2.backward(self.ffn.backward(self.drop_ffn.backward(dy)))
         return dx + self.ln1.backward(self.attn.backward(self.drop_attn.backward(dx)))
 
@@ -132,7 +130,7 @@ class GPT2Block(TransformerBlock):
 
 # --8<-- [start:tied_unembedding]
 class TiedUnembedding(Layer):
-    """The unembedding of a tied model: ``logits = x @ W_E.T``, with the embedding's ``W_E``.
+    """The unembedding of a tied model: ``logits = x @ W_E.T``, the embedding's W_E.
 
     Parameters
     ----------
@@ -148,32 +146,23 @@ class TiedUnembedding(Layer):
 
     def __init__(self, embedding: Embedding) -> None:
         super().__init__()
-        if not isinstance(embedding, Embedding):
-            raise TypeError(
-                "TiedUnembedding: embedding must be an Embedding, got "
-                f"{type(embedding).__name__}"
-            )
-        self.embedding = embedding
+        self.embedding = check_tied_embedding("TiedUnembedding", embedding)
         self.d_model, self.vocab_size = embedding.d_model, embedding.vocab_size
         self.grad_W_E = None
         self._x = None
 
     def forward(self, x) -> np.ndarray:
-        x = as_float_array("TiedUnembedding.forward", "x", x)
-        check_last_dim("TiedUnembedding.forward", "x", x, self.d_model)
+        x = check_vectors("TiedUnembedding.forward", x, self.d_model)  # (B, T, d)
         self._x = x  # (B, T, d_model), kept for backward
         x2 = x.reshape(-1, self.d_model)  # (N, d_model)
         W_E = self.embedding.params["W_E"]  # (V, d_model)
         return (x2 @ W_E.T).reshape(x.shape[:-1] + (-1,))  # (B, T, V)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        x = self._cached("_x")
-        expected = x.shape[:-1] + (self.vocab_size,)
-        check_shape("TiedUnembedding.backward", "dy", dy, expected, "the output")
-        x2, dy2 = (
-            x.reshape(-1, self.d_model),
-            dy.reshape(-1, self.vocab_size),
-        )  # (N, d), (N, V)
+        check_tied_dy(self, dy)  # (B, T, V)
+        x = self._x  # (B, T, d_model): the input of forward
+        x2 = x.reshape(-1, self.d_model)  # (N, d_model)
+        dy2 = dy.reshape(-1, self.vocab_size)  # (N, V)
         self.grad_W_E = dy2.T @ x2  # (V, d_model): this use's share of W_E's gradient
         return (dy2 @ self.embedding.params["W_E"]).reshape(x.shape)  # (B, T, d_model)
 
@@ -209,11 +198,7 @@ def gpt2_num_params(
     int
         The number of trainable numbers, equal to ``GPT2(...).num_params()``.
     """
-    sizes = dict(vocab_size=vocab_size, d_model=d_model, n_layers=n_layers)
-    for name, n in dict(sizes, context_length=context_length).items():
-        check_positive_int("gpt2_num_params", name, n)
-    if d_hidden is not None:
-        check_positive_int("gpt2_num_params", "d_hidden", d_hidden)
+    check_gpt2_sizes(vocab_size, d_model, n_layers, context_length, d_hidden)
     d, h = d_model, 4 * d_model if d_hidden is None else d_hidden
     per_block = 2 * 2 * d + (4 * d * d + 4 * d) + (d * h + h + h * d + d)
     return vocab_size * d + context_length * d + n_layers * per_block + 2 * d
@@ -224,7 +209,7 @@ def gpt2_num_params(
 
 # --8<-- [start:gpt2]
 class GPT2(GPT):
-    """GPT-2: ``GPT`` with GELU, attention biases, tied embeddings, its init and dropout.
+    """GPT-2: ``GPT`` with GELU, attention biases, tied embeddings, its init, dropout.
 
     Parameters
     ----------
@@ -279,64 +264,31 @@ class GPT2(GPT):
         rng=None,
         dtype=np.float32,
     ) -> None:
-        Layer.__init__(self)
-        sizes = dict(vocab_size=vocab_size, d_model=d_model, n_heads=n_heads)
-        sizes.update(n_layers=n_layers, context_length=context_length)
-        for name, value in sizes.items():
-            check_positive_int("GPT2", name, value)
-        if d_model % n_heads:
-            raise ValueError(
-                f"GPT2: d_model ({d_model}) must be divisible by n_heads ({n_heads})"
-            )
-        if d_hidden is not None:
-            check_positive_int("GPT2", "d_hidden", d_hidden)
-        check_float("GPT2", "dropout", dropout, low=0, high=1, high_open=True)
-        check_positive("GPT2", "eps", eps)
-        dtype = check_float_dtype("GPT2", "dtype", dtype)
-        self.config = dict(vocab_size=vocab_size, d_model=d_model, n_heads=n_heads)
-        self.config.update(
-            n_layers=n_layers, context_length=context_length, d_hidden=d_hidden
-        )
+        rng = check_gpt2(dropout, rng)  # one generator: weights, then dropout masks
+        super().__init__(
+            vocab_size, d_model, n_heads, n_layers, context_length, d_hidden, rng,
+            dtype, block=GPT2Block, block_options=dict(dropout=dropout, eps=eps),
+            unembedding=TiedUnembedding, eps=eps,
+        )  # fmt: skip
         self.config.update(dropout=dropout, eps=eps)
-        self.vocab_size, self.context_length = vocab_size, context_length
-        rng = check_rng("GPT2", "rng", rng)
-        self.tok_emb = Embedding(vocab_size, d_model, rng=rng, dtype=dtype)
-        self.pos_emb = PositionalEmbedding(
-            context_length, d_model, rng=rng, dtype=dtype
-        )
-        self.drop = Dropout(dropout, rng)
-        self.blocks = Sequential(
-            GPT2Block(
-                d_model, n_heads, d_hidden, dropout, rng=rng, dtype=dtype, eps=eps
-            )
-            for _ in range(n_layers)
-        )
-        self.ln_f = LayerNorm(d_model, eps=eps, dtype=dtype)
-        self.unembed = TiedUnembedding(self.tok_emb)  # W_U = W_E^T: no new parameter
-        self.children = dict(tok_emb=self.tok_emb, pos_emb=self.pos_emb, drop=self.drop)
-        self.children.update(blocks=self.blocks, ln_f=self.ln_f, unembed=self.unembed)
+        self.drop = Dropout(dropout, rng)  # after the embeddings
+        self.children["drop"] = self.drop
         self._init_weights(rng)
 
     # --8<-- [start:gpt2_init]
     def _init_weights(self, rng) -> None:
-        """GPT-2's initialization: N(0, 0.02) weights, residual writers scaled, biases 0.
+        """GPT-2's initialization: N(0, 0.02) weights, residual writers scaled, bias 0.
 
         ``attn.W_o`` and ``ffn.fc2.W`` each add to the residual stream once per block;
         with ``2 * n_layers`` such additions, scaling them by ``1/sqrt(2 * n_layers)``
         keeps the stream's variance at the end about what one addition gives.
         """
         residual_std = 0.02 / math.sqrt(2 * len(self.blocks))
-        for (
-            name,
-            layer,
-            key,
-        ) in self.blocks.named_params():  # W_E, W_P: already N(0, 0.02)
+        for name, layer, key in self.blocks.named_params():  # W_E, W_P: N(0, 0.02)
             p = layer.params[key]
             if key.startswith("W"):  # the attention projections and the MLP's matrices
                 std = residual_std if name.endswith(("attn.W_o", "fc2.W")) else 0.02
-                rng.standard_normal(
-                    p.shape, dtype=p.dtype, out=p
-                )  # in place: dtype kept
+                rng.standard_normal(p.shape, dtype=p.dtype, out=p)  # dtype kept
                 p *= std
             elif key.startswith("b") or key == "beta":
                 p[...] = 0
@@ -347,7 +299,7 @@ class GPT2(GPT):
     # --8<-- [start:gpt2_forward]
     def forward(self, ids) -> np.ndarray:
         """Logits for the next token at every position: ``(B, T, vocab_size)``."""
-        ids = _check_ids("GPT2.forward", ids, self.vocab_size, self.context_length)
+        ids = check_ids("GPT2.forward", ids, self.vocab_size, self.context_length)
         x = self.tok_emb(ids)  # (B, T, d_model)
         x = self.drop(self.pos_emb(x))  # (B, T, d_model)
         x = self.blocks(x)  # (B, T, d_model)
@@ -359,9 +311,7 @@ class GPT2(GPT):
     # --8<-- [start:gpt2_backward]
     def backward(self, dlogits: np.ndarray) -> None:
         """Fill ``grads``; ``W_E``'s gradient is the sum of its two uses."""
-        x = self.unembed._cached("_x", "GPT2.backward")  # (B, T, d_model)
-        shape = x.shape[:-1] + (self.vocab_size,)  # (B, T, V)
-        check_shape("GPT2.backward", "dlogits", dlogits, shape, "the logits")
+        check_dlogits("GPT2.backward", self, dlogits)  # (B, T, vocab_size)
         dx = self.unembed.backward(dlogits)  # (B, T, d_model); leaves unembed.grad_W_E
         dx = self.ln_f.backward(dx)  # (B, T, d_model)
         dx = self.blocks.backward(dx)  # (B, T, d_model)
@@ -382,7 +332,7 @@ class GPT2(GPT):
         return self
 
     def eval(self) -> "GPT2":
-        """Evaluation mode: dropout off, forward deterministic. Same as ``train(False)``."""
+        """Evaluation mode: dropout off, forward deterministic; ``train(False)``."""
         return self.train(False)
 
     # --8<-- [end:gpt2_train_eval]
@@ -391,26 +341,15 @@ class GPT2(GPT):
 # --8<-- [end:gpt2]
 
 
-def _check_ids(where: str, ids, vocab_size: int, context_length: int) -> np.ndarray:
-    """Token ids as an integer array ``(B, T)`` or ``(T,)`` with ``T <= context_length``."""
-    ids = as_token_ids(where, "ids", ids, vocab_size)
-    if ids.ndim not in (1, 2):
-        raise ValueError(
-            f"{where}: ids has shape {ids.shape} but must be (B, T) or (T,)"
-        )
-    if ids.shape[-1] > context_length:
-        raise ValueError(
-            f"{where}: ids has shape {ids.shape}, longer than context_length = "
-            f"{context_length}; crop to the last {context_length} tokens"
-        )
-    return ids
-
-
+# --8<-- [start:walk]
 def _walk(layer: Layer):
     """Every layer of the tree, ``layer`` first."""
     yield layer
     for child in layer.children.values():
         yield from _walk(child)
+
+
+# --8<-- [end:walk]
 
 
 # --8<-- [start:hf_names]
@@ -430,17 +369,12 @@ def hf_names(n_layers: int) -> dict[str, tuple]:
     }
     for i in range(n_layers):
         h, b = f"h.{i}.", f"blocks.{i}."
-        qkv = "split"
         names[h + "ln_1.weight"] = ((b + "ln1.gamma",), "copy")
         names[h + "ln_1.bias"] = ((b + "ln1.beta",), "copy")
-        names[h + "attn.c_attn.weight"] = (
-            (b + "attn.W_q", b + "attn.W_k", b + "attn.W_v"),
-            qkv,
-        )
-        names[h + "attn.c_attn.bias"] = (
-            (b + "attn.b_q", b + "attn.b_k", b + "attn.b_v"),
-            qkv,
-        )
+        qkv = (b + "attn.W_q", b + "attn.W_k", b + "attn.W_v")
+        names[h + "attn.c_attn.weight"] = (qkv, "split")  # (d, 3d): [W_q | W_k | W_v]
+        qkv = (b + "attn.b_q", b + "attn.b_k", b + "attn.b_v")
+        names[h + "attn.c_attn.bias"] = (qkv, "split")  # (3d,): [b_q | b_k | b_v]
         names[h + "attn.c_proj.weight"] = ((b + "attn.W_o",), "copy")
         names[h + "attn.c_proj.bias"] = ((b + "attn.b_o",), "copy")
         names[h + "ln_2.weight"] = ((b + "ln2.gamma",), "copy")
@@ -453,12 +387,6 @@ def hf_names(n_layers: int) -> dict[str, tuple]:
 
 
 # --8<-- [end:hf_names]
-
-
-def _config_error(path, problem: str):
-    return ValueError(
-        f"load_gpt2: {os.fspath(path)!r} is not a GPT-2 config.json: {problem}"
-    )
 
 
 # --8<-- [start:gpt2_config]
@@ -481,40 +409,7 @@ def gpt2_config(config: dict, path="config.json") -> dict:
         ``vocab_size``, ``d_model``, ``n_heads``, ``n_layers``, ``context_length``,
         ``d_hidden`` and ``eps``, ready for ``GPT2(**kwargs)``.
     """
-    if not isinstance(config, dict):
-        raise _config_error(
-            path, f"expected a JSON object, got {type(config).__name__}"
-        )
-    if config.get("model_type") != "gpt2":
-        raise _config_error(
-            path, f"model_type is {config.get('model_type')!r}, not 'gpt2'"
-        )
-    act = config.get("activation_function", "gelu_new")
-    if act not in ("gelu_new", "gelu_pytorch_tanh"):
-        raise _config_error(
-            path, f"activation_function is {act!r}, not the tanh GELU 'gelu_new'"
-        )
-    if not config.get("tie_word_embeddings", True):
-        raise _config_error(path, "tie_word_embeddings is false; GPT-2 ties them")
-    if config.get("scale_attn_by_inverse_layer_idx", False) or not config.get(
-        "scale_attn_weights", True
-    ):
-        raise _config_error(path, "the attention scaling is not GPT-2's 1/sqrt(d_head)")
-    keys = ("vocab_size", "n_embd", "n_head", "n_layer", "n_positions")
-    missing = [k for k in keys if k not in config]
-    if missing:
-        raise _config_error(path, f"missing {', '.join(missing)}")
-    bad = [
-        k for k in keys if isinstance(config[k], bool) or not isinstance(config[k], int)
-    ]
-    if bad or any(config[k] < 1 for k in keys):
-        raise _config_error(path, f"{', '.join(bad or keys)} must be positive integers")
-    if config["n_embd"] % config["n_head"]:
-        raise _config_error(
-            path,
-            f"n_embd ({config['n_embd']}) is not divisible by n_head "
-            f"({config['n_head']})",
-        )
+    check_gpt2_config(config, path)
     return dict(
         vocab_size=config["vocab_size"],
         d_model=config["n_embd"],
@@ -529,18 +424,7 @@ def gpt2_config(config: dict, path="config.json") -> dict:
 # --8<-- [end:gpt2_config]
 
 
-def _required_file(directory, name: str) -> str:
-    path = os.path.join(directory, name)
-    if not os.path.isfile(path):
-        raise ValueError(
-            f"load_gpt2: directory {os.fspath(directory)!r} has no {name}; a Hugging "
-            "Face "
-            "GPT-2 directory holds config.json, model.safetensors, vocab.json and "
-            "merges.txt"
-        )
-    return path
-
-
+# --8<-- [start:stored_tensors]
 def _stored_tensors(path) -> dict:
     """The file's tensors under GPT-2's own names, without buffers and the tied head."""
     tensors = {}
@@ -552,6 +436,9 @@ def _stored_tensors(path) -> dict:
             continue  # tied to wte.weight; the model uses W_E for both
         tensors[name] = array
     return tensors
+
+
+# --8<-- [end:stored_tensors]
 
 
 # --8<-- [start:load_gpt2_model]
@@ -569,58 +456,22 @@ def load_gpt2_model(directory, dtype=np.float32) -> GPT2:
     GPT2
         In evaluation mode (dropout off).
     """
-    if not isinstance(directory, str | os.PathLike):
-        raise TypeError(
-            f"load_gpt2: directory must be a path, got {type(directory).__name__}"
-        )
-    if not os.path.isdir(directory):
-        raise ValueError(
-            f"load_gpt2: directory {os.fspath(directory)!r} does not exist"
-        )
-    config_path = _required_file(directory, "config.json")
-    weights_path = _required_file(directory, "model.safetensors")
-    with open(config_path, encoding="utf-8") as f:
-        try:
-            raw = json.load(f)
-        except json.JSONDecodeError as err:
-            raise _config_error(config_path, f"not JSON ({err})") from None
-    config = gpt2_config(raw, config_path)
+    raw, config_path, weights_path = check_gpt2_directory(directory)
+    config = gpt2_config(raw, config_path)  # GPT2's keyword arguments
+    model = GPT2(**config, dtype=dtype, rng=0).eval()
     stored = _stored_tensors(weights_path)  # memory-mapped: nothing read yet
     names = hf_names(config["n_layers"])
-    missing, unexpected = (
-        sorted(set(names) - set(stored)),
-        sorted(set(stored) - set(names)),
-    )
-    if missing or unexpected:
-        raise ValueError(
-            f"load_gpt2: {os.fspath(weights_path)!r} does not hold GPT-2's tensors for "
-            "this "
-            f"config: missing {missing[:5]}, unexpected {unexpected[:5]}"
-        )
-    model = GPT2(**config, dtype=dtype, rng=0).eval()
+    check_gpt2_tensors(weights_path, names, stored, model)  # every name and shape
     params = {name: (layer, key) for name, layer, key in model.named_params()}
     for hf_name, (targets, how) in names.items():
         parts = [stored[hf_name]]
-        if (
-            how == "split"
-        ):  # [W_q | W_k | W_v] side by side: three equal blocks of columns
+        if how == "split":  # [W_q | W_k | W_v] side by side: three blocks of columns
             parts = np.split(stored[hf_name], 3, axis=-1)  # 3 x (d, d) or 3 x (d,)
         for target, part in zip(targets, parts, strict=True):
             layer, key = params[target]
-            if part.shape != layer.params[key].shape:
-                raise ValueError(
-                    f"load_gpt2: {hf_name} has shape {stored[hf_name].shape}, which "
-                    "does not "
-                    f"fit {target} of shape {layer.params[key].shape} from config.json"
-                )
-            if part.dtype == layer.params[key].dtype:
-                layer.params[key] = (
-                    part  # a view of the file: no copy, pages read on use
-                )
-            else:
-                layer.params[key] = part.astype(
-                    layer.params[key].dtype
-                )  # converted: a copy
+            dtype = layer.params[key].dtype
+            # The same dtype: a view of the file, no copy. Another: a converted copy.
+            layer.params[key] = part if part.dtype == dtype else part.astype(dtype)
     return model
 
 
@@ -646,8 +497,8 @@ def load_gpt2(directory, dtype=np.float32):
         From ``vocab.json`` and ``merges.txt``.
     """
     model = load_gpt2_model(directory, dtype)
-    _required_file(directory, "vocab.json")
-    _required_file(directory, "merges.txt")
+    for name in ("vocab.json", "merges.txt"):
+        check_gpt2_file(directory, name)
     from scratchml.bpe import BPETokenizer  # the tokenizer of Part IV's first chapter
 
     return model, BPETokenizer.from_pretrained(directory)
@@ -658,7 +509,7 @@ def load_gpt2(directory, dtype=np.float32):
 
 # --8<-- [start:save_gpt2]
 def save_gpt2(model: GPT2, directory) -> None:
-    """Write ``model`` as a Hugging Face GPT-2 directory: ``config.json``, ``model.safetensors``.
+    """Write ``model`` as a Hugging Face GPT-2 folder: config.json, model.safetensors.
 
     The inverse of ``load_gpt2_model``: the same names, ``c_attn`` rebuilt from
     ``W_q``, ``W_k`` and ``W_v``. Tokenizer files are not written.
@@ -670,16 +521,7 @@ def save_gpt2(model: GPT2, directory) -> None:
     directory : str or PathLike
         The folder to write into; created if it does not exist.
     """
-    if not isinstance(model, GPT2):
-        raise TypeError(f"save_gpt2: model must be a GPT2, got {type(model).__name__}")
-    if not isinstance(directory, str | os.PathLike):
-        raise TypeError(
-            f"save_gpt2: directory must be a path, got {type(directory).__name__}"
-        )
-    if os.path.exists(directory) and not os.path.isdir(directory):
-        raise ValueError(
-            f"save_gpt2: directory {str(directory)!r} is a file, not a directory"
-        )
+    check_save_gpt2(model, directory)
     os.makedirs(directory, exist_ok=True)
     c = model.config
     config = dict(model_type="gpt2", architectures=["GPT2LMHeadModel"])
@@ -692,7 +534,8 @@ def save_gpt2(model: GPT2, directory) -> None:
     params = {name: layer.params[key] for name, layer, key in model.named_params()}
     tensors = {}
     for hf_name, (targets, _) in hf_names(c["n_layers"]).items():
-        parts = [params[t] for t in targets]  # one, or W_q, W_k, W_v side by side
+        parts = [params[t] for t in targets]  # one, or W_q, W_k, W_v
+        # c_attn is the only concatenation: Hugging Face's layout, [W_q | W_k | W_v].
         tensors[hf_name] = (
             np.concatenate(parts, axis=-1) if len(parts) > 1 else parts[0]
         )

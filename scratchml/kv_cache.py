@@ -4,21 +4,19 @@ When a language model generates, each step appends one token and asks for the ne
 Without a cache every step recomputes the whole sequence, although the keys and values
 of the earlier positions have not changed: causal attention makes position ``j`` depend
 on tokens ``0..j`` only. A cache stores them, so a step computes the query, key and
-value
-of the *new* token alone and lets its query look at every stored key.
+value of the *new* token alone and lets its query look at every stored key.
 
 One ``KVCache`` serves one attention layer; a model keeps one per layer. It is
 preallocated for ``max_len`` positions (a model's context length) and filled from the
 left: ``length`` positions are stored. Per sequence and per position it holds one key
-and
-one value of ``n_heads * d_head = d_model`` numbers, so a model with ``n_layers`` layers
-stores ``2 * n_layers * d_model`` numbers per token.
+and one value of ``n_heads * d_head = d_model`` numbers, so a model with ``n_layers``
+layers stores ``2 * n_layers * d_model`` numbers per token.
 """
 
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_float_array, check_float_dtype, check_positive_int
+from scratchml._checks import check_kv_append, check_kv_cache
 
 # --8<-- [end:imports]
 
@@ -56,16 +54,11 @@ class KVCache:
     def __init__(
         self, batch: int, n_heads: int, max_len: int, d_head: int, dtype=np.float32
     ):
-        sizes = dict(batch=batch, n_heads=n_heads, max_len=max_len, d_head=d_head)
-        for name, value in sizes.items():
-            check_positive_int("KVCache", name, value)
-        dtype = check_float_dtype(
-            "KVCache", "dtype", dtype, half=True
-        )  # float16: a cast model
+        dtype = check_kv_cache(batch, n_heads, max_len, d_head, dtype)  # float16 too
         shape = (batch, n_heads, max_len, d_head)
         self.keys = np.zeros(
             shape, dtype=dtype
-        )  # (B, H, max_len, d_head), filled from the left
+        )  # (B, H, max_len, d_head), filled later
         self.values = np.zeros(shape, dtype=dtype)  # (B, H, max_len, d_head)
         self.length = 0
 
@@ -76,7 +69,7 @@ class KVCache:
 
     # --8<-- [start:kv_cache_append]
     def append(self, k, v) -> tuple[np.ndarray, np.ndarray]:
-        """Store the keys and values of the next ``n`` positions; return all stored so far.
+        """Store the keys and values of the next ``n`` positions; return all stored.
 
         Parameters
         ----------
@@ -88,28 +81,12 @@ class KVCache:
         keys, values : numpy.ndarray, shape (batch, n_heads, length + n, d_head)
             Views of the filled part of the cache (no copy), the new positions included.
         """
-        k = as_float_array("KVCache.append", "k", k)
-        v = as_float_array("KVCache.append", "v", v)
-        B, H, _, d_head = self.keys.shape
-        n = k.shape[-2] if k.ndim == 4 else 0
-        if k.ndim != 4 or k.shape != (B, H, n, d_head) or v.shape != k.shape:
-            raise ValueError(
-                f"KVCache.append: k has shape {k.shape} and v has shape {v.shape} but "
-                "both "
-                f"must be (batch, n_heads, n, d_head) = ({B}, {H}, n, {d_head})"
-            )
-        start, end = self.length, self.length + n
-        if end > self.max_len:
-            raise ValueError(
-                f"KVCache.append: the cache holds {start} of {self.max_len} positions, "
-                f"no room for {n} more (the context is full)"
-            )
+        k, v = check_kv_append(self, k, v)  # (B, H, n, d_head): they fit, with room
+        start, end = self.length, self.length + k.shape[-2]
         self.keys[:, :, start:end] = k  # (B, H, n, d_head) written in place
         self.values[:, :, start:end] = v  # (B, H, n, d_head)
         self.length = end
-        return self.keys[:, :, :end], self.values[
-            :, :, :end
-        ]  # (B, H, end, d_head), views
+        return self.keys[:, :, :end], self.values[:, :, :end]  # (B, H, end, d_head)
 
     # --8<-- [end:kv_cache_append]
 
@@ -124,7 +101,7 @@ class KVCache:
 
     @property
     def bytes_per_token(self) -> int:
-        """Bytes one more position takes: a key and a value for every head and sequence."""
+        """Bytes one more position takes: a key and a value per head and sequence."""
         return self.nbytes // self.max_len
 
 

@@ -15,10 +15,17 @@ views: nothing is copied, and the operating system reads a page only when it is 
 
 # --8<-- [start:imports]
 import json
-import math
 import os
 
 import numpy as np
+
+from scratchml._checks import (
+    check_header_json,
+    check_header_length,
+    check_load_safetensors,
+    check_safetensors_entries,
+    check_save_safetensors,
+)
 
 # --8<-- [end:imports]
 
@@ -37,16 +44,9 @@ DTYPES = {  # safetensors' names -> little-endian numpy dtypes
 # --8<-- [end:dtypes]
 
 
-def _fail(path, problem: str):
-    raise ValueError(
-        f"load_safetensors: {os.fspath(path)!r} is not a valid safetensors file: "
-        f"{problem}"
-    )
-
-
 # --8<-- [start:read_header]
 def read_safetensors_header(path) -> tuple[dict, int]:
-    """The parsed JSON header of a safetensors file and the offset where its data starts.
+    """The parsed JSON header of a safetensors file and the offset of its data.
 
     Parameters
     ----------
@@ -60,67 +60,13 @@ def read_safetensors_header(path) -> tuple[dict, int]:
     data_start : int
         ``8 + N``: the byte where the data section begins.
     """
-    size = os.path.getsize(path)
     with open(path, "rb") as f:
-        head = f.read(8)
-        if len(head) < 8:
-            _fail(path, f"it has {size} bytes, fewer than the 8 of the header length")
-        n = int.from_bytes(head, "little")  # the header's length, little-endian
-        if n > size - 8:
-            _fail(path, f"the header claims {n} bytes but only {size - 8} follow")
-        raw = f.read(n)
-    try:
-        header = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        _fail(path, f"the header is not JSON ({err})")
-    if not isinstance(header, dict):
-        _fail(path, f"the header is a JSON {type(header).__name__}, not an object")
+        n = check_header_length(path, f.read(8))  # N: 8 bytes, little-endian
+        header = check_header_json(path, f.read(n))  # N bytes of JSON: a dict
     return header, 8 + n
 
 
 # --8<-- [end:read_header]
-
-
-def _check_entry(path, name: str, entry, data_size: int) -> None:
-    """Every field of one tensor's header entry, against the size of the data section."""
-    if not isinstance(entry, dict) or not {"dtype", "shape", "data_offsets"} <= set(
-        entry
-    ):
-        _fail(
-            path, f"tensor {name!r} needs dtype, shape and data_offsets, got {entry!r}"
-        )
-    if entry["dtype"] not in DTYPES:
-        raise ValueError(
-            f"load_safetensors: tensor {name!r} in {os.fspath(path)!r} has dtype "
-            f"{entry['dtype']!r}; supported: {', '.join(DTYPES)}"
-        )
-    shape, offsets = entry["shape"], entry["data_offsets"]
-    ints = (
-        isinstance(v, int) and not isinstance(v, bool) and v >= 0
-        for v in [*shape, *offsets]
-    )
-    if (
-        not isinstance(shape, list)
-        or not isinstance(offsets, list)
-        or len(offsets) != 2
-    ):
-        _fail(path, f"tensor {name!r} has shape {shape!r} and data_offsets {offsets!r}")
-    if not all(ints):
-        _fail(path, f"tensor {name!r} has shape {shape!r} and data_offsets {offsets!r}")
-    begin, end = offsets
-    if not begin <= end <= data_size:
-        _fail(
-            path,
-            f"tensor {name!r} has data_offsets {offsets} outside the {data_size} bytes "
-            "of data",
-        )
-    nbytes = math.prod(shape) * np.dtype(DTYPES[entry["dtype"]]).itemsize
-    if end - begin != nbytes:
-        _fail(
-            path,
-            f"tensor {name!r} of shape {shape} and dtype {entry['dtype']} needs "
-            f"{nbytes} bytes but its data_offsets {offsets} span {end - begin}",
-        )
 
 
 # --8<-- [start:load_safetensors]
@@ -145,23 +91,15 @@ def load_safetensors(path, writable: bool = False) -> dict[str, np.ndarray]:
     ValueError
         For a truncated or corrupt header, an unknown dtype, or offsets out of range.
     """
-    if not os.path.isfile(path):
-        raise ValueError(f"load_safetensors: path {os.fspath(path)!r} is not a file")
-    if not isinstance(writable, bool):
-        raise TypeError(
-            f"load_safetensors: writable must be True or False, got {writable!r}"
-        )
+    check_load_safetensors(path, writable)  # an existing file, a bool
     header, data_start = read_safetensors_header(path)
     header.pop("__metadata__", None)
     data_size = os.path.getsize(path) - data_start
-    for name, entry in header.items():
-        _check_entry(path, name, entry, data_size)
+    check_safetensors_entries(path, header, data_size, DTYPES)  # inside the data
     if data_size == 0:  # np.memmap cannot map zero bytes
         return {n: np.zeros(e["shape"], DTYPES[e["dtype"]]) for n, e in header.items()}
     mode = "c" if writable else "r"  # "c": copy-on-write
-    data = np.memmap(
-        path, dtype=np.uint8, mode=mode, offset=data_start
-    )  # (data_size,) bytes
+    data = np.memmap(path, dtype=np.uint8, mode=mode, offset=data_start)  # bytes
     tensors = {}
     for name, entry in header.items():
         begin, end = entry["data_offsets"]
@@ -186,26 +124,12 @@ def save_safetensors(path, tensors: dict, metadata=None) -> None:
         Stored as the header's ``"__metadata__"`` (Hugging Face writes ``{"format":
         "pt"}``).
     """
-    if os.path.isdir(path):
-        raise ValueError(
-            f"save_safetensors: path {os.fspath(path)!r} is a directory, not a file"
-        )
-    if not isinstance(tensors, dict):
-        raise TypeError(
-            f"save_safetensors: tensors must be a dict, got {type(tensors).__name__}"
-        )
+    check_save_safetensors(path, tensors, DTYPES)  # a file name, arrays by str names
     names = {np.dtype(v): k for k, v in DTYPES.items()}
     header, arrays, offset = {}, [], 0
     for name, value in tensors.items():
         a = np.asarray(value)  # tobytes() writes C order whatever the layout
-        kind = names.get(
-            a.dtype.newbyteorder("<") if a.dtype.byteorder == ">" else a.dtype
-        )
-        if not isinstance(name, str) or kind is None:
-            raise TypeError(
-                f"save_safetensors: tensors[{name!r}] must be an array of one of "
-                f"{', '.join(DTYPES)} under a str name, got dtype {a.dtype}"
-            )
+        kind = names[a.dtype.newbyteorder("<")]  # "F32", ...: little-endian names
         a = a.astype(DTYPES[kind], copy=False)  # little-endian bytes
         header[name] = {
             "dtype": kind,

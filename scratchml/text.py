@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchml._checks import check_get_batch, check_path, check_split
+from scratchml._checks import check_get_batch, check_id_split, check_path_like
 
 # --8<-- [end:imports]
 
@@ -58,7 +58,7 @@ def load_text(path=None) -> str:
         from pydoc_data.topics import topics  # part of the standard library
 
         return "".join(topics[name] for name in sorted(topics))
-    check_path("load_text", "path", path)
+    check_path_like("load_text", "path", path)
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -100,7 +100,7 @@ def load_tiny_shakespeare(cache_dir=None) -> str:
     if cache_dir is None:
         cache_home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
         cache_dir = Path(cache_home) / "scratchml"
-    check_path("load_tiny_shakespeare", "cache_dir", cache_dir)
+    check_path_like("load_tiny_shakespeare", "cache_dir", cache_dir)
     path = Path(cache_dir) / "tinyshakespeare.txt"
     if not path.exists():
         try:
@@ -141,7 +141,7 @@ def train_val_split(ids, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndar
     train_ids, val_ids : numpy.ndarray
         Views: ``ids[:n - n_val]`` and ``ids[n - n_val:]``.
     """
-    ids, val_fraction = check_split("train_val_split", ids, val_fraction)
+    ids, val_fraction = check_id_split("train_val_split", ids, val_fraction)
     n_val = round(len(ids) * val_fraction)  # the last n_val ids are held out
     return ids[: len(ids) - n_val], ids[len(ids) - n_val :]  # (n - n_val,), (n_val,)
 

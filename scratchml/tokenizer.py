@@ -9,7 +9,12 @@ single characters, but the idea is the same: text in, one integer per token out.
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import check_chars, check_decodable, check_encodable, check_text
+from scratchml._checks import (
+    check_chars,
+    check_decodable,
+    check_encodable,
+    check_nonempty_text,
+)
 
 # --8<-- [end:imports]
 
@@ -49,7 +54,7 @@ class CharTokenizer:
     @classmethod
     def from_text(cls, text: str) -> "CharTokenizer":
         """Build the vocabulary from ``text``: its distinct characters, sorted."""
-        text = check_text("CharTokenizer.from_text", text)
+        text = check_nonempty_text("CharTokenizer.from_text", text)
         return cls(sorted(set(text)))
 
     @property

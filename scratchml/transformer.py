@@ -1,4 +1,4 @@
-"""The transformer block: attention, then a small MLP, each wrapped in a residual connection.
+"""The transformer block: attention, then a small MLP, each in a residual connection.
 
 A block reads the *residual stream* ``x`` (one vector per position) and adds two things
 to it: what attention gathers from the other positions, and what a two-layer MLP
@@ -16,16 +16,12 @@ through the ``+``: the backward of ``x + f(x)`` is ``dy + f'(x)^T dy``.
 import numpy as np
 
 from scratchml._checks import (
-    as_float_array,
-    check_bool,
-    check_choice,
-    check_float_dtype,
-    check_last_dim,
-    check_ndim,
-    check_positive,
-    check_positive_int,
-    check_rng,
+    check_block,
+    check_block_dy,
+    check_feed_forward,
+    check_sequence,
     check_shape,
+    check_vectors,
 )
 from scratchml.activations import GELU, ReLU
 from scratchml.attention import MultiHeadAttention
@@ -63,14 +59,10 @@ class FeedForward(Layer):
         self, d_model: int, d_hidden=None, rng=None, dtype=np.float32, activation="relu"
     ) -> None:
         super().__init__()
-        self.d_model = check_positive_int("FeedForward", "d_model", d_model)
-        check_choice("FeedForward", "activation", activation, ACTIVATIONS)
-        d_hidden = 4 * self.d_model if d_hidden is None else d_hidden
-        d_hidden = check_positive_int("FeedForward", "d_hidden", d_hidden)
-        rng, dtype = (
-            check_rng("FeedForward", "rng", rng),
-            check_float_dtype("FeedForward", "dtype", dtype),
+        d_hidden, rng, dtype = check_feed_forward(
+            d_model, d_hidden, rng, dtype, activation, ACTIVATIONS
         )
+        self.d_model = d_model
         self.fc1 = Dense(d_model, d_hidden, rng=rng, dtype=dtype)
         self.act = ACTIVATIONS[activation]()
         self.fc2 = Dense(d_hidden, d_model, rng=rng, dtype=dtype)
@@ -79,12 +71,9 @@ class FeedForward(Layer):
 
     # --8<-- [start:feed_forward_forward]
     def forward(self, x) -> np.ndarray:
-        x = as_float_array("FeedForward.forward", "x", x)
-        check_last_dim("FeedForward.forward", "x", x, self.d_model)
+        x = check_vectors("FeedForward.forward", x, self.d_model)  # (B, T, d_model)
         self._shape = x.shape
-        x2 = x.reshape(
-            -1, self.d_model
-        )  # (N, d_model): positions as rows, one 2-D product
+        x2 = x.reshape(-1, self.d_model)  # (N, d_model): positions as rows
         h = self.act(self.fc1(x2))  # (N, d_hidden)
         return self.fc2(h).reshape(x.shape)  # (B, T, d_model)
 
@@ -96,9 +85,7 @@ class FeedForward(Layer):
             "FeedForward.backward", "dy", dy, self._cached("_shape"), "the output"
         )
         dy2 = dy.reshape(-1, self.d_model)  # (N, d_model)
-        dx2 = self.fc1.backward(
-            self.act.backward(self.fc2.backward(dy2))
-        )  # (N, d_model)
+        dx2 = self.fc1.backward(self.act.backward(self.fc2.backward(dy2)))  # (N, d)
         return dx2.reshape(dy.shape)  # (B, T, d_model)
 
     # --8<-- [end:feed_forward_backward]
@@ -156,20 +143,10 @@ class TransformerBlock(Layer):
     ) -> None:
         super().__init__()
         where = type(self).__name__  # a GPT2Block's errors name GPT2Block
-        d_model = check_positive_int(where, "d_model", d_model)
-        n_heads = check_positive_int(where, "n_heads", n_heads)
-        if d_model % n_heads:
-            raise ValueError(
-                f"{where}: d_model ({d_model}) must be divisible by n_heads ({n_heads})"
-            )
-        if d_hidden is not None:
-            check_positive_int(where, "d_hidden", d_hidden)
-        check_bool(where, "causal", causal)
-        check_bool(where, "bias", bias)
-        check_choice(where, "activation", activation, ACTIVATIONS)
-        check_positive(where, "eps", eps)
-        rng = check_rng(where, "rng", rng)
-        dtype = check_float_dtype(where, "dtype", dtype)
+        rng, dtype = check_block(
+            where, d_model, n_heads, d_hidden, causal, bias, activation, eps, rng,
+            dtype, ACTIVATIONS,
+        )  # fmt: skip
         self.d_model = d_model
         self.ln1 = LayerNorm(d_model, eps=eps, dtype=dtype)
         self.attn = MultiHeadAttention(
@@ -188,11 +165,7 @@ class TransformerBlock(Layer):
 
     # --8<-- [start:transformer_block_forward]
     def forward(self, x) -> np.ndarray:
-        x = as_float_array(
-            "TransformerBlock.forward", "x", x, finite=False
-        )  # ln1 checks NaN
-        check_ndim("TransformerBlock.forward", "x", x, (2, 3))
-        check_last_dim("TransformerBlock.forward", "x", x, self.d_model)
+        x = check_sequence("TransformerBlock.forward", x, self.d_model, finite=False)
         x = x + self.attn(self.ln1(x))  # (B, T, d_model): read from other positions
         return x + self.ffn(self.ln2(x))  # (B, T, d_model): compute at each position
 
@@ -200,14 +173,9 @@ class TransformerBlock(Layer):
 
     # --8<-- [start:transformer_block_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        where = "TransformerBlock.backward"
-        check_shape(
-            where, "dy", dy, self.ln1._cached("_cache", where)[0].shape, "the output"
-        )
+        check_block_dy("TransformerBlock.backward", self, dy)
         dx = dy + self.ln2.backward(self.ffn.backward(dy))  # through x + ffn(ln2(x))
-        return dx + self.ln1.backward(
-            self.attn.backward(dx)
-        )  # through x + attn(ln1(x))
+        return dx + self.ln1.backward(self.attn.backward(dx))  # x + attn(ln1(x))
 
     # --8<-- [end:transformer_block_backward]
 
@@ -217,24 +185,14 @@ class TransformerBlock(Layer):
 
         ``x`` holds the new positions ``(B, n, d_model)``; ``cache`` is this block's
         ``KVCache``. The MLP and the layer norms work on each position alone, so they
-        need
-        no cache. Inference only: nothing is kept for ``backward``.
+        need no cache. Inference only: nothing is kept for ``backward``.
         """
-        x = self._check_x(
-            "TransformerBlock.forward_cached", x
-        )  # (B, n, d_model), as forward
+        where = "TransformerBlock.forward_cached"
+        x = check_sequence(where, x, self.d_model, finite=False)  # (B, n, d_model)
         x = x + self.attn.forward_cached(self.ln1(x), cache)  # (B, n, d_model)
         return x + self.ffn(self.ln2(x))  # (B, n, d_model)
 
     # --8<-- [end:transformer_block_forward_cached]
-
-    def _check_x(self, where: str, x) -> np.ndarray:
-        """The checks of ``forward``: a float array ``(B, T, d_model)`` or ``(T, d_model)``;
-        NaN is left to ``ln1`` (one scan of the input per step is enough)."""
-        x = as_float_array(where, "x", x, finite=False)
-        check_ndim(where, "x", x, (2, 3))
-        check_last_dim(where, "x", x, self.d_model)
-        return x
 
 
 # --8<-- [end:transformer_block]
