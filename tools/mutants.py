@@ -80,7 +80,7 @@ MUTANTS = [
     Mutant(
         "generate-cache-forgets-window-offset",
         "scratchml/generate.py",
-        "generate",
+        "_generate_cached",
         "offset + cache[0].length :",
         "cache[0].length :",
         ("tests/test_generate.py", "tests/test_kv_cache.py"),
@@ -99,16 +99,16 @@ MUTANTS = [
         "bpe-encode-max-rank",  # the "reversed merge ranks" (min -> max)
         "scratchml/bpe.py",
         "BPETokenizer._encode_word",
-        "min(candidates)",
-        "max(candidates)",
+        "min(found)",
+        "max(found)",
         ("tests/test_bpe.py",),
     ),
     Mutant(
         "bpe-train-reversed-ranks",  # the merges learned, stored latest first
         "scratchml/bpe.py",
         "BPETokenizer.train",
-        "return cls(tokens, merges, pattern)",
-        "return cls(tokens, merges[::-1], pattern)",
+        "check_merges_found(merges, vocab_size)",
+        "check_merges_found(merges[::-1], vocab_size)",
         ("tests/test_bpe.py",),
     ),
     Mutant(
@@ -189,8 +189,8 @@ MUTANTS = [
         "cross-entropy-with-grad-divisor",
         "scratchml/losses.py",
         "cross_entropy_with_grad",
-        "grad /= labels.size",
-        "grad /= logits.shape[0]",
+        "(p / labels.size)",
+        "(p / logits.shape[0])",
         ("tests/test_losses.py", "tests/test_lm_training.py"),
     ),
     # --- data and training
@@ -396,4 +396,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # the temporary copy is already removed
+        sys.exit("mutants: interrupted; the repository was not modified")
