@@ -163,3 +163,63 @@ def test_softmax_backward_rejects_mismatched_shapes():
         ValueError, match=r"p has shape \(2, 3\) but dp has shape \(3,\)"
     ):
         softmax_backward(np.full((2, 3), 1 / 3), np.ones(3))
+
+
+def _row_max_error(x: np.ndarray, axis: int, t: float) -> str | None:
+    """The full check's error: every row maximum of x / t computed and checked."""
+    from scratchml._checks import check_row_max
+
+    try:
+        with np.errstate(over="ignore"):  # x / t overflows: that is the case tested
+            z_max = (x / x.dtype.type(t)).max(axis=axis, keepdims=True)
+        check_row_max("softmax", z_max, t)
+    except ValueError as err:
+        return str(err)
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    arrays(
+        st.sampled_from([np.float32, np.float64]),
+        st.tuples(st.integers(1, 4), st.integers(1, 5)),
+        elements=st.sampled_from([0.0, -3.5, 2.0, 1e30, np.nan, np.inf, -np.inf]),
+    ),
+    st.sampled_from([0, 1, -1]),
+    st.sampled_from([1.0, 2.5, 0.5, 1e-30]),
+)
+def test_check_softmax_fast_path_gives_the_full_checks_errors(x, axis, t):
+    # check_softmax skips the row maxima when a cheap test proves them finite; it must
+    # raise exactly when, and exactly what, the full check of every row raises
+    from scratchml._checks import check_softmax
+
+    expected = _row_max_error(x, axis, t)
+    with np.errstate(over="ignore"):
+        if expected is None:
+            check_softmax("softmax", x, axis, t)
+        else:
+            with pytest.raises(ValueError) as err:
+                check_softmax("softmax", x, axis, t)
+            assert str(err.value) == expected
+
+
+def test_plain_softmax_equals_the_former_in_place_form():
+    # the listing's plain form computes the same float operations, in the same order, as
+    # the in-place form it replaced: the results agree bit for bit
+    def in_place(x, axis=-1):
+        z = x / 1.0
+        z -= z.max(axis=axis, keepdims=True)
+        np.exp(z, out=z)
+        z /= z.sum(axis=axis, keepdims=True)
+        return z
+
+    rng = np.random.default_rng(0)
+    for dtype in (np.float32, np.float64):
+        x = rng.standard_normal((3, 4, 9, 9)).astype(dtype) * 5
+        x[..., np.triu(np.ones((9, 9), bool), 1)] = -np.inf  # a causal mask
+        for axis in (-1, -2):  # rows, and columns, of the masked scores
+            assert np.array_equal(softmax(x, axis=axis), in_place(x, axis=axis))
+        p, dp = softmax(x), rng.standard_normal(x.shape).astype(dtype)
+        dx = dp - (dp * p).sum(axis=-1, keepdims=True)
+        dx *= p
+        assert np.array_equal(softmax_backward(p, dp), dx)
