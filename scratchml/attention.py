@@ -36,7 +36,7 @@ from scratchml.softmax import softmax, softmax_backward
 
 # --8<-- [start:causal_mask]
 def causal_mask(n: int) -> np.ndarray:
-    """Boolean ``(n, n)`` matrix, True where query ``i`` may see key ``j``: ``j <= i``.
+    """Boolean ``(n, n)`` matrix, True where query ``i`` may see key ``j <= i``.
 
     The lower triangle including the diagonal: each position sees itself and the
     positions before it, never the ones after it.
@@ -193,7 +193,7 @@ def _rows(a: np.ndarray) -> np.ndarray:
 
 # --8<-- [start:cached_mask]
 def cached_causal_mask(start: int, n: int) -> np.ndarray:
-    """Boolean ``(n, start + n)`` mask: ``n`` new queries after ``start`` cached ones.
+    """Boolean ``(n, start + n)`` mask: ``n`` new queries after ``start`` cached.
 
     New token ``i`` sits at position ``start + i`` and may see keys ``0..start + i``:
     every cached key and the new ones up to itself. Rows ``start..start+n-1`` of
@@ -222,7 +222,7 @@ def cached_causal_mask(start: int, n: int) -> np.ndarray:
 
 # --8<-- [start:self_attention]
 class SelfAttention(Layer):
-    """One attention head over a sequence: queries, keys and values all come from ``x``.
+    """One attention head: queries, keys and values all come from ``x``.
 
     Parameters
     ----------
@@ -290,7 +290,7 @@ class SelfAttention(Layer):
 
     # --8<-- [start:self_attention_forward_cached]
     def forward_cached(self, x, cache: KVCache) -> np.ndarray:
-        """The output of new positions only, reading earlier keys and values from cache.
+        """The output of new positions only; earlier keys and values come from cache.
 
         ``x`` holds the ``n`` new positions, ``(B, n, d_model)`` or ``(n, d_model)``, at
         positions ``cache.length .. cache.length + n - 1``; their keys and values are
@@ -315,7 +315,7 @@ class SelfAttention(Layer):
 
 # --8<-- [start:multi_head_attention]
 class MultiHeadAttention(Layer):
-    """``n_heads`` attention heads side by side, their outputs concatenated and mixed.
+    """``n_heads`` attention heads side by side, outputs concatenated and mixed.
 
     Parameters
     ----------
@@ -431,7 +431,7 @@ class MultiHeadAttention(Layer):
 
     # --8<-- [start:mha_forward_cached]
     def forward_cached(self, x, cache: KVCache) -> np.ndarray:
-        """The output of new positions only, reading earlier keys and values from cache.
+        """The output of new positions only; earlier keys and values come from cache.
 
         ``x`` holds the ``n`` new positions, ``(B, n, d_model)`` or ``(n, d_model)``, at
         positions ``cache.length .. cache.length + n - 1``; their keys and values are

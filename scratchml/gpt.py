@@ -212,7 +212,7 @@ class GPT(Layer):
 
     # --8<-- [start:gpt_new_kv_cache]
     def new_kv_cache(self, batch: int = 1) -> list[KVCache]:
-        """An empty ``KVCache`` per block, for ``batch`` sequences of the whole context.
+        """An empty ``KVCache`` per block, for ``batch`` sequences of full context.
 
         Together they hold ``2 * n_layers * d_model`` numbers per token and sequence.
         """
@@ -229,7 +229,7 @@ class GPT(Layer):
 
     # --8<-- [start:gpt_forward_cached]
     def forward_cached(self, ids, cache, last_only: bool = False) -> np.ndarray:
-        """Logits for new tokens only, reusing the keys and values stored in ``cache``.
+        """Logits for new tokens only, reusing the keys and values in ``cache``.
 
         Parameters
         ----------

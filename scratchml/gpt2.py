@@ -57,7 +57,7 @@ from scratchml.transformer import TransformerBlock
 
 # --8<-- [start:gpt2_block]
 class GPT2Block(TransformerBlock):
-    """A ``TransformerBlock`` with attention biases, GELU, and dropout on both branches.
+    """A ``TransformerBlock`` with attention biases, GELU, dropout on both branches.
 
     Parameters
     ----------
@@ -209,7 +209,7 @@ def gpt2_num_params(
 
 # --8<-- [start:gpt2]
 class GPT2(GPT):
-    """GPT-2: ``GPT`` with GELU, attention biases, tied embeddings, its init, dropout.
+    """GPT-2: ``GPT`` with GELU, attention biases, tied embeddings, init, dropout.
 
     Parameters
     ----------
@@ -277,7 +277,7 @@ class GPT2(GPT):
 
     # --8<-- [start:gpt2_init]
     def _init_weights(self, rng) -> None:
-        """GPT-2's initialization: N(0, 0.02) weights, residual writers scaled, bias 0.
+        """GPT-2's init: N(0, 0.02) weights, residual writers scaled, biases 0.
 
         ``attn.W_o`` and ``ffn.fc2.W`` each add to the residual stream once per block;
         with ``2 * n_layers`` such additions, scaling them by ``1/sqrt(2 * n_layers)``
@@ -295,6 +295,7 @@ class GPT2(GPT):
             # gamma stays 1
 
     # --8<-- [end:gpt2_init]
+    # --8<-- [end:gpt2]
 
     # --8<-- [start:gpt2_forward]
     def forward(self, ids) -> np.ndarray:
@@ -336,9 +337,6 @@ class GPT2(GPT):
         return self.train(False)
 
     # --8<-- [end:gpt2_train_eval]
-
-
-# --8<-- [end:gpt2]
 
 
 # --8<-- [start:walk]
@@ -391,7 +389,7 @@ def hf_names(n_layers: int) -> dict[str, tuple]:
 
 # --8<-- [start:gpt2_config]
 def gpt2_config(config: dict, path="config.json") -> dict:
-    """``GPT2`` keyword arguments from a Hugging Face GPT-2 ``config.json`` (as a dict).
+    """``GPT2`` keyword arguments from a Hugging Face GPT-2 ``config.json`` dict.
 
     Checks what this implementation assumes: ``model_type`` gpt2, the tanh GELU, tied
     embeddings, ``n_embd`` divisible by ``n_head``, plain ``1/sqrt(d_head)`` scaling.
@@ -509,7 +507,7 @@ def load_gpt2(directory, dtype=np.float32):
 
 # --8<-- [start:save_gpt2]
 def save_gpt2(model: GPT2, directory) -> None:
-    """Write ``model`` as a Hugging Face GPT-2 folder: config.json, model.safetensors.
+    """Write ``model`` as a Hugging Face GPT-2 folder (config, safetensors).
 
     The inverse of ``load_gpt2_model``: the same names, ``c_attn`` rebuilt from
     ``W_q``, ``W_k`` and ``W_v``. Tokenizer files are not written.
