@@ -1,8 +1,7 @@
 """Run the book's code blocks as tests, exactly as the site shows them.
 
 Every page under ``docs/`` becomes a pytest file, and every ```` ```python ```` fence on
-it a
-test item. Two things differ from plain pytest-codeblocks, on purpose:
+it a test item. Two things differ from plain pytest-codeblocks, on purpose:
 
 1. ``--8<--`` snippet lines are expanded first, by pymdownx's own snippet preprocessor
 with
@@ -12,10 +11,8 @@ with
    book). Selecting a single block with ``-k`` first replays the blocks above it.
 
 The fences are parsed by pytest-codeblocks' own parser, so its markers keep their
-meaning:
-``<!--pytest-codeblocks:expected-output-->`` before a ```` ```text ```` fence holds the
-exact
-output of the block above it, ``<!--pytest.mark.skip-->`` skips a block.
+meaning: ``<!--pytest-codeblocks:expected-output-->`` before a ```` ```text ```` fence
+holds the exact output of the block above it, ``<!--pytest.mark.skip-->`` skips a block.
 """
 
 from __future__ import annotations
@@ -59,9 +56,8 @@ def parse_page(text: str) -> list:
     """The fenced blocks of a page, parsed by pytest-codeblocks.
 
     Its parser drops blank lines inside an indented fence (an exercise solution inside
-    an
-    admonition, say); padding blank lines with spaces before parsing, and removing the
-    padding after, keeps them.
+    an admonition, say); padding blank lines with spaces before parsing, and removing
+    the padding after, keeps them.
     """
     padded = re.sub(r"^$", " " * 64, text, flags=re.M)
     blocks = extract_from_buffer(io.StringIO(padded))

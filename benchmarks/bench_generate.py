@@ -4,10 +4,8 @@ The model has GPT-2 small's shape (12 layers, d_model 768, 12 heads, vocabulary 
 context 1,024) and random weights: ``transformers.GPT2LMHeadModel`` is built from a
 ``GPT2Config``, saved with ``save_pretrained`` to a temporary directory, and loaded from
 there by ``scratchml.gpt2.load_gpt2_model`` (``load_gpt2`` without the tokenizer), so
-both
-libraries run the very same numbers, in float32, batch 1. Each run feeds a 32-token
-prompt
-and generates 128 new tokens greedily:
+both libraries run the very same numbers, in float32, batch 1. Each run feeds a 32-token
+prompt and generates 128 new tokens greedily:
 
 - scratchml ``generate(..., temperature=0)`` with the KV cache and without it;
 - transformers ``model.generate(..., do_sample=False)`` with ``use_cache`` True and
@@ -16,9 +14,8 @@ and generates 128 new tokens greedily:
 The four are run in turn (cache, no cache, ..., order rotated each round) for ``--runs``
 rounds after one untimed warmup round, so that a slow phase of a shared machine hits all
 of them; the script reports the median tokens/s (new tokens / wall time, prompt
-included)
-and the spread. Before timing, it checks that both libraries write the same greedy
-tokens.
+included) and the spread. Before timing, it checks that both libraries write the same
+greedy tokens.
 
 Memory: a fresh subprocess per library loads the directory and generates once with its
 cache; its peak resident set size (``VmHWM`` of ``/proc/self/status``, which counts the
@@ -35,8 +32,7 @@ OpenBLAS itself::
 
 Until ``scratchml.load_gpt2`` exists, ``--numpy-only`` times scratchml alone on the tiny
 GPT's classes at GPT-2 small's sizes (ReLU, no biases, untied unembedding: the same
-matrix
-products), with and without the cache, and measures no memory.
+matrix products), with and without the cache, and measures no memory.
 """
 
 import argparse

@@ -1,8 +1,7 @@
 """Side-by-side benchmark: one GPT training step in scratchml (numpy) and in PyTorch (CPU).
 
 A training step is: forward pass, softmax cross-entropy, backward pass, Adam update
-(with
-decoupled weight decay on the weight matrices, as ``scratchml.Adam`` and
+(with decoupled weight decay on the weight matrices, as ``scratchml.Adam`` and
 ``torch.optim.AdamW`` both do). Both frameworks run the same model with the same weights
 (copied from the scratchml model) on the same batches, in float32:
 
@@ -15,16 +14,14 @@ decoupled weight decay on the weight matrices, as ``scratchml.Adam`` and
 
 Before timing, the script checks that both compute the same loss on the first batch.
 Each configuration times ``--steps`` steps of each framework *alternately* (numpy,
-torch,
-torch, numpy, ...), after ``--warmup`` untimed steps, so that a slow phase of a shared
-machine hits both; it reports medians and the spread (10th to 90th percentile).
+torch, torch, numpy, ...), after ``--warmup`` untimed steps, so that a slow phase of a
+shared machine hits both; it reports medians and the spread (10th to 90th percentile).
 
 Threads: PyTorch gets as many intra-op threads as numpy's BLAS uses (read through
 threadpoolctl), or ``--threads N`` for both. Run from the repository root::
 
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_gpt.py
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_gpt.py
-    --threads 1
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_gpt.py env -u
+    OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_gpt.py --threads 1
     python benchmarks/bench_gpt.py --configs 64x2 --sdpa --profile-steps 0
 
 ``--sdpa`` adds PyTorch with its fused ``F.scaled_dot_product_attention`` (a different
@@ -102,9 +99,8 @@ def torch_model(np_model: sm.GPT, fused: bool = False):
             super().__init__()
             self.n_heads = n_heads
             self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
-            self.qkv = nn.Linear(
-                d, 3 * d, bias=False
-            )  # [W_q | W_k | W_v], as scratchml
+            # [W_q | W_k | W_v], as scratchml
+            self.qkv = nn.Linear(d, 3 * d, bias=False)
             self.proj = nn.Linear(d, d, bias=False)
             self.fc1, self.fc2 = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
 
@@ -153,9 +149,8 @@ def torch_model(np_model: sm.GPT, fused: bool = False):
         model.pos_emb.copy_(t(p["pos_emb.W_P"]))
         for i, block in enumerate(model.blocks):
             q = f"blocks.{i}."
-            qkv = np.concatenate(
-                [p[q + f"attn.W_{n}"] for n in "qkv"], axis=1
-            )  # (d, 3d)
+            # (d, 3d)
+            qkv = np.concatenate([p[q + f"attn.W_{n}"] for n in "qkv"], axis=1)
             block.qkv.weight.copy_(t(qkv.T))  # torch stores (out, in)
             block.proj.weight.copy_(t(p[q + "attn.W_o"].T))
             for ln in ("ln1", "ln2"):

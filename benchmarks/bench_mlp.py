@@ -11,11 +11,11 @@ Both train the same network on the same data with the same schedule:
   early stopping.
 
 scikit-learn settings: ``solver="adam"``, ``batch_size=32``,
-``learning_rate_init=1e-3``,
-``max_iter=epochs``, ``alpha=0.0`` (no L2 penalty), ``early_stopping=False``,
-``tol=0.0`` and ``n_iter_no_change=epochs + 1`` (so it never stops early and runs all
-epochs), ``shuffle=True``, ``random_state=seed``. It receives the same float32 arrays
-(scikit-learn then trains in float32, which is faster for it than float64).
+``learning_rate_init=1e-3``, ``max_iter=epochs``, ``alpha=0.0`` (no L2 penalty),
+``early_stopping=False``, ``tol=0.0`` and ``n_iter_no_change=epochs + 1`` (so it never
+stops early and runs all epochs), ``shuffle=True``, ``random_state=seed``. It receives
+the same float32 arrays (scikit-learn then trains in float32, which is faster for it
+than float64).
 
 Each repeat trains both models once with seed ``r`` (the order of the two alternates
 between repeats, so slow phases of a shared machine hit both); the table reports the
@@ -83,9 +83,8 @@ def run_sklearn(data, epochs: int, seed: int) -> tuple[float, float]:
         random_state=seed,
     )
     with warnings.catch_warnings():
-        warnings.simplefilter(
-            "ignore", ConvergenceWarning
-        )  # "max_iter reached": intended
+        # "max_iter reached": intended
+        warnings.simplefilter("ignore", ConvergenceWarning)
         start = time.perf_counter()
         clf.fit(X_train, y_train)
         seconds = time.perf_counter() - start

@@ -74,11 +74,10 @@ class Adam:
 
     For each parameter, with gradient ``g`` at step ``t``::
 
-        m = b1 * m + (1 - b1) * g          # average gradient (direction)
-        v = b2 * v + (1 - b2) * g**2       # average squared gradient (scale)
-        m_hat = m / (1 - b1**t)            # bias correction: m, v start at 0
-        v_hat = v / (1 - b2**t)
-        p -= lr * m_hat / (sqrt(v_hat) + eps)
+        m = b1 * m + (1 - b1) * g          # average gradient (direction) v = b2 * v +
+        (1 - b2) * g**2       # average squared gradient (scale) m_hat = m / (1 - b1**t)
+        # bias correction: m, v start at 0 v_hat = v / (1 - b2**t) p -= lr * m_hat /
+        (sqrt(v_hat) + eps)
 
     On the first step ``m_hat = g`` and ``v_hat = g**2``, so every entry moves by about
     ``lr`` against the sign of its gradient, whatever the gradient's size.

@@ -29,9 +29,8 @@ from scratchml.layers import Layer
 def positional_encoding(n_positions: int, d_model: int, dtype=np.float32) -> np.ndarray:
     """Sinusoidal positional encoding, shape ``(n_positions, d_model)``.
 
-    ``PE[pos, 2i] = sin(pos / 10000^(2i/d))`` and
-    ``PE[pos, 2i+1] = cos(pos / 10000^(2i/d))``: the sine and the cosine of one pair
-    share one frequency.
+    ``PE[pos, 2i] = sin(pos / 10000^(2i/d))`` and ``PE[pos, 2i+1] = cos(pos /
+    10000^(2i/d))``: the sine and the cosine of one pair share one frequency.
 
     Parameters
     ----------

@@ -33,9 +33,8 @@ def softmax(x, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     """
     x, t = check_softmax("softmax", x, axis, temperature)
     z = x / t  # a Python float t keeps x's dtype
-    z = z - z.max(
-        axis=axis, keepdims=True
-    )  # largest entry of each row is 0: no overflow
+    # largest entry of each row is 0: no overflow
+    z = z - z.max(axis=axis, keepdims=True)
     e = np.exp(z)  # same shape as x, every entry in [0, 1]
     return e / e.sum(axis=axis, keepdims=True)  # each row sums to 1
 
@@ -61,9 +60,8 @@ def log_softmax(x, axis: int = -1) -> np.ndarray:
     """
     x, _ = check_softmax("log_softmax", x, axis)
     z = x - x.max(axis=axis, keepdims=True)  # largest entry of each row is 0
-    return z - np.log(
-        np.exp(z).sum(axis=axis, keepdims=True)
-    )  # log p = z - log sum e^z
+    # log p = z - log sum e^z
+    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
 
 
 # --8<-- [end:log_softmax]

@@ -7,9 +7,8 @@ same window shifted by one) are the targets ``y``. Causal attention lets positio
 see ``x[0..t]`` only, and its target is ``y[t] = x[t + 1]``, the token that comes
 next, so one window holds ``T`` examples at once: every prefix of it is one::
 
-    window  = ids[s : s + T + 1]
-    x       = window[:-1]      # "The c"   predicts ->
-    y       = window[1:]       # "he ca"   (the next character at every position)
+    window  = ids[s : s + T + 1] x       = window[:-1]      # "The c"   predicts -> y
+    = window[1:]       # "he ca"   (the next character at every position)
 
 The default text ships with every Python: the reference manual's topic help (the text
 ``help("assert")`` shows), about 465 thousand characters of English prose and code. No

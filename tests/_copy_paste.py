@@ -172,10 +172,8 @@ def lab_blocks(html: str) -> list[Block]:
     """Every code cell of a built lab page, as its copy button copies it, with output.
 
     A lab's copy button copies the cell's hidden ``clipboard-copy-txt`` text; the output
-    a
-    reader sees is the cell's plain-text outputs, in order (plots and stderr progress
-    lines
-    are not compared).
+    a reader sees is the cell's plain-text outputs, in order (plots and stderr progress
+    lines are not compared).
     """
     cells = _LAB_CELL.split(html)[1:]  # kind, body, kind, body, ...
     blocks = []
@@ -200,17 +198,14 @@ def pasted(blocks: list[Block]) -> list[Block]:
 
 
 # Runs in the fresh interpreter: one namespace, one block after another, as a reader
-# pastes.
-# Each top-level statement runs on its own, as in an interactive console; a bare
-# expression
-# whose value is not None (a console would echo it, unasked) is reported with that
-# value.
-# A listing defines functions that the page may never call (it imports the package's own
-# copy to run its examples), so a missing import would only strike when the reader calls
-# one: after a listing is pasted, every global name its functions and classes use must
-# already be defined (symtable lists them exactly as the compiler resolves them). What a
-# plotting call returns (matplotlib objects, echoed beside a lab's plot) is not
-# reported.
+# pastes. Each top-level statement runs on its own, as in an interactive console; a bare
+# expression whose value is not None (a console would echo it, unasked) is reported with
+# that value. A listing defines functions that the page may never call (it imports the
+# package's own copy to run its examples), so a missing import would only strike when
+# the reader calls one: after a listing is pasted, every global name its functions and
+# classes use must already be defined (symtable lists them exactly as the compiler
+# resolves them). What a plotting call returns (matplotlib objects, echoed beside a
+# lab's plot) is not reported.
 DRIVER = r"""
 import ast, builtins, contextlib, io, json, symtable, sys, traceback
 

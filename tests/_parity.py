@@ -1,10 +1,8 @@
 """Reference implementations for the parity tests (torch, transformers, tiktoken).
 
 They are test-only dependencies, installed by the ``parity`` extra. Without them the
-parity
-tests skip with the reason; with ``SCRATCHML_REQUIRE_PARITY=1`` (``.ci/run`` sets it)
-they fail
-instead, so CI can never pass by skipping them.
+parity tests skip with the reason; with ``SCRATCHML_REQUIRE_PARITY=1`` (``.ci/run`` sets
+it) they fail instead, so CI can never pass by skipping them.
 """
 
 from __future__ import annotations

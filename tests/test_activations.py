@@ -83,9 +83,8 @@ def test_sigmoid_grad_is_s_times_one_minus_s_at_most_a_quarter(z):
 def test_known_values():
     z = np.array([-2.0, 0.0, 3.0])
     np.testing.assert_array_equal(relu(z), [0.0, 0.0, 3.0])
-    np.testing.assert_array_equal(
-        relu_grad(z), [0.0, 0.0, 1.0]
-    )  # 0 at the kink, by choice
+    # 0 at the kink, by choice
+    np.testing.assert_array_equal(relu_grad(z), [0.0, 0.0, 1.0])
     assert sigmoid(np.array([0.0]))[0] == 0.5
     assert sigmoid_grad(np.array([0.0]))[0] == 0.25
 

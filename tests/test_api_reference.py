@@ -1,15 +1,13 @@
 """The API reference documents every public name once, from docstrings that say enough.
 
 docs/api/*.md hold ``::: scratchml.<module>.<name>`` lines that mkdocstrings expands
-from the
-package's docstrings. These tests check, without building the site, that every name of
-``scratchml.__all__`` is on exactly one API page, that each entry names the real object,
-and
-that each public docstring is numpy-style: a one-line summary, and for a callable with
-parameters a ``Parameters`` section listing all of them. An entry that combines several
-names (``q, k, v : numpy.ndarray``) must combine parameters with the same default:
-griffe
-shows the first name's default for all of them. The slow test reads the built pages.
+from the package's docstrings. These tests check, without building the site, that every
+name of ``scratchml.__all__`` is on exactly one API page, that each entry names the real
+object, and that each public docstring is numpy-style: a one-line summary, and for a
+callable with parameters a ``Parameters`` section listing all of them. An entry that
+combines several names (``q, k, v : numpy.ndarray``) must combine parameters with the
+same default: griffe shows the first name's default for all of them. The slow test reads
+the built pages.
 """
 
 import importlib
@@ -158,9 +156,8 @@ def test_docstring_types_are_shown_as_written():
         assert str(next(p for p in params if p.name == "w").annotation) == expected
         dense = pkg["layers"]["Dense"].docstring.parsed
         init = next(s for s in dense if s.kind.value == "parameters").value
-        assert (
-            str(next(p for p in init if p.name == "n_in").annotation) == "int"
-        )  # unchanged
+        # unchanged
+        assert str(next(p for p in init if p.name == "n_in").annotation) == "int"
 
 
 def test_search_entries_lose_table_headers_only():
@@ -222,9 +219,8 @@ def test_listings_link_to_the_api_page_of_their_module():
     out = hook.on_page_content(html, page, None, None)
     assert out.count('<a class="api-link" href="../../api/layers/" title=') == 2
     assert out.count("API reference (full docstrings)</a>") == 2
-    assert (
-        "</a><span" in out and "</span><pre>x" in out
-    )  # the title stays next to its code
+    # the title stays next to its code
+    assert "</a><span" in out and "</span><pre>x" in out
     assert out.count("api-link") == 2  # no page documents scratchml/nothing.py: no link
     api_page = type("Page", (), {"url": "api/layers/"})()
     assert hook.on_page_content(html, api_page, None, None) == html

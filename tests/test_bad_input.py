@@ -1,12 +1,11 @@
 """Bad input, systematically: every public callable rejects it with a clear error.
 
 One table drives the test. Each probe is ``(name, kind, fn, args, kwargs, exc,
-pattern)``:
-calling ``fn(*args, **kwargs)`` must raise ``exc`` whose message matches ``pattern``.
-Most patterns are built by ``expect(name, arg, given)``: the message starts with the
-callable's name and mentions the argument and what was given (the book's "clear errors"
-promise, CONTRIBUTING.md, "What a new public name needs"). The ``BAD_INPUT_PROBES``
-lists of the other test files are collected into the table too, and
+pattern)``: calling ``fn(*args, **kwargs)`` must raise ``exc`` whose message matches
+``pattern``. Most patterns are built by ``expect(name, arg, given)``: the message starts
+with the callable's name and mentions the argument and what was given (the book's "clear
+errors" promise, CONTRIBUTING.md, "What a new public name needs"). The
+``BAD_INPUT_PROBES`` lists of the other test files are collected into the table too, and
 ``test_every_public_name_has_a_probe`` fails when a public name (or a public method of
 an exported class) has none.
 """
@@ -1276,12 +1275,13 @@ for name, stepper in STEPS:
     for kind, grad, exc, given in [
         ("gradient: wrong shape", np.ones(3), ValueError, r"shape \(3,\)"),
         ("gradient: wrong shape", np.ones((3, 2, 1)), ValueError, r"shape \(3, 2, 1\)"),
+        # broadcasts
         (
             "gradient: wrong shape",
             np.ones((1, 2)),
             ValueError,
             r"shape \(1, 2\)",
-        ),  # broadcasts
+        ),
         ("gradient: list", np.ones((3, 2)).tolist(), TypeError, "list"),
         ("gradient: None", None, RuntimeError, "no gradient"),
         ("gradient: NaN", np.full((3, 2), np.nan), ValueError, "NaN"),

@@ -62,9 +62,8 @@ def built_page(site: Path, page: Path) -> Path:
 
 def config_env(name: str) -> dict:
     env = {**os.environ, **CONFIGS[name], "MPLBACKEND": "Agg"}
-    env.pop(
-        "PYTHONPATH", None
-    )  # the reader's interpreter sees the installed package only
+    # the reader's interpreter sees the installed package only
+    env.pop("PYTHONPATH", None)
     return env
 
 

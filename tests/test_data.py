@@ -89,9 +89,8 @@ def test_moons_shapes_and_classes():
     X, y = make_moons(n_per_class=50, noise=0.0, rng=0)
     assert X.shape == (100, 2) and y.shape == (100,) and y.dtype == np.int64
     np.testing.assert_array_equal(np.bincount(y), [50, 50])
-    np.testing.assert_allclose(
-        np.linalg.norm(X[y == 0], axis=1), 1, atol=1e-6
-    )  # upper arc
+    # upper arc
+    np.testing.assert_allclose(np.linalg.norm(X[y == 0], axis=1), 1, atol=1e-6)
     assert X[y == 0, 1].min() >= -1e-6 and X[y == 1, 1].max() <= 0.5 + 1e-6
 
 

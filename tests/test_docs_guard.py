@@ -1,10 +1,9 @@
 """Guard: no code block in the book is silently left untested.
 
 pytest collects a fence only when its info string is exactly ``python`` (see
-conftest.py).
-Anything that looks like Python but is spelt differently (``py``, ``pycon``, a ``~~~``
-fence, a fence with attributes such as ``title="..."``) would be shown on the site and
-never run. This test fails on every such fence unless it is
+conftest.py). Anything that looks like Python but is spelt differently (``py``,
+``pycon``, a ``~~~`` fence, a fence with attributes such as ``title="..."``) would be
+shown on the site and never run. This test fails on every such fence unless it is
 
 - a *listing*: ``title="scratchml/..."`` and nothing inside but ``--8<--`` include lines
   (the package's own tests cover that code; tests/test_copy_paste.py pastes it from the
@@ -12,18 +11,15 @@ never run. This test fails on every such fence unless it is
   definitions, and its module's ``imports`` section comes first on the page (in it or in
   an earlier listing of that module). Lines cut out of a function body are an *excerpt*,
   titled ``excerpt of <name>() in scratchml/<module>.py``, and methods shown without
-  their
-  class are titled ``excerpt of class <Name> in scratchml/<module>.py`` (pasted alone, a
-  method would define a stray function, not change the class); the copy-paste test skips
-  excerpts, by that title, or
+  their class are titled ``excerpt of class <Name> in scratchml/<module>.py`` (pasted
+  alone, a method would define a stray function, not change the class); the copy-paste
+  test skips excerpts, by that title, or
 - explicitly marked with ``<!-- display-only -->`` on the line before it.
 
 It also rejects shell fences (pytest-codeblocks would execute them: show commands as
 ``console``), ``cont`` markers (a page already is one session; ``cont`` silently
-attaches to
-whatever fence came before, even a ``text`` one), and expected outputs that do not
-follow
-a ``python`` block.
+attaches to whatever fence came before, even a ``text`` one), and expected outputs that
+do not follow a ``python`` block.
 """
 
 import ast

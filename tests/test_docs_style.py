@@ -2,8 +2,7 @@
 
 Each page's ``python`` blocks are linted together, as the one session they form; each
 block is format-checked on its own. Package code included with ``--8<--`` is checked
-where
-it lives, under ``scratchml/``.
+where it lives, under ``scratchml/``.
 """
 
 import ast

@@ -77,10 +77,15 @@ def test_the_check_passes_a_right_load_and_catches_a_transposed_weight(tmp_path)
     torch = require("torch")
     transformers = require("transformers")
     torch.manual_seed(0)
+    # fmt: skip
     config = transformers.GPT2Config(
-        vocab_size=50257, n_positions=64, n_embd=32, n_layer=2, n_head=4,
+        vocab_size=50257,
+        n_positions=64,
+        n_embd=32,
+        n_layer=2,
+        n_head=4,
         initializer_range=0.2,
-    )  # fmt: skip
+    )
     hf = transformers.GPT2LMHeadModel(config).eval()
     right = tmp_path / "right"
     hf.save_pretrained(right)

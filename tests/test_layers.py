@@ -158,9 +158,8 @@ def test_dense_he_init_keeps_the_spread_through_relu_layers():
         h = x
         for seed in range(6):
             h = np.maximum(Dense(128, 128, rng=seed, init=init)(h), 0)
-        spreads[init] = float(
-            np.sqrt((h**2).mean())
-        )  # root mean square after 6 ReLU layers
+        # root mean square after 6 ReLU layers
+        spreads[init] = float(np.sqrt((h**2).mean()))
     assert 0.8 < spreads["he"] < 1.25  # He: the mean square stays near 1
     assert spreads["lecun"] < 0.2  # LeCun: it halves per layer, 2**-3 = 0.125
 

@@ -263,9 +263,8 @@ def test_cross_entropy_rejects_bad_logits():
 def test_cross_entropy_grad_on_non_contiguous_logits():
     """Regression: the one-hot is subtracted even when reshaping copies the logits."""
     rng = np.random.default_rng(0)
-    logits = rng.standard_normal((5, 3, 2)).transpose(
-        2, 1, 0
-    )  # (2, 3, 5), not C-contiguous
+    # (2, 3, 5), not C-contiguous
+    logits = rng.standard_normal((5, 3, 2)).transpose(2, 1, 0)
     labels = rng.integers(0, 5, size=(2, 3))
     expected = cross_entropy_grad(np.ascontiguousarray(logits), labels)
     assert np.allclose(cross_entropy_grad(logits, labels), expected)

@@ -2,9 +2,8 @@
 
 The repository's package, pages and test configuration are copied to a temporary folder,
 one operator in ``weighted_sum`` is flipped, and pytest runs the neuron chapter against
-the
-mutated copy. The chapter must fail; the unmutated copy must pass (so the failure is the
-mutation's doing, not the copy's).
+the mutated copy. The chapter must fail; the unmutated copy must pass (so the failure is
+the mutation's doing, not the copy's).
 """
 
 import os

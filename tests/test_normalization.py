@@ -13,9 +13,8 @@ def test_normalizes_each_position():
     x = rng.standard_normal((2, 4, 6)) * 5 + 3
     y = ln(x)
     np.testing.assert_allclose(y.mean(axis=-1), 0.0, atol=1e-12)
-    np.testing.assert_allclose(
-        y.var(axis=-1), 1.0, rtol=1e-5
-    )  # eps shrinks it a little
+    # eps shrinks it a little
+    np.testing.assert_allclose(y.var(axis=-1), 1.0, rtol=1e-5)
     expected = (x - x.mean(-1, keepdims=True)) / np.sqrt(
         x.var(-1, keepdims=True) + 1e-5
     )
@@ -37,9 +36,8 @@ def test_statistics_are_per_position_not_per_batch():
     ln = LayerNorm(4, dtype=np.float64)
     x = rng.standard_normal((3, 4))
     y = ln(x)
-    np.testing.assert_allclose(
-        ln(x[1:2]), y[1:2], rtol=1e-12
-    )  # the other rows play no part
+    # the other rows play no part
+    np.testing.assert_allclose(ln(x[1:2]), y[1:2], rtol=1e-12)
 
 
 def test_constant_vector_is_finite():

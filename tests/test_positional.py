@@ -41,9 +41,8 @@ def test_each_sin_cos_pair_shares_one_frequency():
 def test_first_row_and_first_pair():
     pe = positional_encoding(5, 6, dtype=np.float64)
     np.testing.assert_array_equal(pe[0], [0, 1, 0, 1, 0, 1])  # sin(0) = 0, cos(0) = 1
-    np.testing.assert_allclose(
-        pe[:, 0], np.sin(np.arange(5)), atol=1e-15
-    )  # frequency 1
+    # frequency 1
+    np.testing.assert_allclose(pe[:, 0], np.sin(np.arange(5)), atol=1e-15)
 
 
 def test_dtype():

@@ -24,9 +24,8 @@ def test_default_text_is_pythons_help_topics(monkeypatch):
     monkeypatch.setattr(socket, "socket", no_network)
     text = load_text()
     assert 400_000 < len(text) < 600_000  # 464,970 characters on Python 3.11.7
-    assert text.startswith(
-        'The "assert" statement'
-    )  # topics joined in sorted-key order
+    # topics joined in sorted-key order
+    assert text.startswith('The "assert" statement')
     assert 'The "for" statement' in text
     assert 80 < CharTokenizer.from_text(text).vocab_size < 130  # 103 on Python 3.11
     assert load_text() == text  # deterministic
@@ -128,17 +127,15 @@ def test_split_errors():
 
 
 def test_batch_shapes_dtypes_and_shift():
-    ids = np.arange(
-        100, 300, dtype=np.int32
-    )  # consecutive: windows are easy to recognize
+    # consecutive: windows are easy to recognize
+    ids = np.arange(100, 300, dtype=np.int32)
     x, y = get_batch(ids, batch_size=5, context_length=8, rng=0)
     assert x.shape == y.shape == (5, 8)
     assert x.dtype == y.dtype == np.int64
     np.testing.assert_array_equal(y[:, :-1], x[:, 1:])  # y is x shifted by one
     np.testing.assert_array_equal(y, x + 1)  # every target is the next token
-    np.testing.assert_array_equal(
-        np.diff(x, axis=1), 1
-    )  # each row is one contiguous window
+    # each row is one contiguous window
+    np.testing.assert_array_equal(np.diff(x, axis=1), 1)
     assert x.min() >= 100 and y.max() <= 299
 
 
@@ -156,9 +153,8 @@ def test_batches_are_seeded_and_cover_the_whole_text():
     np.testing.assert_array_equal(a[0], b[0])
     rng = np.random.default_rng(0)
     firsts = np.concatenate([get_batch(ids, 64, 6, rng)[0][:, 0] for _ in range(20)])
-    assert set(firsts.tolist()) == set(
-        range(44)
-    )  # every start 0..43 is drawn, 44 never
+    # every start 0..43 is drawn, 44 never
+    assert set(firsts.tolist()) == set(range(44))
     lasts = np.concatenate([get_batch(ids, 64, 6, rng)[1][:, -1] for _ in range(20)])
     assert lasts.max() == 49  # the final token is reachable as a target
 

@@ -1,14 +1,12 @@
 """Write a lab notebook from a plain Python file with ``# %%`` cell markers.
 
 Labs are edited as ``docs/labs/<name>.py`` (readable diffs, ruff-checked like the
-package)
-and turned into ``docs/labs/<name>.ipynb`` (no outputs: mkdocs-jupyter executes it at
-build
-time). ``# %% [markdown]`` starts a Markdown cell whose lines are ``# ``-commented.
+package) and turned into ``docs/labs/<name>.ipynb`` (no outputs: mkdocs-jupyter executes
+it at build time). ``# %% [markdown]`` starts a Markdown cell whose lines are ``#
+``-commented.
 
-Every plot a code cell draws needs its alt text, written in that cell as a comment
-``# alt: <text>`` (one per plot, in the order drawn; an indented ``#   more`` line
-continues
+Every plot a code cell draws needs its alt text, written in that cell as a comment ``#
+alt: <text>`` (one per plot, in the order drawn; an indented ``#   more`` line continues
 it). The lines leave the cell's source and go to its metadata ``alt`` (a list);
 ``hooks/labs.py`` puts them on the images and fails the build on a plot without one.
 

@@ -6,9 +6,8 @@ from _toys import Quadratic
 
 from scratchml import SGD, Dense, iterate_minibatches, make_regression_1d, mse_loss_grad
 
-CURVATURE = np.array(
-    [1.0, 10.0]
-)  # the bowl is ten times steeper along w2 than along w1
+# the bowl is ten times steeper along w2 than along w1
+CURVATURE = np.array([1.0, 10.0])
 START = [-4.0, 1.0]
 
 

@@ -35,9 +35,8 @@ def fig_loss_curves():
 
     probs = np.linspace(0.005, 1.0, 400)
     logits = np.stack([np.log(probs), np.log1p(-probs + 1e-12)], axis=1)  # (400, 2)
-    labels = np.zeros(
-        len(probs), dtype=np.int64
-    )  # class 0 is correct, with probability p
+    # class 0 is correct, with probability p
+    labels = np.zeros(len(probs), dtype=np.int64)
     per_row = [
         cross_entropy(row[None, :], label[None])
         for row, label in zip(logits, labels, strict=True)
@@ -60,13 +59,11 @@ def fig_loss_ce_vs_mse():
     labels = np.zeros(len(z), dtype=np.int64)  # (321,): class 0 is correct
     onehot = np.eye(3)[labels]  # (321, 3)
 
-    ce = cross_entropy_grad(logits, labels) * len(
-        z
-    )  # (321, 3), per example (undo the mean)
+    # (321, 3), per example (undo the mean)
+    ce = cross_entropy_grad(logits, labels) * len(z)
     p = softmax(logits)  # (321, 3)
-    mse = softmax_backward(
-        p, mse_loss_grad(p, onehot) * len(z)
-    )  # (321, 3), per example
+    # (321, 3), per example
+    mse = softmax_backward(p, mse_loss_grad(p, onehot) * len(z))
 
     fig, ax = new_figure(6.0, 3.0)
     ax.plot(z, ce[:, 0], color=BLUE, label="cross-entropy: $p - 1$")

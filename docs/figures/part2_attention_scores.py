@@ -7,6 +7,7 @@ from scratchml import softmax
 
 TOKENS = ["the", "cat", "sat", "on", "the", "mat"]
 # The page's hand-made keys and queries; features: noun, verb, determiner, preposition.
+# (6, 4)
 K = np.array(
     [
         [0.0, 0.0, 1.0, 0.0],
@@ -16,7 +17,8 @@ K = np.array(
         [0.0, 0.0, 1.0, 0.0],
         [1.0, 0.0, 0.0, 0.0],
     ]
-)  # (6, 4)
+)
+# (6, 4)
 Q = np.array(
     [
         [4.0, 0.0, 0.0, 0.0],
@@ -26,7 +28,7 @@ Q = np.array(
         [4.0, 0.0, 0.0, 0.0],
         [0.0, 0.0, 2.0, 2.0],
     ]
-)  # (6, 4)
+)
 
 
 def heatmap(ax, matrix, labels, title, cmap, vmax):

@@ -9,9 +9,8 @@ from scratchml import LayerNorm
 
 def fig_part2_block_layer_norm():
     """Histograms of one 64-entry vector before and after layer norm."""
-    x = 1.0 + 3.0 * np.random.default_rng(0).standard_normal(
-        64, dtype=np.float32
-    )  # (d_model,)
+    # (d_model,)
+    x = 1.0 + 3.0 * np.random.default_rng(0).standard_normal(64, dtype=np.float32)
     y = LayerNorm(64)(x)  # (d_model,)
     fig, axes = new_figure(7.8, 2.8, ncols=2)
     for ax, values, color, title in [

@@ -43,9 +43,8 @@ def fig_part2_masking_triangle():
     _grid(left, "mask: row $i$ sees column $j$ if $j \\leq i$")
     left.set_ylabel("query (looking)")
 
-    shown = np.where(
-        mask, scores, np.nan
-    )  # (6, 6): NaN cells are drawn as the background
+    # (6, 6): NaN cells are drawn as the background
+    shown = np.where(mask, scores, np.nan)
     middle.set_facecolor(HIDDEN)
     middle.imshow(shown, cmap="Oranges", vmin=-1.5, vmax=1.5)
     for i in range(T):

@@ -11,9 +11,8 @@ def wrong_encoding(n_positions: int, d_model: int) -> np.ndarray:
     of one pair get *different* frequencies. Shape ``(n_positions, d_model)``."""
     pos = np.arange(n_positions)[:, None]  # (n_positions, 1)
     j = np.arange(d_model)  # (d_model,)
-    angle = pos / 10000.0 ** (
-        j / d_model
-    )  # (n_positions, d_model): one frequency per column
+    # (n_positions, d_model): one frequency per column
+    angle = pos / 10000.0 ** (j / d_model)
     return np.where(j % 2 == 0, np.sin(angle), np.cos(angle))  # (n_positions, d_model)
 
 

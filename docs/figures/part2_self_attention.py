@@ -9,9 +9,8 @@ from scratchml import SelfAttention
 
 def _example():
     """The page's example: one sequence of 5 positions, d_model = 6, one head with d_head = 4."""
-    x = np.random.default_rng(0).standard_normal(
-        (1, 5, 6), dtype=np.float32
-    )  # (B, T, d_model)
+    # (B, T, d_model)
+    x = np.random.default_rng(0).standard_normal((1, 5, 6), dtype=np.float32)
     attn = SelfAttention(d_model=6, d_head=4, rng=0)
     attn(x)
     v = x @ attn.params["W_v"]  # (B, T, d_head)
@@ -51,9 +50,8 @@ def fig_part2_self_attention_mix():
         )
     )
     h = weights[t] @ v  # (d_head,): the output row of position t
-    rows = np.vstack(
-        [v[: t + 1], np.full((1, v.shape[1]), np.nan), h[None]]
-    )  # (t + 3, d_head)
+    # (t + 3, d_head)
+    rows = np.vstack([v[: t + 1], np.full((1, v.shape[1]), np.nan), h[None]])
     limit = np.nanmax(np.abs(rows))
     right.imshow(rows, cmap="RdBu_r", vmin=-limit, vmax=limit)
     for j in range(t + 1):

@@ -24,9 +24,8 @@ def fig_part2_softmax_bars():
     left.legend(loc="upper right", frameon=False)
 
     first = np.linspace(-4, 6, 201)  # the first token's logit
-    logits = np.stack(
-        [first, np.ones_like(first), np.zeros_like(first)], axis=1
-    )  # (201, 3)
+    # (201, 3)
+    logits = np.stack([first, np.ones_like(first), np.zeros_like(first)], axis=1)
     probs = softmax(logits)  # (201, 3): one distribution per row
     right.plot(first, probs[:, 0], color=BLUE, label="token 0 (logit on the x-axis)")
     right.plot(first, probs[:, 1], color=ORANGE, label="token 1 (logit 1)")

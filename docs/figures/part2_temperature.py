@@ -38,9 +38,8 @@ def fig_part2_temperature_bars():
 def fig_part2_temperature_entropy():
     """Entropy and the top word's probability as the temperature grows (log axis)."""
     temps = np.geomspace(0.05, 100, 300)
-    probs = softmax(
-        LOGITS[None, :] / temps[:, None]
-    )  # (300, 5): one distribution per T
+    # (300, 5): one distribution per T
+    probs = softmax(LOGITS[None, :] / temps[:, None])
     entropy = [_entropy(p) for p in probs]
     fig, ax = new_figure(6.0, 3.0)
     ax.plot(temps, entropy, color=BLUE, label="entropy $H$ (nats)")

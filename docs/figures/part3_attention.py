@@ -19,9 +19,8 @@ def _example(T=6, d_k=4, seed=1):
 
 def _heatmap(ax, values, mask, cmap, vmin, vmax, fmt):
     T = values.shape[0]
-    shown = np.where(
-        mask, values, np.nan
-    )  # hatch the hidden cells instead of coloring them
+    # hatch the hidden cells instead of coloring them
+    shown = np.where(mask, values, np.nan)
     ax.imshow(shown, cmap=cmap, vmin=vmin, vmax=vmax)
     for i in range(T):
         for j in range(T):

@@ -27,9 +27,8 @@ TEXT = (  # the page's text: the opening of A Tale of Two Cities (Dickens, 1859)
 
 def fig_part3_training_schedule():
     """The learning rate of the shipped checkpoint's run: warmup, then a cosine decay."""
-    args = load_shipped()[2]["extra"][
-        "arguments"
-    ]  # the options of the recorded command
+    # the options of the recorded command
+    args = load_shipped()[2]["extra"]["arguments"]
     steps, lr, min_lr, warmup = (
         args["steps"],
         args["lr"],

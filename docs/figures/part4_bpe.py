@@ -10,14 +10,12 @@ SIZES = (0, 64, 128, 256, 512, 768, 1024, 1536, 2048)  # merges learned
 def fig_part4_bpe_tokens():
     """How many tokens the default text takes as BPE learns more merges."""
     text = load_text()
-    full = BPETokenizer.train(
-        text, 257 + SIZES[-1]
-    )  # the longest run holds every shorter one
+    # the longest run holds every shorter one
+    full = BPETokenizer.train(text, 257 + SIZES[-1])
     per_char = []
     for m in SIZES:
-        tok = BPETokenizer(
-            full.tokens[: 256 + m], full.merges[:m]
-        )  # the first m merges
+        # the first m merges
+        tok = BPETokenizer(full.tokens[: 256 + m], full.merges[:m])
         per_char.append(len(tok.encode(text)) / len(text))
     fig, ax = new_figure(6.4, 3.4)
     ax.plot(SIZES, per_char, "o-", color=BLUE)
