@@ -91,14 +91,11 @@ def caption(alt: str) -> str:
     return first
 
 
-def legible_width(files, name: str) -> int | None:
-    """The CSS width in px at which the figure's smallest label is LEGIBLE_PX tall."""
+def figure_fonts(files, name: str) -> tuple[float, float] | None:
+    """The smallest label's size and the width of figure ``name``, in its points."""
     found = files.get_file_from_path(f"figures/{name}.svg")
     match = SVG_SIZE.search(found.content_bytes) if found is not None else None
-    if match is None:
-        return None
-    min_pt, width_pt = float(match.group(1)), float(match.group(2))
-    return int(LEGIBLE_PX * width_pt / min_pt + 0.999)
+    return (float(match.group(1)), float(match.group(2))) if match else None
 
 
 def number_figures(content: str, files) -> str:
@@ -109,8 +106,14 @@ def number_figures(content: str, files) -> str:
     def figure(m: re.Match) -> str:
         img, alt, name = m.group(1), m.group(2), m.group(4)
         numbers[name] = n = len(numbers) + 1
-        width = legible_width(files, name)
-        style = f' style="--legible-width: {width}px"' if width else ""
+        fonts, style = figure_fonts(files, name), ""
+        if fonts is not None:  # the CSS width at which the smallest label is 9 px
+            min_pt, width_pt = fonts
+            width = int(LEGIBLE_PX * width_pt / min_pt + 0.999)
+            style = (
+                f' style="--legible-width: {width}px" data-min-font-pt="{min_pt:g}"'
+                f' data-width-pt="{width_pt:g}"'
+            )
         return (
             f'<figure class="book-figure" id="fig-{name}"{style}>{img}'
             f'<figcaption><span class="figure-number">Figure {n}.</span> '
