@@ -106,7 +106,9 @@
             out.push(`a wide table loses its first column: ${t.innerText.slice(0, 30)}`);
     }
     // Lab cells use the whole width of the column.
-    const column = box(content.querySelector('.md-content__inner'));
+    const inner = content.querySelector('.md-content__inner');
+    if (!inner) return out;
+    const column = box(inner);
     for (const c of content.querySelectorAll('.jupyter-wrapper .jp-InputArea-editor')) {
         if (box(c).width < column.width - 4) {
             out.push(`lab cell ${Math.round(box(c).width)} px wide in ${Math.round(column.width)}`);
