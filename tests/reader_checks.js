@@ -23,7 +23,7 @@
             if (line.trimStart().startsWith('$') || shown.has(line.trim()))
                 out.push(`shell block copies ${JSON.stringify(line)}`);
         }
-        const button = block.querySelector('.md-clipboard, .md-code__button');
+        const button = block.querySelector('[data-md-type="copy"], .md-clipboard');
         if (button && visible(button)) {
             const b = box(button), range = document.createRange();
             range.selectNodeContents(code);
@@ -46,7 +46,7 @@
     for (const o of content.querySelectorAll('.highlight.output')) {
         const label = getComputedStyle(o, '::before');
         if (label.content !== '"Output"') out.push(`output block without its label`);
-        if (o.querySelector('.md-clipboard, .md-code__button'))
+        if (o.querySelector('[data-md-type="copy"], .md-clipboard'))
             out.push(`output block with a copy button: ${o.innerText.slice(0, 40)}`);
         const c = ratio(rgba(label.color), rgba(label.backgroundColor));
         if (c < 4.5) out.push(`output label contrast ${c.toFixed(2)}`);

@@ -382,7 +382,7 @@ def test_the_copy_button_of_a_shell_block_copies_its_commands(browser, server):
                 block = blocks.nth(i)
                 block.scroll_into_view_if_needed()
                 block.hover()
-                block.locator(".md-clipboard").click()
+                block.locator('[data-md-type="copy"], .md-clipboard').first.click()
                 page.wait_for_timeout(100)
                 copied.append(page.evaluate("() => navigator.clipboard.readText()"))
         context.close()
