@@ -46,7 +46,7 @@ def scripts() -> list[Path]:
 
 
 def figure_names(script: Path) -> list[str]:
-    """The ``<name>`` of every top-level ``def fig_<name>`` in a script, read without running it."""
+    """The ``<name>`` of every top-level ``def fig_<name>`` in a script (not run)."""
     tree = ast.parse(script.read_text(encoding="utf-8"), filename=str(script))
     return [
         node.name.removeprefix("fig_")
@@ -56,7 +56,7 @@ def figure_names(script: Path) -> list[str]:
 
 
 def shared_digest() -> bytes:
-    """A hash of what every script depends on: helpers, package, this hook, matplotlib."""
+    """A hash of what every script depends on: helpers, package, hook, matplotlib."""
     h = hashlib.sha256()
     deps = [*sorted(FIGURES.glob("_*.py")), *sorted((ROOT / "scratchml").rglob("*.py"))]
     for path in [*deps, Path(__file__).resolve()]:
@@ -103,12 +103,39 @@ def render_svg(fn) -> bytes:
     fig = fn()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    smallest = min_font_size(fig)
     plt.close(fig)
-    return buffer.getvalue()
+    svg = buffer.getvalue()
+    if smallest is None:
+        return svg
+    # The smallest label, in the SVG's own points: hooks/reader.py keeps the figure wide
+    # enough on a phone for it to stay legible, and the browser test checks it.
+    return svg.replace(b"<svg ", f'<svg data-min-font-pt="{smallest:g}" '.encode(), 1)
+
+
+def min_font_size(fig) -> float | None:
+    """The size in points of the smallest text a figure draws (visible, not empty)."""
+    from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
+    from matplotlib.spines import Spine
+    from matplotlib.text import Text
+
+    sizes, todo = [], [fig]
+    while todo:
+        artist = todo.pop()
+        if not artist.get_visible():
+            continue
+        if isinstance(artist, Text) and artist.get_text().strip():
+            sizes.append(artist.get_fontsize())
+        children = artist.get_children()
+        if isinstance(artist, Axes) and not artist.axison:  # axis("off") draws no ticks
+            children = [c for c in children if not isinstance(c, (Axis, Spine))]
+        todo.extend(children)
+    return min(sizes) if sizes else None
 
 
 def script_svgs(script: Path, shared: bytes) -> dict[str, bytes]:
-    """``{name: svg}`` for one script: from the cache when its key matches, else drawn."""
+    """``{name: svg}`` for one script: from the cache when its key matches, or drawn."""
     names = figure_names(script)
     folder = CACHE / f"{script.stem}-{script_key(script, shared)}"
     if not FRESH and all((folder / f"{n}.svg").is_file() for n in names):

@@ -161,6 +161,20 @@ SIDEWAYS = """() => {
 }"""
 
 
+# What a reader meets (shell copy text, raw TeX, output blocks, lab stderr, box text
+# size, figure numbers and label size; on a phone: math, tables, lab cells).
+READER_CHECKS = (Path(__file__).parent / "reader_checks.js").read_text(encoding="utf-8")
+
+
+def light(page) -> None:
+    """Back to Material's default (light) scheme."""
+    page.evaluate(
+        """() => { for (const e of [document.body, document.documentElement]) {
+                     e.setAttribute('data-md-color-scheme', 'default'); } }"""
+    )
+    page.wait_for_timeout(100)
+
+
 def axe(page, source: str) -> list[str]:
     """The serious and critical axe-core violations of the page as it is now."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
@@ -224,17 +238,23 @@ def visit(browser, url: str, screenshot: Path, axe_source: str) -> dict:
             """() => {
             const content = document.querySelector('.md-content') || document.body;
             const clone = content.cloneNode(true);
-            clone.querySelectorAll('pre, code, .katex, style, script').forEach(e => e.remove());
+            clone.querySelectorAll('pre, code, .katex, style, script')
+                 .forEach(e => e.remove());
             const text = clone.innerText;
-            const blocks = [...content.querySelectorAll('pre > code')];
-            const shortcodes = text.match(/:(octicons|material|fontawesome|simple)-[a-z0-9-]+:/g);
+            // An output block (hooks/reader.py: .no-copy) is not code to paste.
+            const blocks = [...content.querySelectorAll('pre > code')]
+                .filter(c => !c.closest('.no-copy'));
+            const shortcodes = text.match(
+                /:(octicons|material|fontawesome|simple)-[a-z0-9-]+:/g);
             return {
               shortcodes: shortcodes || [],
               h1: document.querySelectorAll('h1').length,
               arithmatex: content.querySelectorAll('.arithmatex').length,
               katex: content.querySelectorAll('.arithmatex .katex').length,
-              katexErrors: content.querySelectorAll('.katex-error').length,
-              rawMath: ['$$', '\\\\(', '\\\\)', '\\\\[', '\\\\]'].filter(d => text.includes(d)),
+              katexErrors:
+                content.querySelectorAll('.katex-error').length,
+              rawMath: ['$$', '\\\\(', '\\\\)', '\\\\[', '\\\\]']
+                .filter(d => text.includes(d)),
               codeBlocks: blocks.length,
               withoutCopy: blocks.filter(c => !c.parentElement.querySelector(
                   '[data-md-type="copy"], .md-clipboard'))
@@ -246,12 +266,17 @@ def visit(browser, url: str, screenshot: Path, axe_source: str) -> dict:
         )
     )
     page.screenshot(path=str(screenshot), full_page=True)
+    report["reader_1280_light"] = page.evaluate(READER_CHECKS)
     report["axe_light"] = axe(page, axe_source)
     dark(page)
+    report["reader_1280_dark"] = page.evaluate(READER_CHECKS)
     report["axe_dark"] = axe(page, axe_source)
     page.set_viewport_size(PHONE)
     page.wait_for_timeout(100)
     report["sideways_390"] = page.evaluate(SIDEWAYS)
+    report["reader_390_dark"] = page.evaluate(READER_CHECKS)
+    light(page)
+    report["reader_390_light"] = page.evaluate(READER_CHECKS)
     context.close()
     return report
 
@@ -276,7 +301,8 @@ def test_every_page_renders_cleanly(browser, server, built_site, shots, axe_sour
             "rawMath",
             "withoutCopy",
         ]
-        for key in [*checks, "shortcodes", "axe_light", "axe_dark"]:
+        readers = [f"reader_{w}_{s}" for w in (1280, 390) for s in ("light", "dark")]
+        for key in [*checks, *readers, "shortcodes", "axe_light", "axe_dark"]:
             if r[key]:
                 problems.append(f"{path}: {key}: {r[key]}")
         if r["h1"] != 1:
@@ -344,3 +370,33 @@ def test_search_finds_a_word_of_the_book(browser, server):
     titles = page.locator(".md-search-result__item").all_inner_texts()
     context.close()
     assert any("neuron" in t.lower() for t in titles), titles
+
+
+def test_the_copy_button_of_a_shell_block_copies_its_commands(browser, server):
+    """Press the copy button of every shell block on two pages, at 1280 and 390 px, and
+    read the clipboard back: the commands, without prompt or output, as typed."""
+    copied = []
+    for viewport in ({"width": 1280, "height": 900}, PHONE):
+        context = browser.new_context(
+            viewport=viewport, permissions=["clipboard-read", "clipboard-write"]
+        )
+        page = context.new_page()
+        for path in ("/part4/loading-weights/", "/part4/training-bpe/"):
+            page.goto(server + path, wait_until="networkidle")
+            blocks = page.locator(".md-content .language-console")
+            assert blocks.count() >= 1, path
+            for i in range(blocks.count()):
+                block = blocks.nth(i)
+                block.scroll_into_view_if_needed()
+                block.hover()
+                block.locator('[data-md-type="copy"], .md-clipboard').first.click()
+                page.wait_for_timeout(100)
+                copied.append(page.evaluate("() => navigator.clipboard.readText()"))
+        context.close()
+    assert len(copied) >= 6, copied
+    for text in copied:
+        lines = text.splitlines()
+        assert lines and lines[0].startswith(("python ", "hf ")), text
+        assert not any(line.lstrip().startswith("$") for line in lines), text
+    multi = [t for t in copied if "--n-layers 2" in t]
+    assert multi and all(t.count("python -m scratchml") == 2 for t in multi), multi

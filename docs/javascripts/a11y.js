@@ -8,7 +8,7 @@
 function markScrollBoxes(body) {
   const boxes = body.querySelectorAll(
     ".md-typeset div.arithmatex, .md-typeset .md-typeset__table, .md-typeset table, " +
-      ".md-typeset .md-typeset__scrollwrap, " +
+      ".md-typeset .md-typeset__scrollwrap, .md-typeset figure.book-figure, " +
       ".md-typeset pre, " +
       ".jupyter-wrapper pre, .jupyter-wrapper .jp-OutputArea-output"
   );
@@ -17,7 +17,9 @@ function markScrollBoxes(body) {
       box.setAttribute("tabindex", "0");
       if (!box.hasAttribute("role")) box.setAttribute("role", "region");
       if (!box.hasAttribute("aria-label")) {
-        box.setAttribute("aria-label", box.matches("div.arithmatex") ? "equation (scrolls)" : "scrollable");
+        box.setAttribute("aria-label", box.matches("div.arithmatex")
+          ? "equation (scrolls)"
+          : box.matches("figure") ? "figure (scrolls)" : "scrollable");
       }
     }
   }

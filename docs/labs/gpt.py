@@ -352,8 +352,8 @@ draw_heads(2)
 #   ```console
 #   $ python -c "from scratchml import load_tiny_shakespeare; load_tiny_shakespeare()"
 #   $ python -m scratchml train --text ~/.cache/scratchml/tinyshakespeare.txt \
-#         --steps 3000 --warmup 100 --min-lr 3e-4 --sample-every 500 --out
-# shakespeare.npz
+#         --steps 3000 --warmup 100 --min-lr 3e-4 --sample-every 500 \
+#         --out shakespeare.npz
 #   $ python -m scratchml generate --checkpoint shakespeare.npz --prompt "ROMEO:"
 #   ```
 #

@@ -86,7 +86,7 @@ print("std of W_E:", round(float(W_E.std()), 3), " (GPT-2's initialization: 0.02
 
 # %% [markdown]
 # The embedding matrix is also the unembedding, one parameter used twice, so a
-# vocabulary of 512 costs its \(512 \times 64\) numbers once. Now 150 steps of 16
+# vocabulary of 512 costs its $512 \times 64$ numbers once. Now 150 steps of 16
 # windows, with the schedule of [the training loop](../part3/training-loop.md). `train`
 # switches dropout off while it measures the validation loss.
 
@@ -133,7 +133,7 @@ print(f"= {val_loss / chars_per_token / math.log(2):.2f} bits per character")
 # %% [markdown]
 # A loss per token cannot be compared with the character model's loss per character: a
 # token holds more text. Bits per character can: the loss per token, divided by the
-# characters per token of the validation text and by \(\ln 2\). The chapter
+# characters per token of the validation text and by $\ln 2$. The chapter
 # [Training on BPE tokens](../part4/training-bpe.md) makes that comparison with models
 # trained the same way.
 #
@@ -182,7 +182,7 @@ print("the loaded model writes the same greedy text:", np.array_equal(again, cac
 #
 # ### Solution
 #
-# The embedding is \(V \times d\) numbers; untied, the unembedding adds as many again:
+# The embedding is $V \times d$ numbers; untied, the unembedding adds as many again:
 
 # %%
 embedding = 50_257 * 768
