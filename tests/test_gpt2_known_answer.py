@@ -20,6 +20,7 @@ parameter count) fails.
 """
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -109,3 +110,10 @@ def test_the_check_passes_a_right_load_and_catches_a_transposed_weight(tmp_path)
     assert same_count == sum(p.size for p in load_gpt2_model(right).params.values())
     with pytest.raises(AssertionError, match="leaves the known answer at position"):
         check_known_answer(wrong, THE_DOG[:2], expected)
+
+
+def test_the_page_shows_the_same_known_answer():
+    page = Path(__file__).resolve().parents[1] / "docs/part4/loading-weights.md"
+    text = page.read_text(encoding="utf-8")
+    assert "SCRATCHML_GPT2_DIR" in text
+    assert "The dog was found in a field near the intersection of West and West" in text
