@@ -82,3 +82,14 @@ dev: $(STAMP)
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .ruff_cache
+
+# make test as CI runs it (.ci/run and the GitHub workflow), without apt: axe-core, the
+# parity extra (torch, transformers, tiktoken; PARITY_PIP_ARGS passes pip an index, e.g.
+# PyTorch's CPU-only one on Linux), Playwright's own Chromium when Debian's is absent;
+# then make test with the browser and parity tests failing instead of skipping.
+.PHONY: test-full
+test-full: $(STAMP)
+	$(MAKE) axe
+	$(BIN)/python -m pip install --quiet -e ".[parity]" $(PARITY_PIP_ARGS)
+	test -x /usr/bin/chromium || $(BIN)/python -m playwright install chromium
+	SCRATCHML_REQUIRE_BROWSER=1 SCRATCHML_REQUIRE_PARITY=1 $(MAKE) test

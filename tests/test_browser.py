@@ -20,7 +20,6 @@ only the pages listed (``make check-page`` sets it, with a cached site).
 import functools
 import http.server
 import os
-import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -37,11 +36,7 @@ SITE_PATH = "/scratchml/"  # the path of site_url in mkdocs.yml
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM_CANDIDATES = [
-    "/usr/bin/chromium",
-    "/usr/bin/chromium-browser",
-    "/usr/bin/google-chrome",
-]
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -54,11 +49,22 @@ CHROMIUM_ARGS = [
 
 
 def find_chromium() -> str | None:
-    env = os.environ.get("SCRATCHML_CHROMIUM")
-    for path in [env, *CHROMIUM_CANDIDATES, shutil.which("chromium")]:
-        if path and Path(path).exists():
-            return path
-    return None
+    """The Chromium to launch: a path, or None for Playwright's own browser.
+
+    ``SCRATCHML_CHROMIUM`` decides when set: a path to an executable, or ``playwright``
+    for the Chromium that ``python -m playwright install chromium`` downloads (the
+    GitHub workflow's). Unset: Debian's ``/usr/bin/chromium`` if it exists, else
+    Playwright's own. No other path is guessed: on Ubuntu 24.04 ``chromium-browser``
+    is a stub for a snap that does not run headless in CI.
+    """
+    chosen = os.environ.get("SCRATCHML_CHROMIUM", "").strip()
+    if chosen.lower() == "playwright":
+        return None
+    if chosen:
+        if not Path(chosen).is_file():
+            require_or_skip(f"SCRATCHML_CHROMIUM={chosen} is not a file")
+        return chosen
+    return DEBIAN_CHROMIUM if Path(DEBIAN_CHROMIUM).is_file() else None
 
 
 def require_or_skip(reason: str):
@@ -74,11 +80,12 @@ def browser():
     except ImportError:
         require_or_skip("Playwright's Python package is not installed")
     executable = find_chromium()
-    if executable is None:
-        require_or_skip(
-            "no Chromium found (install Debian's chromium, or set SCRATCHML_CHROMIUM)"
-        )
     with sync_playwright() as p:
+        if executable is None and not Path(p.chromium.executable_path).exists():
+            require_or_skip(
+                "no Chromium found: install Debian's chromium, or run python -m "
+                "playwright install chromium, or set SCRATCHML_CHROMIUM to a path"
+            )
         b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield b
         b.close()
