@@ -1,4 +1,5 @@
-"""Generation speed and memory: scratchml (numpy) against Hugging Face transformers (PyTorch).
+"""Generation speed and memory: scratchml (numpy) against Hugging Face transformers
+(PyTorch).
 
 The model has GPT-2 small's shape (12 layers, d_model 768, 12 heads, vocabulary 50,257,
 context 1,024) and random weights: ``transformers.GPT2LMHeadModel`` is built from a
@@ -72,7 +73,8 @@ def save_random_gpt2(directory: str, seed: int = 0) -> None:
 
 
 def load_model(directory: str):
-    """``load_gpt2(directory)``'s model; the tokenizer is not needed (random token ids)."""
+    """``load_gpt2(directory)``'s model; the tokenizer is not needed (random token
+    ids)."""
     from scratchml.gpt2 import load_gpt2_model
 
     return load_gpt2_model(directory)
@@ -180,7 +182,8 @@ def peak_rss() -> int:
 
 
 def child(library: str, directory: str) -> None:
-    """Load ``directory`` and generate once; print the peak RSS as JSON (a fresh process)."""
+    """Load ``directory`` and generate once; print the peak RSS as JSON (a fresh
+    process)."""
     before = peak_rss()
     if library == "scratchml":
         model = load_model(directory)

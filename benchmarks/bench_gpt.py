@@ -1,4 +1,5 @@
-"""Side-by-side benchmark: one GPT training step in scratchml (numpy) and in PyTorch (CPU).
+"""Side-by-side benchmark: one GPT training step in scratchml (numpy) and in PyTorch
+(CPU).
 
 A training step is: forward pass, softmax cross-entropy, backward pass, Adam update
 (with decoupled weight decay on the weight matrices, as ``scratchml.Adam`` and
@@ -230,8 +231,10 @@ def compare(d_model, n_layers, steps, warmup, with_torch: bool, fused: bool) -> 
 
 @contextlib.contextmanager
 def instrument(model: sm.GPT, totals: dict):
-    """Time every leaf layer's forward/backward, grouped by role (``attn``, ``ffn.fc1``, ...),
-    and the attention core (``scaled_dot_product_attention``, ``attention_backward``)."""
+    """Time every leaf layer's forward/backward, grouped by role (``attn``,
+    ``ffn.fc1``, ...),
+    and the attention core (``scaled_dot_product_attention``,
+    ``attention_backward``)."""
     patched = []
 
     def wrap(owner, attr, label):
@@ -368,7 +371,8 @@ def main() -> None:
             )
         print(f"{versions}; numpy BLAS threads: {threads}")
         print(
-            f"vocab {VOCAB}, context {CONTEXT}, batch {BATCH}, {HEADS} heads, float32, ",
+            f"vocab {VOCAB}, context {CONTEXT}, batch {BATCH}, {HEADS} heads, "
+            "float32, ",
             end="",
         )
         print(

@@ -1,4 +1,5 @@
-"""Griffe extension for the API reference: docstring types are shown as they are written.
+"""Griffe extension for the API reference: docstring types are shown as they are
+written.
 
 griffe (which mkdocstrings uses to read ``scratchml/``) compiles the type of every
 docstring
@@ -33,7 +34,8 @@ RESULTS = {"returns", "yields", "receives"}  # "name : type" or "type" entries
 
 
 def written_types(docstring: str) -> dict[str, list[tuple[list[str], str]]]:
-    """Per section (lower-case title), each top-level entry's names and type, as written."""
+    """Per section (lower-case title), each top-level entry's names and type, as
+    written."""
     marks = list(HEADER.finditer(docstring))
     found: dict[str, list[tuple[list[str], str]]] = {}
     for mark, following in zip(marks, [*marks[1:], None], strict=False):
@@ -54,7 +56,8 @@ def written_types(docstring: str) -> dict[str, list[tuple[list[str], str]]]:
 
 
 def restore(obj: griffe.Object) -> None:
-    """Put back the written type of every docstring entry of ``obj`` that griffe reprinted."""
+    """Put back the written type of every docstring entry of ``obj`` that griffe
+    reprinted."""
     if obj.docstring is None:
         return
     written = written_types(obj.docstring.value)

@@ -21,14 +21,15 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 
 SYMBOLS = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
-    "eta": "η", "theta": "θ", "lambda": "λ", "mu": "μ", "pi": "π", "sigma": "σ", "tau": "τ",
-    "phi": "φ", "varphi": "φ", "omega": "ω", "Delta": "Δ", "Sigma": "Σ", "partial": "∂",
-    "nabla": "∇", "sum": "Σ", "prod": "∏", "infty": "∞", "cdot": "·", "times": "×",
-    "odot": "⊙", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "ne": "≠", "neq": "≠",
-    "approx": "≈", "to": "→", "rightarrow": "→", "leftarrow": "←", "in": "∈", "sqrt": "√",
-    "ldots": "…", "dots": "…", "cdots": "…", "top": "ᵀ", "pm": "±", "exp": "exp", "log": "log",
-    "max": "max", "min": "min", "tanh": "tanh", "softmax": "softmax",
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε",
+    "varepsilon": "ε", "eta": "η", "theta": "θ", "lambda": "λ", "mu": "μ", "pi": "π",
+    "sigma": "σ", "tau": "τ", "phi": "φ", "varphi": "φ", "omega": "ω", "Delta": "Δ",
+    "Sigma": "Σ", "partial": "∂", "nabla": "∇", "sum": "Σ", "prod": "∏", "infty": "∞",
+    "cdot": "·", "times": "×", "odot": "⊙", "le": "≤", "leq": "≤", "ge": "≥",
+    "geq": "≥", "ne": "≠", "neq": "≠", "approx": "≈", "to": "→", "rightarrow": "→",
+    "leftarrow": "←", "in": "∈", "sqrt": "√", "ldots": "…", "dots": "…", "cdots": "…",
+    "top": "ᵀ", "pm": "±", "exp": "exp", "log": "log", "max": "max", "min": "min",
+    "tanh": "tanh", "softmax": "softmax",
 }  # fmt: skip
 MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]|\$\$(.+?)\$\$", re.DOTALL)
 COMMAND = re.compile(r"\\([A-Za-z]+)\s*")

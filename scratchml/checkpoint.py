@@ -1,4 +1,5 @@
-"""Checkpoints: a trained model and its tokenizer in one ``.npz`` file, loaded back exactly.
+"""Checkpoints: a trained model and its tokenizer in one ``.npz`` file, loaded back
+exactly.
 
 A checkpoint holds everything needed to use a model again without the code that trained
 it:
@@ -90,7 +91,8 @@ SHIPPED_SECONDS = (
 
 # --8<-- [start:params_sha256]
 def params_sha256(params: dict) -> str:
-    """SHA-256 over every parameter's name, dtype, shape and bytes, in sorted name order."""
+    """SHA-256 over every parameter's name, dtype, shape and bytes, in sorted name
+    order."""
     digest = hashlib.sha256()
     for name in sorted(params):
         a = np.ascontiguousarray(params[name])
@@ -144,7 +146,8 @@ def check_destination(where: str, name: str, path) -> Path:
 
 
 def _check_save(where: str, path, model, tokenizer, extra) -> Path:
-    """Everything ``load_checkpoint`` would reject, rejected before anything is written."""
+    """Everything ``load_checkpoint`` would reject, rejected before anything is
+    written."""
     check_layer(where, "model", model)
     if not isinstance(getattr(model, "config", None), dict):
         raise ArgumentTypeError(
@@ -327,7 +330,8 @@ def _tokenizer(meta: dict):
 
 
 def _check_sizes(meta: dict, arrays: dict, vocab_size: int) -> None:
-    """The config's sizes against what the file holds, so that no claimed size is trusted."""
+    """The config's sizes against what the file holds, so that no claimed size is
+    trusted."""
     config = meta["config"]
     for key in ("vocab_size", "d_model", "context_length", "n_layers"):
         if isinstance(config.get(key), bool) or not isinstance(config.get(key), int):

@@ -14,7 +14,8 @@ import pytest
 
 
 def require(module_name: str):
-    """Import ``module_name`` for a parity test, or skip (fail under SCRATCHML_REQUIRE_PARITY=1)."""
+    """Import ``module_name`` for a parity test, or skip (fail under
+    SCRATCHML_REQUIRE_PARITY=1)."""
     try:
         return importlib.import_module(module_name)
     except ImportError as exc:

@@ -33,7 +33,8 @@ PUBLIC = sorted(scratchml.__all__)
 
 
 def api_entries() -> list[tuple[str, str, str]]:
-    """Every ``::: scratchml.module.name`` line of the API pages: (page, module, name)."""
+    """Every ``::: scratchml.module.name`` line of the API pages: (page, module,
+    name)."""
     return [
         (page.name, m["module"], m["name"])
         for page in sorted(API.glob("*.md"))
@@ -54,7 +55,8 @@ def sections(doc: str) -> dict[str, str]:
 
 
 def entries(body: str) -> list[list[str]]:
-    """The names of each entry of a Parameters section (``a, b : int`` -> ``["a", "b"]``)."""
+    """The names of each entry of a Parameters section (``a, b : int`` -> ``["a",
+    "b"]``)."""
     heads = [
         line.split(" : ", 1)[0] for line in body.split("\n") if line and line[0] != " "
     ]
@@ -134,7 +136,8 @@ def test_public_docstring_is_numpy_style(name):
 
 
 def test_docstring_types_are_shown_as_written():
-    """griffe alone prints ``array_like, shape (n,)`` as ``(array_like, shape(n))``; with
+    """griffe alone prints ``array_like, shape (n,)`` as ``(array_like, shape(n))``;
+    with
     hooks/griffe_annotations.py the page shows the docstring's text. (If a new griffe
     prints
     it as written by itself, the first case fails: the extension can then go.)"""

@@ -1,4 +1,5 @@
-"""Attention: the textbook formula, causal masking, heads, gradients and clear errors."""
+"""Attention: the textbook formula, causal masking, heads, gradients and clear
+errors."""
 
 import math
 

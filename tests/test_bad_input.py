@@ -57,7 +57,8 @@ TESTS = Path(__file__).resolve().parent
 
 
 def expect(name: str, arg: str, given: str = "") -> str:
-    """The message starts with ``name: `` and mentions ``arg`` and ``given`` (regexes)."""
+    """The message starts with ``name: `` and mentions ``arg`` and ``given``
+    (regexes)."""
     arg_re = rf"(?<![\w]){re.escape(arg)}(?!\w)"
     given_re = f"(?=.*{given})" if given else ""
     return rf"(?s)^{re.escape(name)}: (?=.*{arg_re}){given_re}"
@@ -69,8 +70,10 @@ PROBES: list[tuple] = []
 def probe(
     name, kind, fn, args=(), kwargs=None, exc=ValueError, match=None, arg=None, given=""
 ):
-    """Add one probe; ``match`` defaults to ``expect(name, arg, given)``. An exception class
-    given in place of ``kwargs`` is the exception (``probe(name, kind, fn, args, TypeError)``)."""
+    """Add one probe; ``match`` defaults to ``expect(name, arg, given)``. An exception
+    class
+    given in place of ``kwargs`` is the exception (``probe(name, kind, fn, args,
+    TypeError)``)."""
     if isinstance(kwargs, type):
         exc, kwargs = kwargs, None
     if match is None:
@@ -79,7 +82,8 @@ def probe(
 
 
 def method(factory, name: str):
-    """``method(factory, "step")(*args)`` is ``factory().step(*args)``, a new object each call."""
+    """``method(factory, "step")(*args)`` is ``factory().step(*args)``, a new object
+    each call."""
 
     def call(*args, **kwargs):
         return getattr(factory(), name)(*args, **kwargs)
@@ -99,7 +103,8 @@ def after_forward(make, x):
 
 
 class Bad(list):
-    """The bad values of one kind of argument: ``(value, exception, how the message shows it)``."""
+    """The bad values of one kind of argument: ``(value, exception, how the message
+    shows it)``."""
 
     def __init__(self, kind: str, items) -> None:
         super().__init__(items)
@@ -197,7 +202,8 @@ def numbers(name, fn, arg, values, *args, **kwargs):
 def arrays(
     name, fn, arg, place, shape, *, dims=True, empty=True, nan=True, nan_by=None
 ):
-    """Bad arrays for argument ``arg``: ``place(x)`` gives ``(args, kwargs)``; ``shape`` is a
+    """Bad arrays for argument ``arg``: ``place(x)`` gives ``(args, kwargs)``;
+    ``shape`` is a
     valid shape (a wrong one is made from it). ``nan_by`` names the inner callable that
     finds
     NaN for a composite layer (scanning every entry twice per step would cost time)."""
@@ -664,7 +670,8 @@ numbers(name, fn, "causal", FLAG, Q, Wm, Wm, Wm, Wm, 2)
 # ------------------------------------------------------------------ layers:
 # constructors
 
-CONSTRUCTORS = {  # name: (factory taking keyword overrides, {argument: kind of bad values})
+# name: (factory taking keyword overrides, {argument: kind of bad values})
+CONSTRUCTORS = {
     "Dense": (
         lambda **k: Dense(**{"n_in": 3, "n_out": 2, **k}),
         dict(n_in=POSITIVE_INT, n_out=POSITIVE_INT, rng=RNG, dtype=DTYPE),
@@ -895,7 +902,8 @@ probe(
 # ------------------------------------------------------------------ layers: forward,
 # backward
 
-FLOAT_LAYERS = [  # name, factory, a valid input, the output's shape, fixed width?, NaN found by
+# name, factory, a valid input, the output's shape, fixed width?, NaN found by
+FLOAT_LAYERS = [
     ("Dense", lambda: Dense(3, 2, rng=0), (2, 3), (2, 2), True),
     ("ReLU", ReLU, (2, 3), (2, 3), False, "relu"),
     ("Sigmoid", Sigmoid, (2, 3), (2, 3), False, "sigmoid"),
@@ -2104,7 +2112,8 @@ probe(
 
 
 def tmp_file(name: str) -> str:
-    """A path in the temporary directory, not created: every probe fails before writing."""
+    """A path in the temporary directory, not created: every probe fails before
+    writing."""
     import tempfile
 
     return os.path.join(tempfile.gettempdir(), f"scratchml-bad-input-{name}")

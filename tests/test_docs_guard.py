@@ -80,7 +80,8 @@ def fences(text: str) -> list[Fence]:
 
 
 def problems(text: str, name: str) -> list[str]:
-    """Everything wrong with the fences of one page's ``text`` (``name`` is for messages)."""
+    """Everything wrong with the fences of one page's ``text`` (``name`` is for
+    messages)."""
     out = []
     previous: Fence | None = None
     imported: set[str] = set()  # modules whose imports section the page has shown
@@ -139,7 +140,8 @@ def problems(text: str, name: str) -> list[str]:
 
 
 def _indented(module: str, section: str) -> bool:
-    """Whether a section starts with an indented ``def``: a method, shown without its class."""
+    """Whether a section starts with an indented ``def``: a method, shown without its
+    class."""
     lines = (ROOT / module).read_text(encoding="utf-8").split("\n")
     start = next(i for i, line in enumerate(lines) if f"[start:{section}]" in line)
     first = next(line for line in lines[start + 1 :] if line.strip())
@@ -147,7 +149,8 @@ def _indented(module: str, section: str) -> bool:
 
 
 def listing_problems(f: Fence, where: str, imported: set[str]) -> list[str]:
-    """A listing a reader pastes must run: whole definitions, its imports shown first."""
+    """A listing a reader pastes must run: whole definitions, its imports shown
+    first."""
     module = LISTING.match(f.info)["module"]
     includes = [SECTION.search(line) for line in f.body if line.strip()]
     if any(m is None or m["module"] != module for m in includes):
@@ -248,7 +251,8 @@ def test_no_python_fence_is_silently_skipped(path):
     ],
 )
 def test_guard_catches(page, expected):
-    """The guard itself is tested: each way of hiding a block from pytest is reported."""
+    """The guard itself is tested: each way of hiding a block from pytest is
+    reported."""
     found = problems(page, "probe.md")
     assert any(expected in p for p in found), found
 

@@ -1,4 +1,5 @@
-"""The book's own Python blocks follow the same style as the package (ruff lint + format).
+"""The book's own Python blocks follow the same style as the package (ruff lint +
+format).
 
 Each page's ``python`` blocks are linted together, as the one session they form; each
 block is format-checked on its own. Package code included with ``--8<--`` is checked

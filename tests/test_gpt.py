@@ -1,4 +1,5 @@
-"""The tiny GPT: shapes, parameter names, causality, gradients of every tensor, learning."""
+"""The tiny GPT: shapes, parameter names, causality, gradients of every tensor,
+learning."""
 
 import numpy as np
 import pytest
@@ -121,7 +122,8 @@ def test_causal_bit_for_bit():
 
 
 def test_prefix_gives_the_same_logits():
-    """Every prefix of a training sequence is its own example: the first t logits agree."""
+    """Every prefix of a training sequence is its own example: the first t logits
+    agree."""
     model = GPT(**SMALL, rng=0)
     ids = rng.integers(0, 7, (2, 5))
     np.testing.assert_allclose(
@@ -152,7 +154,8 @@ def all_layers(layer: Layer):
 
 
 def test_float32_everywhere():
-    """No float64 constant sneaks in: cached activations, outputs and gradients stay float32."""
+    """No float64 constant sneaks in: cached activations, outputs and gradients stay
+    float32."""
     model = GPT(**SMALL, rng=0)
     ids = rng.integers(0, 7, (2, 5))
     logits = model(ids)

@@ -1,5 +1,7 @@
-"""GPT-2's pieces: GELU, attention biases, dropout, tied embeddings, init, the model, the
-safetensors reader and the Hugging Face loader (parity with transformers: test_gpt2_parity)."""
+"""GPT-2's pieces: GELU, attention biases, dropout, tied embeddings, init, the model,
+the
+safetensors reader and the Hugging Face loader (parity with transformers:
+test_gpt2_parity)."""
 
 import json
 import math
@@ -40,7 +42,8 @@ rng = np.random.default_rng(0)
 
 
 def _jitter(model, scale=0.3, seed=1):
-    """Move every parameter away from its init (biases 0, gamma 1) so each gradient is sizable."""
+    """Move every parameter away from its init (biases 0, gamma 1) so each gradient is
+    sizable."""
     r = np.random.default_rng(seed)
     for _, layer, key in model.named_params():
         layer.params[key] = layer.params[key] + scale * r.standard_normal(
@@ -60,7 +63,8 @@ def _worst(errors):
 
 
 def _fix_masks(model, seed=2):
-    """Give every dropout layer one mask per shape, drawn once: the forward is repeatable."""
+    """Give every dropout layer one mask per shape, drawn once: the forward is
+    repeatable."""
     from scratchml.gpt2 import _walk
 
     for layer in _walk(model):

@@ -1,4 +1,5 @@
-"""GPT-2 against Hugging Face transformers: the same random model, saved by transformers,
+"""GPT-2 against Hugging Face transformers: the same random model, saved by
+transformers,
 loaded by ``load_gpt2_model``, gives the same logits and the same loss gradients.
 
 Offline: the reference model is built from a ``GPT2Config`` inside the test and saved
@@ -34,7 +35,8 @@ def _bytes_to_unicode() -> dict[int, str]:
 
 
 def _write_tokenizer_files(directory) -> None:
-    """A tiny valid vocab.json / merges.txt pair: 256 bytes, 43 merges, <|endoftext|>."""
+    """A tiny valid vocab.json / merges.txt pair: 256 bytes, 43 merges,
+    <|endoftext|>."""
     chars = _bytes_to_unicode()
     vocab = {chars[b]: b for b in range(256)}
     letters = "etaoinshrdlu"
@@ -116,7 +118,8 @@ def test_logits_match_in_float64(reference):
 
 
 def test_loss_gradients_match_torch_autograd(reference):
-    """transformers' backward (torch autograd) against ours, every parameter, float64."""
+    """transformers' backward (torch autograd) against ours, every parameter,
+    float64."""
     torch, model, directory = reference
     ids = _ids()
     targets = np.roll(ids, -1, axis=1)

@@ -1,4 +1,5 @@
-"""KV cache: cached steps give the logits of a full forward pass; generation agrees with and
+"""KV cache: cached steps give the logits of a full forward pass; generation agrees
+with and
 without the cache (greedy, sampled, prompt longer than one token, context overflow)."""
 
 import numpy as np
@@ -19,7 +20,8 @@ TOL = {np.float32: dict(rtol=2e-5, atol=2e-5), np.float64: dict(rtol=1e-12, atol
 
 
 def tiny_gpt(dtype=np.float32, context_length=64, seed=0):
-    """A small random GPT whose embeddings are scaled up, so that its greedy text varies."""
+    """A small random GPT whose embeddings are scaled up, so that its greedy text
+    varies."""
     model = GPT(
         vocab_size=11, d_model=16, n_heads=4, n_layers=2, context_length=context_length,
         rng=seed, dtype=dtype,

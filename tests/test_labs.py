@@ -1,4 +1,5 @@
-"""Each lab notebook is generated from its ``docs/labs/<name>.py`` and must not drift from it."""
+"""Each lab notebook is generated from its ``docs/labs/<name>.py`` and must not drift
+from it."""
 
 from pathlib import Path
 

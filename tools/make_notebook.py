@@ -20,12 +20,14 @@ import nbformat
 
 
 def uncomment(line: str) -> str:
-    """Remove one comment marker: ``# # Title`` is the Markdown ``# Title``, ``#`` a blank line."""
+    """Remove one comment marker: ``# # Title`` is the Markdown ``# Title``, ``#`` a
+    blank line."""
     return line[2:] if line.startswith("# ") else line.removeprefix("#")
 
 
 def split_alt_text(body: str) -> tuple[str, list[str]]:
-    """Take the ``# alt:`` comments (and their ``#   `` continuations) out of a code cell."""
+    """Take the ``# alt:`` comments (and their ``#   `` continuations) out of a code
+    cell."""
     kept, alts, continuing = [], [], False
     for line in body.split("\n"):
         if line.startswith("# alt:"):

@@ -7,7 +7,8 @@ from scratchml import fires, weighted_sum
 
 
 def fig_neuron_diagram():
-    """Inputs, weights, the sum with its bias, and the activation, as boxes and arrows."""
+    """Inputs, weights, the sum with its bias, and the activation, as boxes and
+    arrows."""
     fig, ax = new_figure(6.4, 2.6)
     ax.set_axis_off()
     ax.set_xlim(0, 10)
@@ -69,7 +70,8 @@ def _circle(x, y, r, color):
 
 
 def fig_neuron_bias():
-    """Left: a one-input step neuron for three biases. Right: where a two-input neuron fires."""
+    """Left: a one-input step neuron for three biases. Right: where a two-input neuron
+    fires."""
     fig, (left, right) = new_figure(7.2, 3.0, ncols=2)
     a = np.linspace(-3, 3, 601)[:, None]  # (601, 1): one input per row
     for b, color in [(-1.0, BLUE), (0.0, GREY), (1.0, ORANGE)]:

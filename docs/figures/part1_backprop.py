@@ -8,7 +8,8 @@ from scratchml import MLP, mse_loss, mse_loss_grad
 
 
 def _tiny_network():
-    """The page's network 2 -> 2 sigmoid -> 1, its example, forward values and gradients."""
+    """The page's network 2 -> 2 sigmoid -> 1, its example, forward values and
+    gradients."""
     model = MLP([2, 2, 1], activation="sigmoid", dtype=np.float64)
     hidden, act, out = model.layers
     hidden.params["W"][:] = [[0.1, 0.3], [0.2, -0.4]]  # (2 inputs, 2 hidden)
@@ -69,7 +70,8 @@ def _matrices(ax, x, w_name, w, gw, b_name, layer):
 
 
 def fig_part1_backprop_graph():
-    """The tiny network as a graph: forward values in blue, gradients of the loss in orange."""
+    """The tiny network as a graph: forward values in blue, gradients of the loss in
+    orange."""
     model, v, g = _tiny_network()
     hidden, _, out = model.layers
     fig, ax = new_figure(7.6, 4.6)

@@ -60,7 +60,8 @@ def fig_part1_gd_paths():
 
 
 def fig_part1_gd_minibatch():
-    """Full-batch and minibatch descent on the loss surface of one neuron fitting a line."""
+    """Full-batch and minibatch descent on the loss surface of one neuron fitting a
+    line."""
     X, y = make_regression_1d(n=64, noise=0.5, rng=0)  # (64, 1), (64, 1)
     X, y = X.astype(np.float64), y.astype(np.float64)
     grid_w, grid_b = np.meshgrid(

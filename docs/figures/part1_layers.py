@@ -8,7 +8,8 @@ from scratchml import MLP, make_regression_1d, relu
 
 
 def fig_layers_network():
-    """A 4 -> 3 -> 2 network: each input feeds each hidden unit, each hidden unit each output."""
+    """A 4 -> 3 -> 2 network: each input feeds each hidden unit, each hidden unit each
+    output."""
     fig, ax = new_figure(6.4, 3.6)
     ax.set_axis_off()
     ax.set_xlim(-0.4, 8.6)
@@ -53,7 +54,8 @@ def fig_layers_network():
 
 
 def hand_built_line() -> MLP:
-    """``MLP([1, 2, 1])`` with weights set by hand so that it computes ``y = 2x - 1``."""
+    """``MLP([1, 2, 1])`` with weights set by hand so that it computes ``y = 2x -
+    1``."""
     model = MLP([1, 2, 1], dtype=np.float64)
     first, last = model.layers[0], model.layers[2]
     first.params["W"][...] = [[1.0, -1.0]]  # h = (relu(x), relu(-x))

@@ -53,7 +53,8 @@ def fig_loss_curves():
 
 
 def fig_loss_ce_vs_mse():
-    """Gradient on the correct class's logit, for cross-entropy and for MSE on probabilities."""
+    """Gradient on the correct class's logit, for cross-entropy and for MSE on
+    probabilities."""
     z = np.linspace(-8, 8, 321)  # the correct class's logit; the two others stay at 0
     logits = np.stack([z, np.zeros_like(z), np.zeros_like(z)], axis=1)  # (321, 3)
     labels = np.zeros(len(z), dtype=np.int64)  # (321,): class 0 is correct

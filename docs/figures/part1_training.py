@@ -13,7 +13,8 @@ def _moons():
 
 
 def fig_part1_training_moons():
-    """Left: training loss per epoch, SGD and Adam. Right: the learned decision boundary."""
+    """Left: training loss per epoch, SGD and Adam. Right: the learned decision
+    boundary."""
     X_train, X_test, y_train, y_test = _moons()
     fig, (left, right) = new_figure(7.6, 3.3, ncols=2)
 

@@ -63,7 +63,8 @@ def fig_part2_attention_scores_heatmaps():
 
 
 def fig_part2_attention_scores_scaling():
-    """Left: spread of q.k against d_k. Right: one query's weights, unscaled and scaled."""
+    """Left: spread of q.k against d_k. Right: one query's weights, unscaled and
+    scaled."""
     rng = np.random.default_rng(0)
     sizes = [4, 8, 16, 32, 64, 128, 256]
     raw_std, scaled_std = [], []

@@ -59,7 +59,8 @@ def _plus(ax, x, y):
 
 
 def fig_part2_block_diagram():
-    """The pre-norm block: two branches that read the residual stream and add back to it."""
+    """The pre-norm block: two branches that read the residual stream and add back to
+    it."""
     fig, ax = new_figure(8.0, 2.8)
     ax.set_axis_off()
     ax.set_xlim(-0.4, 14.2)

@@ -13,7 +13,8 @@ def _cosine_matrix(W: np.ndarray) -> np.ndarray:
 
 
 def fig_part2_embeddings_matrix():
-    """Left: a small W_E as a heatmap, one row per character. Right: cosines of its rows."""
+    """Left: a small W_E as a heatmap, one row per character. Right: cosines of its
+    rows."""
     tok = CharTokenizer.from_text("the cat sat on the mat")
     emb = Embedding(tok.vocab_size, 16, rng=0)
     W_E = emb.params["W_E"]  # (V, 16)

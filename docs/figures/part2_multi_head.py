@@ -7,7 +7,8 @@ from scratchml import MultiHeadAttention
 
 
 def _banana_heads():
-    """The page's hand-built layer on "banana": head 0 previous position, head 1 same letter."""
+    """The page's hand-built layer on "banana": head 0 previous position, head 1 same
+    letter."""
     text, letters = "banana", "abn"
     T = len(text)
     x = np.zeros((1, T, 12), dtype=np.float32)  # (B, T, d_model)

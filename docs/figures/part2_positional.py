@@ -7,7 +7,8 @@ from scratchml import positional_encoding
 
 
 def wrong_encoding(n_positions: int, d_model: int) -> np.ndarray:
-    """The common mistake: column ``j`` uses frequency ``1 / 10000^(j/d)``, so sin and cos
+    """The common mistake: column ``j`` uses frequency ``1 / 10000^(j/d)``, so sin and
+    cos
     of one pair get *different* frequencies. Shape ``(n_positions, d_model)``."""
     pos = np.arange(n_positions)[:, None]  # (n_positions, 1)
     j = np.arange(d_model)  # (d_model,)
@@ -33,7 +34,8 @@ def fig_part2_positional_heatmap():
 
 
 def fig_part2_positional_curves():
-    """A few columns of the encoding against the position: each pair shares one frequency."""
+    """A few columns of the encoding against the position: each pair shares one
+    frequency."""
     d = 32
     pe = positional_encoding(64, d, dtype=np.float64)  # (64, 32)
     fine = np.linspace(0, 63, 631)

@@ -8,7 +8,8 @@ from scratchml import SelfAttention
 
 
 def _example():
-    """The page's example: one sequence of 5 positions, d_model = 6, one head with d_head = 4."""
+    """The page's example: one sequence of 5 positions, d_model = 6, one head with
+    d_head = 4."""
     # (B, T, d_model)
     x = np.random.default_rng(0).standard_normal((1, 5, 6), dtype=np.float32)
     attn = SelfAttention(d_model=6, d_head=4, rng=0)
@@ -18,7 +19,8 @@ def _example():
 
 
 def fig_part2_self_attention_mix():
-    """Left: the attention weights. Right: output row 3 as a weighted mix of value rows 0..3."""
+    """Left: the attention weights. Right: output row 3 as a weighted mix of value
+    rows 0..3."""
     weights, v = _example()
     T = weights.shape[0]
     fig, (left, right) = new_figure(7.4, 3.3, ncols=2)

@@ -7,7 +7,8 @@ from scratchml import GPT, CharTokenizer, softmax
 
 
 def fig_part2_tiny_gpt_next_token():
-    """The untrained model's next-token distribution after "to be or", against uniform."""
+    """The untrained model's next-token distribution after "to be or", against
+    uniform."""
     tok = CharTokenizer.from_text("to be, or not to be, that is the question")
     V = tok.vocab_size
     model = GPT(

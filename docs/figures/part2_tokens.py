@@ -44,7 +44,8 @@ def _cell(ax, x, y, w, h, text, color, text_color="white", fontsize=11.5):
 
 
 def fig_part2_tokens_text_to_ids():
-    """Top: the passage's vocabulary with the id of each character. Bottom: a text encoded."""
+    """Top: the passage's vocabulary with the id of each character. Bottom: a text
+    encoded."""
     tok = CharTokenizer.from_text(PASSAGE)
     text = "thought Alice"
     ids = tok.encode(text)  # (len(text),)
@@ -77,7 +78,8 @@ def fig_part2_tokens_text_to_ids():
 
 
 def fig_part2_tokens_frequencies():
-    """How often each character of the vocabulary occurs in the passage, most frequent first."""
+    """How often each character of the vocabulary occurs in the passage, most frequent
+    first."""
     tok = CharTokenizer.from_text(PASSAGE)
     counts = np.bincount(tok.encode(PASSAGE), minlength=tok.vocab_size)  # (V,)
     order = np.argsort(-counts, kind="stable")  # (V,): most frequent first

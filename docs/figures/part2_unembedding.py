@@ -7,7 +7,8 @@ from scratchml import GPT, CharTokenizer, softmax
 
 
 def fig_part2_unembedding_logits():
-    """Logits of an untrained tiny GPT after "the cat sat", and the probabilities they give."""
+    """Logits of an untrained tiny GPT after "the cat sat", and the probabilities they
+    give."""
     tok = CharTokenizer.from_text("the cat sat on the mat")
     model = GPT(
         tok.vocab_size, d_model=16, n_heads=2, n_layers=2, context_length=16, rng=0

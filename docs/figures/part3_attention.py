@@ -54,7 +54,8 @@ def _hatched(j, i):
 
 
 def fig_part3_attention_dscores():
-    """Attention weights and the gradient on the scores: the masked triangle is exactly 0."""
+    """Attention weights and the gradient on the scores: the masked triangle is
+    exactly 0."""
     weights, d_scores, mask = _example()
     fig, (left, right) = new_figure(7.6, 3.6, ncols=2)
     _heatmap(left, weights, mask, "Blues", 0.0, 1.0, ".2f")

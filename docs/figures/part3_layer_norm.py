@@ -26,7 +26,8 @@ EDGES = [
 
 
 def fig_part3_layer_norm_graph():
-    """The forward graph of layer norm, with the three routes from x to x-hat colored."""
+    """The forward graph of layer norm, with the three routes from x to x-hat
+    colored."""
     fig, ax = new_figure(7.6, 3.6)
     ax.set_axis_off()
     ax.set_xlim(-0.2, 11.0)

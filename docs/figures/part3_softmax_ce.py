@@ -10,7 +10,8 @@ TARGET = VOCAB.index("e")
 
 
 def fig_part3_softmax_ce_bars():
-    """The gradient p - onehot on six logits of one position, at three stages of training."""
+    """The gradient p - onehot on six logits of one position, at three stages of
+    training."""
     stages = [
         ("untrained: equal logits", np.zeros(6)),
         ("confident and wrong", np.array([0.5, 0.0, 1.0, 0.0, 4.0, 0.5])),

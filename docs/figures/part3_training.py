@@ -26,7 +26,8 @@ TEXT = (  # the page's text: the opening of A Tale of Two Cities (Dickens, 1859)
 
 
 def fig_part3_training_schedule():
-    """The learning rate of the shipped checkpoint's run: warmup, then a cosine decay."""
+    """The learning rate of the shipped checkpoint's run: warmup, then a cosine
+    decay."""
     # the options of the recorded command
     args = load_shipped()[2]["extra"]["arguments"]
     steps, lr, min_lr, warmup = (
@@ -77,7 +78,8 @@ def _page_run():
 
 
 def fig_part3_training_loss():
-    """The page's run: training loss per step, validation loss, ln V and the unigram level."""
+    """The page's run: training loss per step, validation loss, ln V and the unigram
+    level."""
     history, V, unigram = _page_run()
     fig, ax = new_figure(6.4, 3.2)
     ax.plot(
