@@ -17,7 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_readme_quick_start_is_the_two_make_targets():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    commands = re.findall(r"^\$ (\S.*?)\s*(?:#.*)?$", quick, flags=re.M)
+    block = re.search(r"```\w*\n(.*?)```", quick, flags=re.S).group(1)
+    # the commands, without a "$ " prompt (so that they paste) and without comments
+    commands = [re.sub(r"\s*#.*$", "", line) for line in block.strip().splitlines()]
+    assert not any(line.startswith("$") for line in block.splitlines())
     assert commands == ["make serve", "make test"]
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^serve:", makefile, flags=re.M) and re.search(

@@ -14,7 +14,9 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
+import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +27,9 @@ RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or "ruff"
 
 
 def format_block(body: str) -> str:
-    """``body`` (one block's dedented code) as ruff formats it; unchanged on error."""
+    """``body`` (one block's dedented code) as ruff formats it, strings past 88 columns
+    cut first (tools/wrap_strings.py); unchanged on error."""
+    body = _cut_strings(body)
     done = subprocess.run(
         [RUFF, "format", "--stdin-filename", "page_block.py", "-"],
         input=body,
@@ -35,6 +39,22 @@ def format_block(body: str) -> str:
         check=False,
     )
     return done.stdout if done.returncode == 0 else body
+
+
+def _cut_strings(code: str) -> str:
+    sys.path.insert(0, str(ROOT / "tools"))
+    from wrap_strings import wrap_file
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "block.py"
+        path.write_text(code, encoding="utf-8")
+        try:
+            for _ in range(4):
+                if not wrap_file(path):
+                    break
+        except (SyntaxError, tokenize.TokenError):
+            return code
+        return path.read_text(encoding="utf-8")
 
 
 def format_page(text: str) -> str:
