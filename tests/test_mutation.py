@@ -23,6 +23,7 @@ PAGE = "docs/part1/neuron.md"
 def run_page(tmp_path: Path, mutate: bool) -> subprocess.CompletedProcess:
     copy = tmp_path / ("mutant" if mutate else "clean")
     shutil.copytree(ROOT / "scratchml", copy / "scratchml")
+    shutil.copytree(ROOT / "hooks", copy / "hooks")  # conftest expands snippets with it
     (copy / "docs" / "part1").mkdir(parents=True)
     shutil.copy(ROOT / PAGE, copy / PAGE)
     for name in ["conftest.py", "mkdocs.yml", "pyproject.toml"]:
