@@ -440,7 +440,7 @@ def _stored_tensors(path) -> dict:
 
 
 # --8<-- [start:load_gpt2_model]
-def load_gpt2_model(directory, dtype=np.float32) -> GPT2:
+def load_gpt2_model(directory, dtype=np.float32) -> "GPT2":
     """A ``GPT2`` holding the weights of a Hugging Face GPT-2 directory.
 
     Parameters
