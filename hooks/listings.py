@@ -56,7 +56,7 @@ _Loader.add_multi_constructor(
 )
 
 
-def _docstring_spans(tree: ast.AST) -> list[tuple[int, int]]:
+def docstring_spans(tree: ast.AST) -> list[tuple[int, int]]:
     """(first, last) line numbers of every docstring of a module, class or function."""
     spans = []
     for node in ast.walk(tree):
@@ -84,7 +84,7 @@ def shorten_docstrings(code: str) -> str:
     except SyntaxError:
         return code
     lines = code.split("\n")
-    for first, last in sorted(_docstring_spans(tree), reverse=True):
+    for first, last in sorted(docstring_spans(tree), reverse=True):
         doc = lines[first - 1 : last]
         blank = next((i for i, line in enumerate(doc) if not line.strip()), None)
         if blank is None:

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hooks.listings import expand  # noqa: E402
+from hooks.listings import docstring_spans, expand  # noqa: E402
 
 MAX_LINES = 60  # a listing longer than this is split into sections with prose between
 MAX_WIDTH = 88  # the text column: no code block scrolls sideways at 1280 px
@@ -76,19 +76,6 @@ def _is_check(stmt: ast.stmt) -> bool:
     return False
 
 
-def _docstring_lines(tree: ast.AST) -> set[int]:
-    lines: set[int] = set()
-    for node in ast.walk(tree):
-        kinds = ast.Module | ast.ClassDef | ast.FunctionDef
-        if isinstance(node, kinds) and node.body:
-            first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(
-                getattr(first, "value", None), ast.Constant
-            ):
-                lines.update(range(first.lineno, first.end_lineno + 1))
-    return lines
-
-
 def measure_code(code: str) -> tuple[int, int, list[str]]:
     """(code lines, check lines, functions with more than one check statement)."""
     body = textwrap.dedent(code)
@@ -96,7 +83,7 @@ def measure_code(code: str) -> tuple[int, int, list[str]]:
         tree = ast.parse(body)
     except SyntaxError:
         return 0, 0, []
-    skip = _docstring_lines(tree)
+    skip = {i for a, b in docstring_spans(tree) for i in range(a, b + 1)}
     checks: set[int] = set()
     over = []
     for node in ast.walk(tree):

@@ -22,6 +22,9 @@ import textwrap
 import tokenize
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from hooks.listings import docstring_spans  # noqa: E402
+
 WIDTH = 88
 SPECIAL = re.compile(
     r"^(\s*)([-*+] |\d+[.)] |>>>|\.\.\.|\||[A-Z][A-Za-z ]+$|-{3,}|={3,}|\w[\w, *]* : |"
@@ -112,16 +115,7 @@ def reflow_paragraphs(text: str) -> str:
     text = "\n".join(lines)
     tree = ast.parse(text)
     lines = text.split("\n")
-    spans = []
-    for node in ast.walk(tree):
-        kinds = ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
-        if isinstance(node, kinds) and node.body:
-            first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(
-                getattr(first, "value", None), ast.Constant
-            ):
-                spans.append((first.lineno, first.end_lineno))
-    for first, last in sorted(spans, reverse=True):
+    for first, last in sorted(docstring_spans(tree), reverse=True):
         rows = list(range(first, last - 1))  # inner lines: not the opening or closing
 
         def doc_prefix(line: str):
