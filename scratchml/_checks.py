@@ -2059,30 +2059,30 @@ def cli_number(kind, minimum: float, strict: bool):
     return parse
 
 
-def cli_fraction(text: str) -> float:
-    """An argparse ``type``: a number strictly between 0 and 1."""
+def _cli_above_zero(text: str, one_allowed: bool) -> float:
+    """A number in (0, 1), or in (0, 1] with ``one_allowed``, for argparse."""
     import argparse
 
     try:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}")
+    if not (0 < value <= 1 if one_allowed else 0 < value < 1):
+        interval = "(0, 1]" if one_allowed else "(0, 1)"
+        raise argparse.ArgumentTypeError(
+            f"expected a number in {interval}, got {text!r}"
+        )
     return value
+
+
+def cli_fraction(text: str) -> float:
+    """An argparse ``type``: a number strictly between 0 and 1."""
+    return _cli_above_zero(text, one_allowed=False)
 
 
 def cli_top_p(text: str) -> float:
     """An argparse ``type`` for ``--top-p``: a number in (0, 1]."""
-    import argparse
-
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}")
-    return value
+    return _cli_above_zero(text, one_allowed=True)
 
 
 def check_cli_train(parser, args) -> None:
