@@ -1558,8 +1558,8 @@ def check_gpt2_tensors(path, names: dict, stored: dict, config: dict) -> None:
     unexpected = sorted(set(stored) - set(names))
     if missing or unexpected:
         raise ValueError(
-            f"load_gpt2: {os.fspath(path)!r} does not hold GPT-2's tensors for this "
-            f"config: missing {missing[:5]}, unexpected {unexpected[:5]}"
+            f"load_gpt2: {os.fspath(path)!r} does not hold the GPT-2 tensors that "
+            f"config.json describes: missing {missing[:5]}, unexpected {unexpected[:5]}"
         )
     for hf_name, want in _gpt2_shapes(config, names).items():
         shape, kind = stored[hf_name].shape, stored[hf_name].dtype
