@@ -24,6 +24,7 @@ from scratchml import (
     GPT2,
     BPETokenizer,
     load_gpt2,
+    load_gpt2_model,
     load_safetensors,
     save_gpt2,
     save_safetensors,
@@ -1025,3 +1026,81 @@ def test_the_valid_folder_loads(tmp_path):
     model, tokenizer = load_gpt2(str(folder))
     assert model.vocab_size == tokenizer.vocab_size == 300
     assert len(load_safetensors(folder / ST)) == 4 + 12 * SIZES["n_layers"]
+
+
+# ------------------------------------------------------------------ buffers and saving
+
+
+@pytest.mark.parametrize("buffer", ["attn.bias", "attn.masked_bias"])
+@pytest.mark.parametrize("shape", [(), (6,), (1, 1, 6, 6)], ids=["rank 0", "1", "4"])
+def test_mask_buffers_of_any_rank_are_skipped(tmp_path, buffer, shape):
+    """transformers stored ``masked_bias`` as a 0-d tensor (-1e4), ``attn.bias`` as
+    the (1, 1, n, n) causal mask; neither is a parameter."""
+    arrays = {"transformer." + k: v for k, v in _valid_arrays().items()}
+    arrays[f"transformer.h.0.{buffer}"] = np.full(shape, -1e4, np.float32)
+    folder = _folder(tmp_path, {})
+    save_safetensors(folder / ST, arrays, {"format": "pt"})
+    model = load_gpt2_model(folder)
+    assert np.array_equal(model.tok_emb.params["W_E"], _valid_arrays()["wte.weight"])
+
+
+def test_save_gpt2_writes_transformers_format_and_plain_numbers(tmp_path):
+    """numpy integers and a float32 eps in the model's sizes are written as JSON
+    numbers (they are not JSON serializable as they are)."""
+    sizes = {k: np.int64(v) for k, v in SIZES.items()}
+    model = GPT2(**sizes, eps=np.float32(1e-5), rng=0)
+    save_gpt2(model, tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text("utf-8"))
+    assert config["n_layer"] == 1 and type(config["n_layer"]) is int
+    assert config["layer_norm_epsilon"] == pytest.approx(1e-5)
+    assert _unpack((tmp_path / ST).read_bytes())[0]["__metadata__"] == {"format": "pt"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json", ST]
+
+
+def test_a_failed_save_gpt2_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
+    import scratchml.gpt2
+
+    save_gpt2(GPT2(**SIZES, rng=0), tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def full_disk(path, *args, **kwargs):
+        with open(path, "wb") as f:
+            f.write(b"\0" * 100)  # half a file, then the disk is full
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(scratchml.gpt2, "save_safetensors", full_disk)
+    bigger = GPT2(**dict(SIZES, n_layers=2), rng=1)
+    with pytest.raises(OSError, match="save_gpt2: cannot write into .*No space left"):
+        save_gpt2(bigger, tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_save_gpt2_refuses_a_model_its_loader_would_refuse_before_writing(tmp_path):
+    model = GPT2(
+        vocab_size=3, d_model=2, n_heads=1, n_layers=1, context_length=2**20 + 1
+    )
+    target = tmp_path / "out"
+    with pytest.raises(ValueError, match=r"^save_gpt2: .*n_positions = 1048577"):
+        save_gpt2(model, target)
+    assert not target.exists()
+
+
+def test_save_safetensors_write_errors_name_the_path_given(tmp_path, monkeypatch):
+    import builtins
+
+    real_open = builtins.open
+
+    def no_permission(path, mode="r", *args, **kwargs):
+        if "w" in mode:
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", no_permission)
+    target = tmp_path / "x.safetensors"
+    with pytest.raises(PermissionError) as info:
+        save_safetensors(target, {"a": np.ones(2, np.float32)})
+    message = str(info.value)
+    assert message == (
+        f"save_safetensors: cannot write {str(target)!r}: Permission denied"
+    ), message
+    assert list(tmp_path.iterdir()) == []
