@@ -2249,6 +2249,66 @@ probe(
     arg="model",
     given="GPT",
 )
+probe(
+    "save_gpt2",
+    "directory",
+    sm.save_gpt2,
+    (tiny_gpt2(), os.path.join(__file__, "gpt2")),
+    arg="directory",
+    given="which is a file",
+)
+ONE = {"a": np.ones(2, np.float32)}
+probe(
+    "save_safetensors",
+    "path",
+    sm.save_safetensors,
+    (None, ONE),
+    exc=TypeError,
+    arg="path",
+    given="None",
+)
+probe(
+    "save_safetensors",
+    "path",
+    sm.save_safetensors,
+    ("/nonexistent/dir/x.safetensors", ONE),
+    arg="path",
+    given="'/nonexistent/dir/x.safetensors' is in a folder that does not exist",
+)
+probe(
+    "save_safetensors",
+    "path",
+    sm.save_safetensors,
+    (os.path.join(__file__, "x.safetensors"), ONE),
+    arg="path",
+    given="which is a file",
+)
+probe(
+    "save_safetensors",
+    "tensors",
+    sm.save_safetensors,
+    (tmp_file("m.safetensors"), {"__metadata__": np.ones(2, np.float32)}),
+    arg="tensors",
+    given="'__metadata__'",
+)
+probe(
+    "save_safetensors",
+    "metadata",
+    sm.save_safetensors,
+    (tmp_file("m.safetensors"), ONE, ["pt"]),
+    exc=TypeError,
+    arg="metadata",
+    given=r"\['pt'\]",
+)
+probe(
+    "load_safetensors",
+    "path",
+    sm.load_safetensors,
+    (3,),
+    exc=TypeError,
+    arg="path",
+    given="3",
+)
 
 # ------------------------------------------------------------------ the command line
 
