@@ -392,7 +392,10 @@ def gpt2_config(config: dict, path="config.json") -> dict:
     """``GPT2`` keyword arguments from a Hugging Face GPT-2 ``config.json`` dict.
 
     Checks what this implementation assumes: ``model_type`` gpt2, the tanh GELU, tied
-    embeddings, ``n_embd`` divisible by ``n_head``, plain ``1/sqrt(d_head)`` scaling.
+    embeddings, ``n_embd`` divisible by ``n_head``, plain ``1/sqrt(d_head)`` scaling;
+    and that every size is a positive integer below a bound far above any GPT-2 (at
+    most 1,024 layers, width 65,536, 10,000,000 tokens, 1,048,576 positions), so that a
+    hostile number is refused before anything is built.
 
     Parameters
     ----------
@@ -535,6 +538,10 @@ def save_gpt2(model: GPT2, directory) -> None:
     ValueError
         If ``directory`` is a file or inside one, or the model's sizes are beyond what
         ``load_gpt2`` reads.
+    TypeError
+        If ``model`` is not a ``GPT2`` or ``directory`` not a path.
+    OSError
+        If a file cannot be written (the folder is then left as it was).
     """
     check_save_gpt2(model, directory)  # a GPT2, a folder that exists or can be made
     config = _hf_config(model)  # plain ints and floats, checked as load_gpt2 checks

@@ -14,6 +14,7 @@ the header must describe the byte buffer exactly.
 import json
 import math
 import os
+import re
 import signal
 import tracemalloc
 
@@ -1104,3 +1105,18 @@ def test_save_safetensors_write_errors_name_the_path_given(tmp_path, monkeypatch
         f"save_safetensors: cannot write {str(target)!r}: Permission denied"
     ), message
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_size_bounds_the_docstring_states_are_the_checked_ones():
+    from scratchml._checks import GPT2_LIMITS
+    from scratchml.gpt2 import gpt2_config
+
+    doc = " ".join(gpt2_config.__doc__.split())
+    for key, words in [
+        ("n_layer", "layers"),
+        ("n_embd", "width"),
+        ("vocab_size", "tokens"),
+        ("n_positions", "positions"),
+    ]:
+        number = f"{GPT2_LIMITS[key]:,}"
+        assert re.search(rf"(?<![\d,]){number} {words}|{words} {number}", doc), key
