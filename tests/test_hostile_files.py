@@ -214,6 +214,15 @@ def _renumbered(v: dict, key: str, i: int) -> dict:
     return v
 
 
+class Sparse(bytes):
+    """A file's first bytes and its size: zeros fill the rest."""
+
+    def __new__(cls, head: bytes, size: int):
+        obj = super().__new__(cls, head)
+        obj.size = size
+        return obj
+
+
 NESTED = b"[" * 100_000 + b"]" * 100_000
 BIG_NUMBER = b"9" * 5000
 
@@ -250,6 +259,12 @@ CASES = [
     ("N cuts the JSON", "st", ST, with_n(N - 9)),
     ("N = 1", "st", ST, with_n(1)),
     ("N big-endian", "st", ST, raw_edit(lambda r: N.to_bytes(8, "big") + r[8:])),
+    (  # the header limit: a 150 MB header in a 160 MB file (sparse: no disk used)
+        "N = 150 MB, over the 100 MB limit",
+        "st",
+        ST,
+        {ST: Sparse((150_000_000).to_bytes(8, "little") + b'{"a":', 160_000_000)},
+    ),
     # --- truncated and padded files
     ("cut inside the header", "st", ST, raw_edit(lambda r: r[: 8 + N // 2])),
     ("cut after the header", "st", ST, raw_edit(lambda r: r[: 8 + N])),
@@ -955,6 +970,8 @@ def _on_alarm(signum, frame):
 def _folder(tmp_path, changed: dict):
     for name, raw in {**GOOD, **changed}.items():
         (tmp_path / name).write_bytes(raw)
+        if isinstance(raw, Sparse):
+            os.truncate(tmp_path / name, raw.size)  # zeros the disk does not store
     return tmp_path
 
 
