@@ -3,7 +3,8 @@
     make check-page PAGE=docs/part1/neuron.md       # tools/check_page.py PAGE
     make update-outputs PAGE=docs/part1/neuron.md   # tools/check_page.py --update PAGE
 
-The check runs, in order, and reports each step with its time:
+The check runs these steps and reports each with its time (1-3 at once, then 4 and 5
+together, so that both cores work):
 
 1. the page's blocks (``pytest docs/...md``) with 1 BLAS thread, and with 2 threads on
    OpenBLAS's Sandybridge kernel (the two settings of tests/test_copy_paste.py);
@@ -161,20 +162,30 @@ def _both(a, b):
     return max(a[0], b[0]), a[1] + b[1], a[2] + b[2]
 
 
+# Steps that need nothing from each other run at once (the machine's cores share them):
+# the page runs, the rules and ruff while the site builds; then, from the build, the
+# copy-paste and browser checks together.
+STAGES = (5, 2)
+
+
 def check(page: Path) -> int:
     if not AXE.exists() and shutil.which("npm"):
         subprocess.run(["make", "-s", "axe"], cwd=ROOT, check=False)
     failed, skipped, total = [], [], time.monotonic()
-    for name, step in steps(page):
-        code, out, seconds = step()
-        skip = code == 0 and "SKIPPED" in out and "browser" in name
-        status = "SKIPPED" if skip else "ok" if code == 0 else "FAILED"
-        print(f"{status:>7}  {seconds:5.1f} s  {name}", flush=True)
-        if code != 0:
-            failed.append((name, out))
-        elif skip:
-            skipped.append((name, out))
-        if code != 0 and name.startswith("strict build"):
+    todo = steps(page)
+    for size in STAGES:
+        stage, todo = todo[:size], todo[size:]
+        with concurrent.futures.ThreadPoolExecutor(len(stage)) as pool:
+            results = list(pool.map(lambda step: step[1](), stage))
+        for (name, _), (code, out, seconds) in zip(stage, results, strict=True):
+            skip = code == 0 and "SKIPPED" in out and "browser" in name
+            status = "SKIPPED" if skip else "ok" if code == 0 else "FAILED"
+            print(f"{status:>7}  {seconds:5.1f} s  {name}", flush=True)
+            if code != 0:
+                failed.append((name, out))
+            elif skip:
+                skipped.append((name, out))
+        if any(name.startswith("strict build") for name, _ in failed):
             break  # nothing to paste or open
     print(f"         {time.monotonic() - total:5.1f} s  in all")
     for name, out in failed + skipped:
