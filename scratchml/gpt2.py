@@ -432,7 +432,7 @@ def _stored_tensors(path) -> dict:
     for name, array in load_safetensors(path, writable=True).items():  # copy-on-write
         name = name.removeprefix("transformer.")  # GPT2LMHeadModel prefixes the body
         if name.endswith((".attn.bias", ".attn.masked_bias")):
-            continue  # old files store the causal mask (any rank) as a buffer
+            continue  # old files store the mask and its fill value: buffers, any rank
         if name == "lm_head.weight":
             continue  # tied to wte.weight; the model uses W_E for both
         tensors[name] = array
