@@ -1016,14 +1016,14 @@ def check_get_batch(where: str, ids, batch_size, context_length, rng) -> tuple:
 # --------------------------------------------------------------------------------------
 
 
-def check_attention(q, k, v, mask):
+def check_attention(q, k, v, mask, where="scaled_dot_product_attention"):
     """The arguments of ``scaled_dot_product_attention``: float arrays that fit.
 
     ``q``, ``k``, ``v`` as float arrays of at least 2 dimensions whose shapes fit
     (``(..., T_q, d)``, ``(..., T_k, d)``, ``(..., T_k, d_v)``), and ``mask`` None or a
     boolean array that broadcasts to the scores and leaves every query a key.
+    ``attention_backward`` checks its ``q``, ``k``, ``v`` with it too (``where``).
     """
-    where = "scaled_dot_product_attention"
     q, k, v = (
         as_float_array(where, name, a) for name, a in (("q", q), ("k", k), ("v", v))
     )
@@ -1074,23 +1074,16 @@ def check_attention(q, k, v, mask):
 
 
 def check_attention_backward(d_out, q, k, v, weights):
-    """The arguments of ``attention_backward``: the forward pass's arrays and a gradient
-    of the output's shape; returns ``q, k, v, weights`` as float arrays."""
+    """The arguments of ``attention_backward``: ``q``, ``k``, ``v`` checked as the
+    forward pass checks them, the ``weights`` it returned and a gradient of the output's
+    shape; returns ``q, k, v, weights`` as float arrays."""
     where = "attention_backward"
-    q, k, v, weights = (
-        as_float_array(where, n, a, False)
-        for n, a in zip("qkvw", (q, k, v, weights), strict=True)
-    )
-    if (
-        q.ndim < 2
-        or k.shape[:-1] != v.shape[:-1]
-        or weights.shape != q.shape[:-1] + k.shape[-2:-1]
-    ):
+    q, k, v, _ = check_attention(q, k, v, None, where)  # as the forward checks them
+    weights = as_float_array(where, "weights", weights)
+    if weights.shape != q.shape[:-1] + k.shape[-2:-1]:
         raise ValueError(
-            f"{where}: q {q.shape}, k {k.shape}, v {v.shape} and weights "
-            f"{weights.shape} do "
-            "not fit together: weights must be (..., T_q, T_k) for q (..., T_q, d), k "
-            "(..., T_k, d)"
+            f"{where}: weights has shape {weights.shape} but q {q.shape} and k "
+            f"{k.shape} need (..., T_q, T_k) = {q.shape[:-1] + k.shape[-2:-1]}"
         )
     check_shape(where, "d_out", d_out, weights.shape[:-1] + v.shape[-1:], "the output")
     return q, k, v, weights
@@ -1104,6 +1097,7 @@ def check_mha_args(x, W_q, W_k, W_v, W_o, n_heads, causal) -> np.ndarray:
         check_shape(
             where, name, W, (d_model, d_model), "a square matrix as wide as W_q"
         )
+        as_float_array(where, name, W)  # NaN or infinity: an error, as in x
     x = as_float_array(where, "x", x)
     check_ndim(where, "x", x, (3,))
     check_last_dim(where, "x", x, d_model)

@@ -666,6 +666,40 @@ probe(
     given=r"\(3\)",
 )
 numbers(name, fn, "causal", FLAG, Q, Wm, Wm, Wm, Wm, 2)
+for arg, i in (("W_q", 1), ("W_k", 2), ("W_v", 3), ("W_o", 4)):  # issue 21
+    for bad, word in ((np.nan, "NaN"), (np.inf, "infinity")):
+        args = [Q, Wm, Wm, Wm, Wm, 2]
+        args[i] = np.where(Wm == 1, bad, 0.0)  # (4, 4): the diagonal not finite
+        probe(name, f"array: {word}", fn, args, arg=arg, given=word)
+
+name, fn = "attention_backward", sm.attention_backward  # issue 21: as the forward
+probe(
+    name,
+    "q and k widths",
+    fn,
+    (Q, np.ones((2, 3, 5)), Q, Q, W),
+    arg="k",
+    given=r"q has shape \(2, 3, 5\)",
+)
+W_nan = W.tolist()
+W_nan[0][1][2] = math.nan
+probe(
+    name,
+    "list: NaN",
+    fn,
+    (Q, Q.tolist(), Q.tolist(), Q.tolist(), W_nan),
+    arg="weights",
+    given="NaN",
+)
+probe(
+    name,
+    "list: infinity",
+    fn,
+    (Q, (Q * math.inf).tolist(), Q, Q, W),
+    arg="q",
+    given="infinity",
+)
+probe(name, "array: NaN", fn, (Q, Q, Q, Q * math.nan, W), arg="v", given="NaN")
 
 # ------------------------------------------------------------------ layers:
 # constructors
