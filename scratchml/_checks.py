@@ -1259,6 +1259,16 @@ def check_kv_append(cache, k, v) -> tuple[np.ndarray, np.ndarray]:
             f"KVCache.append: the cache holds {cache.length} of {cache.max_len} "
             f"positions, no room for {n} more (the context is full)"
         )
+    dtype = cache.keys.dtype
+    limit = float(np.finfo(dtype).max)  # 65504 for float16
+    for name, a in (("k", k), ("v", v)):
+        size = float(np.abs(a).max()) if np.finfo(a.dtype).max > limit else 0.0
+        if size > limit:  # stored, it would become inf
+            raise ValueError(
+                f"KVCache.append: {name} holds {size:.6g}, but the cache's dtype "
+                f"{dtype} holds at most {limit:.6g} (it would store inf); make the "
+                "cache float32"
+            )
     return k, v
 
 
@@ -1352,6 +1362,13 @@ def check_cached_call(model, ids, cache, last_only) -> np.ndarray:
         raise TypeError(
             f"{where}: cache must hold KVCache objects (from new_kv_cache())"
         )
+    for i, c in enumerate(cache):
+        first = next(j for j, other in enumerate(cache) if other is c)
+        if first < i:  # two blocks would append their keys to one cache
+            raise ValueError(
+                f"{where}: cache[{i}] is the same KVCache as cache[{first}]; each "
+                "block needs its own (new_kv_cache() makes one per block)"
+            )
     lengths = {c.length for c in cache}
     if len(lengths) != 1:
         raise ValueError(

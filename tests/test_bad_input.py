@@ -1176,6 +1176,17 @@ probe(
     arg="v",
     given="ragged",
 )
+for size in (1e6, -7e4):  # issue 21: a float16 cache would store inf
+    for arg, kv in (("k", (np.full((1, 2, 1, 2), size), K)), ("v", (K, K * size))):
+        probe(
+            "KVCache.append",
+            "overflows float16",
+            method(lambda: KVCache(1, 2, 4, 2, dtype=np.float16), "append"),
+            kv,
+            arg=arg,
+            given=f"{abs(size):g}".replace("+", r"\+")
+            + ".*float16 holds at most 65504",
+        )
 probe(
     "KVCache.reset",
     "no argument",
@@ -1227,6 +1238,13 @@ ids_arrays(
     lambda x: ((x, tiny_gpt().new_kv_cache(2)), {}),
     (2, 3),
     V,
+)
+probe(
+    "GPT.forward_cached",
+    "cache: one for two blocks",
+    method(lambda: GPT(V, 8, 2, 2, 6, rng=0), "forward_cached"),  # two blocks
+    ([1], [KVCache(1, 2, 6, 4)] * 2),
+    match=r"^GPT.forward_cached: cache\[1\] is the same KVCache as cache\[0\]",
 )
 probe(
     "GPT.forward_cached",
