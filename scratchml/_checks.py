@@ -1741,19 +1741,47 @@ def _check_merges(where: str, merges, n_tokens: int) -> list[tuple[int, int]]:
     return out
 
 
+# A text of every kind of character a pattern must cover: letters, digits, punctuation,
+# runs of spaces, tabs and newlines, accented and CJK letters, an emoji.
+PATTERN_PROBE = "Hello, world! It's 42.\n\n\tÉté 中文 🙂  x_y"
+
+
 def check_pattern(where: str, pattern):
-    """The pre-tokenization pattern, compiled; a clear error if it is not valid."""
+    """The pre-tokenization pattern, compiled; a clear error if it is not valid.
+
+    ``encode`` keeps only what ``findall`` returns, so the pattern must not match the
+    empty string and its matches must cover every character: both are checked on
+    ``PATTERN_PROBE`` (one ``findall`` on 40 characters), as is the absence of
+    capturing groups (with them ``findall`` returns the groups, not the matches).
+    """
     import regex  # here, not at the top: only BPE needs it
 
     if not isinstance(pattern, str):
         raise TypeError(f"{where}: pattern must be a str, got {type(pattern).__name__}")
     try:
-        return regex.compile(pattern)
+        compiled = regex.compile(pattern)
     except regex.error as err:
         raise ValueError(
             f"{where}: pattern {pattern!r:.60} is not a valid regular expression "
             f"({err})"
         ) from None
+    problem = None
+    pieces = [] if compiled.groups else compiled.findall(PATTERN_PROBE)
+    if compiled.groups:
+        problem = "has a capturing group, so findall returns it; write (?:...)"
+    elif compiled.search("") or "" in pieces:
+        problem = "matches the empty string (an empty pre-token gives no ids)"
+    else:
+        covered = "".join(pieces)
+        if covered != PATTERN_PROBE:
+            i = len(os.path.commonprefix([covered, PATTERN_PROBE]))  # first skipped
+            problem = (
+                f"skips {PATTERN_PROBE[i]!r} in {PATTERN_PROBE!r}: encode would drop "
+                "every character that no match covers"
+            )
+    if problem:
+        raise ValueError(f"{where}: pattern {pattern!r:.60} {problem}")
+    return compiled
 
 
 def check_text(where: str, text) -> str:

@@ -1846,6 +1846,30 @@ probe(
     arg="pattern",
     given="NoneType",
 )
+for pattern, given in [  # issue 21: a pattern whose matches would lose text
+    ("", "'' matches the empty string"),
+    (r"\s*", "matches the empty string"),
+    (r"\w+", "skips ','"),
+    (r"(\w+)|\W+", "capturing group"),
+]:
+    probe(
+        name,
+        "pattern loses text",
+        BPETokenizer,
+        (BYTES, []),
+        {"pattern": pattern},
+        arg="pattern",
+        given=given,
+    )
+    probe(
+        "BPETokenizer.train",
+        "pattern loses text",
+        BPETokenizer.train,
+        ("ab ab, ab", 258),
+        {"pattern": pattern},
+        arg="pattern",
+        given=given,
+    )
 BPE = BPETokenizer(BYTES, [])
 probe(
     "BPETokenizer.encode",
