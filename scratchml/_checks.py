@@ -1896,16 +1896,27 @@ def check_sampling_options(where: str, temperature, top_k, top_p=None) -> tuple:
 
 
 def check_top_p_filter(probs, top_p) -> tuple:
-    """``top_p_filter``'s arguments: ``(probs as a float array >= 0, top_p)``."""
+    """``top_p_filter``'s arguments: ``(probs, top_p)``, ``probs`` a float array
+    ``(V,)`` or ``(B, V)`` of distributions: entries ``>= 0``, each row summing to 1
+    within 0.001 (ten epsilons of the dtype for float16, whose softmax rounds more)."""
+    where = "top_p_filter"
     if top_p is None:  # "no nucleus" in generate(), but here a number is needed
-        raise ArgumentTypeError(
-            "top_p_filter: top_p must be a number in (0, 1], got None"
-        )
-    _, _, top_p = check_sampling_options("top_p_filter", 1.0, None, top_p)
-    probs = as_float_array("top_p_filter", "probs", probs)  # (B, V)
+        raise ArgumentTypeError(f"{where}: top_p must be a number in (0, 1], got None")
+    _, _, top_p = check_sampling_options(where, 1.0, None, top_p)
+    probs = as_float_array(where, "probs", probs)  # (B, V)
+    check_ndim(where, "probs", probs, (1, 2))
     if (probs < 0).any():
         raise ValueError(
-            "top_p_filter: probs must be probabilities >= 0, got a negative value"
+            f"{where}: probs must be probabilities >= 0, got {probs.min():.6g}"
+        )
+    sums = np.atleast_1d(probs.sum(axis=-1, dtype=np.float64))  # (B,)
+    tol = max(1e-3, 10 * float(np.finfo(probs.dtype).eps))
+    if (np.abs(sums - 1) > tol).any():
+        row = int(np.argmax(np.abs(sums - 1) > tol))
+        in_row = f" (row {row})" if probs.ndim == 2 else ""
+        raise ValueError(
+            f"{where}: probs must be distributions whose entries sum to 1 (within "
+            f"{tol:g}), got a sum of {sums[row]:.6g}{in_row}"
         )
     return probs, top_p
 

@@ -1972,6 +1972,14 @@ for value, given in [
     (math.nan, "nan"),
 ]:
     probe(name, "top_p", fn, (np.ones(3) / 3, value), arg="top_p", given=given)
+for probs, given in [  # issue 21: each row must be a distribution
+    (np.ones(3), "sum of 3"),
+    ([0.25, 0.25], r"sum of 0\.5"),
+    ([[0.5, 0.5], [0.0, 0.0]], r"sum of 0 \(row 1\)"),
+    ([1.5, -0.5], r"got -0\.5"),
+    (np.float64(1.0), r"shape \(\)"),
+]:
+    probe(name, "probs: not a distribution", fn, (probs, 0.9), arg="probs", given=given)
 
 name, fn = "generate", sm.generate
 probe(name, "model", fn, (None, [1], 2), exc=TypeError, arg="model", given="None")
