@@ -488,8 +488,11 @@ def check_pred_target(where: str, pred, target) -> tuple[np.ndarray, np.ndarray]
 
 
 def check_logits_labels(where: str, logits, labels) -> tuple[np.ndarray, np.ndarray]:
-    """Logits ``(..., C)`` and integer labels ``(...)`` in ``0..C-1``."""
+    """Logits ``(..., C)`` and integer labels ``(...)`` in ``0..C-1``; float16 logits
+    come back as float32, where a loss's sums and differences cannot overflow."""
     logits = as_float_array(where, "logits", logits)
+    if logits.dtype == np.float16:  # 65504 at most: a sum of row losses overflows
+        logits = logits.astype(np.float32)
     if logits.ndim < 2:
         raise ValueError(
             f"{where}: logits has shape {logits.shape} but must have at least 2 "
