@@ -503,14 +503,15 @@ def check_logits_labels(where: str, logits, labels) -> tuple[np.ndarray, np.ndar
     return logits, labels
 
 
-def check_xy(where: str, X, y) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs ``X`` (float) and targets ``y`` with the same number of rows."""
-    X = as_float_array(where, "X", X)
-    y = as_array(where, "y", y)
+def check_xy(where: str, X, y, names=("X", "y")) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs ``X`` (float) and targets ``y`` with the same number of rows; ``names``
+    are the arguments' names (``("X_val", "y_val")`` for ``fit``'s held-out set)."""
+    X = as_float_array(where, names[0], X)
+    y = as_array(where, names[1], y)
     if X.ndim < 1 or y.ndim < 1 or len(X) != len(y):
         raise ValueError(
-            f"{where}: X has shape {X.shape} and y has shape {y.shape}; "
-            "they must have the same number of rows"
+            f"{where}: {names[0]} has shape {X.shape} and {names[1]} has shape "
+            f"{y.shape}; they must have the same number of rows"
         )
     return X, y
 
@@ -571,7 +572,7 @@ def check_accuracy(logits_or_labels, y) -> tuple[np.ndarray, np.ndarray]:
 def check_fit_data(where: str, model, loss: str, X, y, names=("X", "y")) -> tuple:
     """A data set for ``model``, validated once, up front, with ``X`` (and ``y`` for
     mse) cast to the model's dtype; return ``(X, y)``."""
-    X, y = check_xy(where, X, y)
+    X, y = check_xy(where, X, y, names)
     dtype = next(layer.params[key].dtype for _, layer, key in model.named_params())
     X = X.astype(dtype, copy=False)  # a float64 input would make every step float64
     try:
@@ -618,6 +619,19 @@ def check_fit(
         )
     check_rng("fit", "rng", rng)
     return X, y, X_val, y_val
+
+
+def check_epoch_losses(where: str, epoch: int, history: dict) -> None:
+    """The losses an epoch of ``fit`` just added to ``history``: finite, or training
+    stops there, naming the epoch (an infinite loss has finite gradients: a float32
+    squared error overflows long before the predictions do)."""
+    for key, what in (("loss", "training loss"), ("val_loss", "validation loss")):
+        value = history[key][-1] if key in history else 0.0
+        if not math.isfinite(value):
+            raise NonFiniteError(
+                f"{where}: the {what} of epoch {epoch} is {value} (a number "
+                "overflowed: lower the learning rate or scale the data)"
+            )
 
 
 def check_grad(where: str, name: str, layer, key: str) -> np.ndarray:

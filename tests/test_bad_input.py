@@ -1577,6 +1577,19 @@ probe(
 )
 
 name, fn = "fit", sm.fit
+
+
+X_line, y_line = sm.make_regression_1d(n=50, rng=0)
+
+
+def fit_line(lr=3.0, **kwargs):
+    """``fit`` of a line by SGD at ``lr``, 100 epochs of one whole-set batch; at 3.0
+    its float32 loss overflows in epoch 28 (training-loop.md)."""
+    line = Dense(1, 1, rng=0)
+    with np.errstate(over="ignore"):  # numpy's warning; fit's error is the test
+        return sm.fit(line, X_line, y_line, "mse", SGD(line, lr=lr), 100, 50, **kwargs)
+
+
 mlp = lambda: sm.MLP([3, 2], rng=0)  # noqa: E731
 probe(name, "model", fn, (None, Xs, ys), exc=TypeError, arg="model", given="None")
 arrays(name, fn, "X", lambda x: ((mlp(), x, ys[:2]), {}), (2, 3), empty=False)
@@ -1625,6 +1638,54 @@ probe(
     {"loss": "mse"},
     arg="y",
     given=r"\(6, 3\)",
+)
+# issue 21: the held-out set's errors name X_val and y_val; an infinite loss stops fit
+for kind, X_val, exc, given in [  # None would mean "no held-out set"
+    ("array: str", "abc", TypeError, "'abc'"),
+    ("array: strings", np.full((2, 3), "a"), TypeError, "dtype <U1"),
+    ("array: complex", np.ones((2, 3), complex), TypeError, "complex128"),
+    ("array: NaN", np.full((2, 3), np.nan), ValueError, "NaN"),
+    ("array: inf", np.full((2, 3), np.inf), ValueError, "infinity"),
+    ("array: ragged", [[1.0] * 3, [1.0] * 4], ValueError, "ragged"),
+]:
+    probe(
+        name,
+        kind,
+        fn,
+        (mlp(), Xs, ys),
+        {"X_val": X_val, "y_val": ys[:2]},
+        exc,
+        arg="X_val",
+        given=given,
+    )
+probe(
+    name,
+    "validation set",
+    fn,
+    (mlp(), Xs, ys),
+    {"X_val": Xs, "y_val": ys[:2]},
+    arg="y_val",
+    given=r"X_val has shape \(6, 3\)",
+)
+probe(
+    name,
+    "validation set",
+    fn,
+    (mlp(), Xs, ys),
+    {"X_val": Xs, "y_val": "abc"},
+    exc=TypeError,
+    arg="y_val",
+    given="'abc'",
+)
+probe(name, "loss overflows", fit_line, arg="epoch 28", given="inf")
+probe(
+    name,
+    "validation loss overflows",
+    fit_line,
+    (0.1,),
+    {"X_val": X_line, "y_val": y_line + 1e20},  # float32 holds it, not its square
+    arg="validation loss",
+    given="epoch 1 is inf",
 )
 
 # ------------------------------------------------------------------ data
