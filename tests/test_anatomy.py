@@ -274,7 +274,7 @@ def test_nav_is_read_in_order():
 
 def test_no_scaffold_mark_is_left_anywhere():
     """``make new-chapter`` also writes a row into the part's index.md and the nav: a
-    TODO(new-chapter) left there (or on any page, API page or the notation) fails too."""
+    TODO(new-chapter) left there, or on any page, fails too."""
     files = [*sorted(DOCS.rglob("*.md")), ROOT / "mkdocs.yml"]
     left = [
         f"{path.relative_to(ROOT)}:{n}"
