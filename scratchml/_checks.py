@@ -623,8 +623,8 @@ def check_fit(
 
 def check_epoch_losses(where: str, epoch: int, history: dict) -> None:
     """The losses an epoch of ``fit`` just added to ``history``: finite, or training
-    stops there, naming the epoch (an infinite loss has finite gradients: a float32
-    squared error overflows long before the predictions do)."""
+    stops there, naming the epoch (an infinite loss can have finite gradients: a float32
+    sum of squared errors overflows long before the predictions do)."""
     for key, what in (("loss", "training loss"), ("val_loss", "validation loss")):
         value = history[key][-1] if key in history else 0.0
         if not math.isfinite(value):

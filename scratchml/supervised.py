@@ -169,6 +169,13 @@ def fit(
         ``"loss"``: mean training loss of each epoch (averaged over its minibatches,
         weighted by their size). With a validation set also ``"val_loss"`` and, for
         cross-entropy, ``"val_accuracy"``.
+
+    Raises
+    ------
+    ValueError
+        For a bad argument (a ``TypeError`` for one of the wrong type), checked before
+        the first step; and after the first epoch whose training or validation loss is
+        NaN or infinite, naming that epoch (a float overflowed: training stops there).
     """
     X, y, X_val, y_val = check_fit(LOSSES, **locals())  # every argument, up front
     loss_fn = LOSSES[loss]  # returns (loss value, gradient with respect to the output)
