@@ -1768,7 +1768,7 @@ def check_pattern(where: str, pattern):
 
     ``encode`` keeps only what ``findall`` returns, so the pattern must not match the
     empty string and its matches must cover every character: both are checked on
-    ``PATTERN_PROBE`` (one ``findall`` on 40 characters), as is the absence of
+    ``PATTERN_PROBE`` (one ``findall`` on 38 characters), as is the absence of
     capturing groups (with them ``findall`` returns the groups, not the matches).
     """
     import regex  # here, not at the top: only BPE needs it
