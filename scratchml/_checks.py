@@ -488,8 +488,11 @@ def check_pred_target(where: str, pred, target) -> tuple[np.ndarray, np.ndarray]
 
 
 def check_logits_labels(where: str, logits, labels) -> tuple[np.ndarray, np.ndarray]:
-    """Logits ``(..., C)`` and integer labels ``(...)`` in ``0..C-1``."""
+    """Logits ``(..., C)`` and integer labels ``(...)`` in ``0..C-1``; float16 logits
+    come back as float32, where a loss's sums and differences cannot overflow."""
     logits = as_float_array(where, "logits", logits)
+    if logits.dtype == np.float16:  # 65504 at most: a sum of row losses overflows
+        logits = logits.astype(np.float32)
     if logits.ndim < 2:
         raise ValueError(
             f"{where}: logits has shape {logits.shape} but must have at least 2 "
@@ -500,14 +503,15 @@ def check_logits_labels(where: str, logits, labels) -> tuple[np.ndarray, np.ndar
     return logits, labels
 
 
-def check_xy(where: str, X, y) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs ``X`` (float) and targets ``y`` with the same number of rows."""
-    X = as_float_array(where, "X", X)
-    y = as_array(where, "y", y)
+def check_xy(where: str, X, y, names=("X", "y")) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs ``X`` (float) and targets ``y`` with the same number of rows; ``names``
+    are the arguments' names (``("X_val", "y_val")`` for ``fit``'s held-out set)."""
+    X = as_float_array(where, names[0], X)
+    y = as_array(where, names[1], y)
     if X.ndim < 1 or y.ndim < 1 or len(X) != len(y):
         raise ValueError(
-            f"{where}: X has shape {X.shape} and y has shape {y.shape}; "
-            "they must have the same number of rows"
+            f"{where}: {names[0]} has shape {X.shape} and {names[1]} has shape "
+            f"{y.shape}; they must have the same number of rows"
         )
     return X, y
 
@@ -568,7 +572,7 @@ def check_accuracy(logits_or_labels, y) -> tuple[np.ndarray, np.ndarray]:
 def check_fit_data(where: str, model, loss: str, X, y, names=("X", "y")) -> tuple:
     """A data set for ``model``, validated once, up front, with ``X`` (and ``y`` for
     mse) cast to the model's dtype; return ``(X, y)``."""
-    X, y = check_xy(where, X, y)
+    X, y = check_xy(where, X, y, names)
     dtype = next(layer.params[key].dtype for _, layer, key in model.named_params())
     X = X.astype(dtype, copy=False)  # a float64 input would make every step float64
     try:
@@ -615,6 +619,19 @@ def check_fit(
         )
     check_rng("fit", "rng", rng)
     return X, y, X_val, y_val
+
+
+def check_epoch_losses(where: str, epoch: int, history: dict) -> None:
+    """The losses an epoch of ``fit`` just added to ``history``: finite, or training
+    stops there, naming the epoch (an infinite loss can have finite gradients: a float32
+    sum of squared errors overflows long before the predictions do)."""
+    for key, what in (("loss", "training loss"), ("val_loss", "validation loss")):
+        value = history[key][-1] if key in history else 0.0
+        if not math.isfinite(value):
+            raise NonFiniteError(
+                f"{where}: the {what} of epoch {epoch} is {value} (a number "
+                "overflowed: lower the learning rate or scale the data)"
+            )
 
 
 def check_grad(where: str, name: str, layer, key: str) -> np.ndarray:
@@ -1016,14 +1033,14 @@ def check_get_batch(where: str, ids, batch_size, context_length, rng) -> tuple:
 # --------------------------------------------------------------------------------------
 
 
-def check_attention(q, k, v, mask):
+def check_attention(q, k, v, mask, where="scaled_dot_product_attention"):
     """The arguments of ``scaled_dot_product_attention``: float arrays that fit.
 
     ``q``, ``k``, ``v`` as float arrays of at least 2 dimensions whose shapes fit
     (``(..., T_q, d)``, ``(..., T_k, d)``, ``(..., T_k, d_v)``), and ``mask`` None or a
     boolean array that broadcasts to the scores and leaves every query a key.
+    ``attention_backward`` checks its ``q``, ``k``, ``v`` with it too (``where``).
     """
-    where = "scaled_dot_product_attention"
     q, k, v = (
         as_float_array(where, name, a) for name, a in (("q", q), ("k", k), ("v", v))
     )
@@ -1074,23 +1091,16 @@ def check_attention(q, k, v, mask):
 
 
 def check_attention_backward(d_out, q, k, v, weights):
-    """The arguments of ``attention_backward``: the forward pass's arrays and a gradient
-    of the output's shape; returns ``q, k, v, weights`` as float arrays."""
+    """The arguments of ``attention_backward``: ``q``, ``k``, ``v`` checked as the
+    forward pass checks them, the ``weights`` it returned and a gradient of the output's
+    shape; returns ``q, k, v, weights`` as float arrays."""
     where = "attention_backward"
-    q, k, v, weights = (
-        as_float_array(where, n, a, False)
-        for n, a in zip("qkvw", (q, k, v, weights), strict=True)
-    )
-    if (
-        q.ndim < 2
-        or k.shape[:-1] != v.shape[:-1]
-        or weights.shape != q.shape[:-1] + k.shape[-2:-1]
-    ):
+    q, k, v, _ = check_attention(q, k, v, None, where)  # as the forward checks them
+    weights = as_float_array(where, "weights", weights)
+    if weights.shape != q.shape[:-1] + k.shape[-2:-1]:
         raise ValueError(
-            f"{where}: q {q.shape}, k {k.shape}, v {v.shape} and weights "
-            f"{weights.shape} do "
-            "not fit together: weights must be (..., T_q, T_k) for q (..., T_q, d), k "
-            "(..., T_k, d)"
+            f"{where}: weights has shape {weights.shape} but q {q.shape} and k "
+            f"{k.shape} need (..., T_q, T_k) = {q.shape[:-1] + k.shape[-2:-1]}"
         )
     check_shape(where, "d_out", d_out, weights.shape[:-1] + v.shape[-1:], "the output")
     return q, k, v, weights
@@ -1104,6 +1114,7 @@ def check_mha_args(x, W_q, W_k, W_v, W_o, n_heads, causal) -> np.ndarray:
         check_shape(
             where, name, W, (d_model, d_model), "a square matrix as wide as W_q"
         )
+        as_float_array(where, name, W)  # NaN or infinity: an error, as in x
     x = as_float_array(where, "x", x)
     check_ndim(where, "x", x, (3,))
     check_last_dim(where, "x", x, d_model)
@@ -1265,6 +1276,16 @@ def check_kv_append(cache, k, v) -> tuple[np.ndarray, np.ndarray]:
             f"KVCache.append: the cache holds {cache.length} of {cache.max_len} "
             f"positions, no room for {n} more (the context is full)"
         )
+    dtype = cache.keys.dtype
+    limit = float(np.finfo(dtype).max)  # 65504 for float16
+    for name, a in (("k", k), ("v", v)):
+        size = float(np.abs(a).max()) if np.finfo(a.dtype).max > limit else 0.0
+        if size > limit:  # stored, it would become inf
+            raise ValueError(
+                f"KVCache.append: {name} holds {size:.6g}, but the cache's dtype "
+                f"{dtype} holds at most {limit:.6g} (it would store inf); make the "
+                "cache float32"
+            )
     return k, v
 
 
@@ -1358,6 +1379,13 @@ def check_cached_call(model, ids, cache, last_only) -> np.ndarray:
         raise TypeError(
             f"{where}: cache must hold KVCache objects (from new_kv_cache())"
         )
+    for i, c in enumerate(cache):
+        first = next(j for j, other in enumerate(cache) if other is c)
+        if first < i:  # two blocks would append their keys to one cache
+            raise ValueError(
+                f"{where}: cache[{i}] is the same KVCache as cache[{first}]; each "
+                "block needs its own (new_kv_cache() makes one per block)"
+            )
     lengths = {c.length for c in cache}
     if len(lengths) != 1:
         raise ValueError(
@@ -1935,19 +1963,47 @@ def _check_merges(where: str, merges, n_tokens: int) -> list[tuple[int, int]]:
     return out
 
 
+# A text of every kind of character a pattern must cover: letters, digits, punctuation,
+# runs of spaces, tabs and newlines, accented and CJK letters, an emoji.
+PATTERN_PROBE = "Hello, world! It's 42.\n\n\tÉté 中文 🙂  x_y"
+
+
 def check_pattern(where: str, pattern):
-    """The pre-tokenization pattern, compiled; a clear error if it is not valid."""
+    """The pre-tokenization pattern, compiled; a clear error if it is not valid.
+
+    ``encode`` keeps only what ``findall`` returns, so the pattern must not match the
+    empty string and its matches must cover every character: both are checked on
+    ``PATTERN_PROBE`` (one ``findall`` on 38 characters), as is the absence of
+    capturing groups (with them ``findall`` returns the groups, not the matches).
+    """
     import regex  # here, not at the top: only BPE needs it
 
     if not isinstance(pattern, str):
         raise TypeError(f"{where}: pattern must be a str, got {type(pattern).__name__}")
     try:
-        return regex.compile(pattern)
+        compiled = regex.compile(pattern)
     except regex.error as err:
         raise ValueError(
             f"{where}: pattern {pattern!r:.60} is not a valid regular expression "
             f"({err})"
         ) from None
+    problem = None
+    pieces = [] if compiled.groups else compiled.findall(PATTERN_PROBE)
+    if compiled.groups:
+        problem = "has a capturing group, so findall returns it; write (?:...)"
+    elif compiled.search("") or "" in pieces:
+        problem = "matches the empty string (an empty pre-token gives no ids)"
+    else:
+        covered = "".join(pieces)
+        if covered != PATTERN_PROBE:
+            i = len(os.path.commonprefix([covered, PATTERN_PROBE]))  # first skipped
+            problem = (
+                f"skips {PATTERN_PROBE[i]!r} in {PATTERN_PROBE!r}: encode would drop "
+                "every character that no match covers"
+            )
+    if problem:
+        raise ValueError(f"{where}: pattern {pattern!r:.60} {problem}")
+    return compiled
 
 
 def check_text(where: str, text) -> str:
@@ -2068,16 +2124,27 @@ def check_sampling_options(where: str, temperature, top_k, top_p=None) -> tuple:
 
 
 def check_top_p_filter(probs, top_p) -> tuple:
-    """``top_p_filter``'s arguments: ``(probs as a float array >= 0, top_p)``."""
+    """``top_p_filter``'s arguments: ``(probs, top_p)``, ``probs`` a float array
+    ``(V,)`` or ``(B, V)`` of distributions: entries ``>= 0``, each row summing to 1
+    within 0.001 (ten epsilons of the dtype for float16, whose softmax rounds more)."""
+    where = "top_p_filter"
     if top_p is None:  # "no nucleus" in generate(), but here a number is needed
-        raise ArgumentTypeError(
-            "top_p_filter: top_p must be a number in (0, 1], got None"
-        )
-    _, _, top_p = check_sampling_options("top_p_filter", 1.0, None, top_p)
-    probs = as_float_array("top_p_filter", "probs", probs)  # (B, V)
+        raise ArgumentTypeError(f"{where}: top_p must be a number in (0, 1], got None")
+    _, _, top_p = check_sampling_options(where, 1.0, None, top_p)
+    probs = as_float_array(where, "probs", probs)  # (B, V)
+    check_ndim(where, "probs", probs, (1, 2))
     if (probs < 0).any():
         raise ValueError(
-            "top_p_filter: probs must be probabilities >= 0, got a negative value"
+            f"{where}: probs must be probabilities >= 0, got {probs.min():.6g}"
+        )
+    sums = np.atleast_1d(probs.sum(axis=-1, dtype=np.float64))  # (B,)
+    tol = max(1e-3, 10 * float(np.finfo(probs.dtype).eps))
+    if (np.abs(sums - 1) > tol).any():
+        row = int(np.argmax(np.abs(sums - 1) > tol))
+        in_row = f" (row {row})" if probs.ndim == 2 else ""
+        raise ValueError(
+            f"{where}: probs must be distributions whose entries sum to 1 (within "
+            f"{tol:g}), got a sum of {sums[row]:.6g}{in_row}"
         )
     return probs, top_p
 
