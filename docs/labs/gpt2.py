@@ -134,8 +134,8 @@ print(f"validation loss: {history['val_loss'][-1]:.2f} nats per token")
 # token holds more text. Bits per character can, as the chapter
 # [Training on BPE tokens](../part4/training-bpe.md) shows: score every held-out token
 # once, add up the losses, and divide by $\ln 2$ and by the number of held-out
-# characters. For a fair comparison, a character model of the same shape trained with
-# the same schedule, scored on the same held-out characters:
+# characters. For a fair comparison, a character model of the same width, depth and
+# context, trained with the same schedule and scored on the same held-out characters:
 
 
 # %%
@@ -163,17 +163,17 @@ for name, m, (tr, va) in [
     print(f"{name:>14}: {bpc:.2f} bits per held-out character")
 
 # %% [markdown]
-# With the same shape, the same 150 steps and the same held-out characters, the BPE
-# model gives the held-out text fewer bits per character than the character model.
-# What is equal is the number of steps and of tokens, not the text read: a window of 64
-# BPE tokens spans more than twice as many characters as a window of 64 characters
-# (2.13 per token in the training part), so in the same steps the BPE model reads more
-# than twice the text, and each of its predictions sees further back. Neither number is
-# one of the chapter [Training on BPE tokens](../part4/training-bpe.md): its models are
-# Part III's tiny GPT (ReLU, no attention biases, a separate unembedding, no dropout),
-# of width 32 with a context of 32 tokens, trained for 200 steps at a learning rate of
-# $3 \times 10^{-3}$. Its order is the same, BPE below characters, but its numbers and
-# these cannot be compared.
+# With the same width, depth and context, the same 150 steps and the same held-out
+# characters, the BPE model gives the held-out text fewer bits per character than the
+# character model. What is equal is the number of steps and of tokens, not the text
+# read: a window of 64 BPE tokens spans more than twice as many characters as a window
+# of 64 characters (2.13 per token in the training part), so in the same steps the BPE
+# model reads more than twice the text, and each of its predictions sees further back.
+# Neither number is one of the chapter [Training on BPE tokens](../part4/training-
+# bpe.md): its models are Part III's tiny GPT (ReLU, no attention biases, a separate
+# unembedding, no dropout), of width 32 with a context of 32 tokens, trained for 200
+# steps at a learning rate of $3 \times 10^{-3}$. Its order is the same, BPE below
+# characters, but its numbers and these cannot be compared.
 #
 # ## Generating
 #
