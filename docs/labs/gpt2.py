@@ -169,11 +169,11 @@ for name, m, (tr, va) in [
 # read: a window of 64 BPE tokens spans more than twice as many characters as a window
 # of 64 characters (2.13 per token in the training part), so in the same steps the BPE
 # model reads more than twice the text, and each of its predictions sees further back.
-# Neither number is one of the chapter [Training on BPE tokens](../part4/training-
-# bpe.md): its models are Part III's tiny GPT (ReLU, no attention biases, a separate
-# unembedding, no dropout), of width 32 with a context of 32 tokens, trained for 200
-# steps at a learning rate of $3 \times 10^{-3}$. Its order is the same, BPE below
-# characters, but its numbers and these cannot be compared.
+# Neither number is one of the chapter [Training on BPE
+# tokens](../part4/training-bpe.md): its models are Part III's tiny GPT (ReLU, no
+# attention biases, a separate unembedding, no dropout), of width 32 with a context of
+# 32 tokens, trained for 200 steps at a learning rate of $3 \times 10^{-3}$. Its order
+# is the same, BPE below characters, but its numbers and these cannot be compared.
 #
 # ## Generating
 #
