@@ -2262,6 +2262,12 @@ def _check_lm_data(where: str, model, train_ids, val_ids, tokenizer) -> tuple:
     return tuple(texts)
 
 
+def check_finite_loss(which: str, loss) -> None:
+    """A loss ``train`` measured: finite, or the run stops (train names the step)."""
+    if not math.isfinite(loss):
+        raise NonFiniteError(f"the {which} loss is {float(loss)}")
+
+
 def check_train(
     model,
     train_ids,

@@ -27,6 +27,7 @@ import numpy as np
 from scratchml._checks import (
     NonFiniteError,
     check_evaluate_loss,
+    check_finite_loss,
     check_scheduled_lr,
     check_train,
     prefix_errors,
@@ -319,8 +320,7 @@ class _History:
         self.train_seconds = 0.0  # the time of the training steps alone
 
     def record(self, step: int, loss: float, lr: float, seconds: float) -> None:
-        if not math.isfinite(loss):
-            raise NonFiniteError(f"the training loss is {float(loss)}")
+        check_finite_loss("training", loss)
         self.train_seconds += seconds
         self.history["step"].append(step)
         self.history["loss"].append(float(loss))
@@ -376,8 +376,7 @@ class _Report(_History):
         h["eval_step"].append(step)
         h["train_loss"].append(train_loss)
         val_loss = evaluate_loss(self.model, self.val_batches)
-        if not math.isfinite(val_loss):
-            raise NonFiniteError(f"the validation loss is {val_loss}")
+        check_finite_loss("validation", val_loss)
         h["val_loss"].append(val_loss)
         self.bar.clear()
         shown = f"  train {train_loss:.4f}" if recent else ""  # none before step 1
