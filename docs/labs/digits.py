@@ -201,9 +201,10 @@ print(
 # 128 of them, and a neuron only has to respond to a few strokes in a few places (red)
 # and against ink in others (blue). How far each moved from its random start varies a
 # lot: neuron 19's weights changed by 2 % of their initial size, neuron 13's by almost
-# twice it. Part of the reason is the ReLU: a neuron whose weighted sum is negative for
-# every image passes no gradient and stops learning, and 13 of the 128 are silent on
-# every training image by the end. Another part is the data: three pixels (0, 32 and
+# twice it. Part of the reason is the ReLU: a neuron learns only from the images on
+# which its weighted sum is positive (neuron 19 fires on very few), one that is negative
+# for every image passes no gradient at all, and 13 of the 128 are silent on every
+# training image by the end. Another part is the data: three pixels (0, 32 and
 # 39, on the left and right edges) are blank in every training image, so their weights
 # get a gradient of exactly zero, $dW = X^\top dY$ with a zero row of $X^\top$, and keep
 # the values they started with.
@@ -269,7 +270,7 @@ plt.show()
 # %% [markdown]
 # No pair of digits is confused twice; what repeats, a little, is the wrong answer:
 # three of the eight mistakes are answers of 5, given to three different digits (8, 1
-# and 3), and two are answers of 1. At 8×8 pixels, with 16 shades of gray, a digit is a
+# and 3), and two are answers of 1. At 8×8 pixels, with 17 levels of gray (0 to 16), a digit is a
 # few dozen inked cells, and a thin or faint stroke leaves little to go on. Look at the
 # images above: several would make a person hesitate too.
 #
