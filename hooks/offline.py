@@ -24,6 +24,7 @@ import importlib.util
 import logging
 import os
 import re
+import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location(
     "scratchml_build_pdf", ROOT / "tools" / "build_pdf.py"
 )
-build_pdf = importlib.util.module_from_spec(_spec)
+build_pdf = sys.modules[_spec.name] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(build_pdf)
 
 log = logging.getLogger("mkdocs.hooks.offline")

@@ -136,7 +136,7 @@ def page_body(site: Path, entry: Entry, pages: dict[str, str], site_url: str) ->
     body = URL_ATTR.sub(url, body)
     body = DETAILS.sub("<details open", body)
     entry.headings = [
-        (html.unescape(TAG.sub("", t.replace("&para;", ""))).strip(), i)
+        (html.unescape(TAG.sub("", t)).replace("\u00b6", "").strip(), i)
         for i, t in H2.findall(body)
     ]
     return f'<section class="book-page" id="{name}">\n{body}\n</section>'
