@@ -243,3 +243,21 @@ def test_without_the_pdf_the_home_page_says_how_to_make_it():
     assert "make pdf" in shown
     offline._state["pdf"] = True
     assert offline.on_page_content(content, Page, {}, None) == content
+
+
+def test_mkdocs_serve_prints_no_pdf(monkeypatch):
+    """make serve stays fast: unless SCRATCHML_PDF=1, serve never looks for Chromium."""
+    _spec = importlib.util.spec_from_file_location("offline", ROOT / "hooks/offline.py")
+    offline = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(offline)
+    monkeypatch.delenv("SCRATCHML_PDF", raising=False)
+    looked = []
+    monkeypatch.setattr(
+        offline.build_pdf, "find_chromium", lambda: looked.append(1) or (True, None)
+    )
+    offline.on_startup(command="serve", dirty=False)
+    offline.on_config({})
+    assert offline._state["pdf"] is False and not looked
+    offline.on_startup(command="build", dirty=False)
+    offline.on_config({})
+    assert offline._state["pdf"] is True and looked

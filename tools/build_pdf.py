@@ -15,7 +15,9 @@ name), links to anything else point at the book online, collapsed solutions are 
 Headless Chromium (Playwright, as ``tests/test_browser.py`` drives it) renders the math
 with the site's vendored KaTeX, waits for the fonts and the figures, and prints it once
 with ``docs/stylesheets/print.css``: an A4 book with page numbers and an outline of the
-headings. About 30 s on this machine.
+headings. The build fails if an image is missing, KaTeX reports an error, or anything
+(math, code, a table, a figure) runs past the right margin. It costs about 50 s of CPU
+(Chromium's printing most of it; 464 A4 pages, 9.4 MB).
 
 The zip. The labs as a reader downloads them from their pages (``docs/labs/*.ipynb``,
 without outputs), with a README saying how to run them.
@@ -44,6 +46,10 @@ BOOK_HTML = "_book.html"
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run"]
 TIMEOUT_MS = 300_000
+MARGIN_MM = {"top": 18, "bottom": 18, "left": 16, "right": 16}
+# the width of A4's text, in CSS pixels (96 per inch): the page is laid out at it
+TEXT_MM = 210 - MARGIN_MM["left"] - MARGIN_MM["right"]
+TEXT_WIDTH = {"width": round(TEXT_MM / 25.4 * 96), "height": 1100}
 
 
 @dataclass
@@ -267,10 +273,18 @@ READY = """async () => {
     const images = [...document.images];
     await Promise.all(images.map(i => i.complete ? null : new Promise(
         done => { i.onload = done; i.onerror = done; })));
+    // laid out as printed (print media, the A4 text width): what runs past the margin
+    const right = document.querySelector('article').getBoundingClientRect().right;
+    const wide = [...document.querySelectorAll(
+            '.katex-display, pre, table, img, figure, .jp-OutputArea-output')]
+        .filter(e => e.getBoundingClientRect().right > right + 2)
+        .map(e => `${e.closest('.book-page')?.id}: ${e.tagName.toLowerCase()} ` +
+                  `${Math.round(e.getBoundingClientRect().right - right)} px too wide`);
     return {
         images: images.length,
         broken: images.filter(i => i.naturalWidth === 0).map(i => i.src),
         katexErrors: document.querySelectorAll('.katex-error').length,
+        wide: wide,
     };
 }"""
 
@@ -296,7 +310,8 @@ def build_pdf(
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
             try:
-                page = browser.new_page()
+                page = browser.new_page(viewport=TEXT_WIDTH)
+                page.emulate_media(media="print")
                 page.set_default_timeout(TIMEOUT_MS)
                 page.route(
                     "**/*",
@@ -309,7 +324,7 @@ def build_pdf(
                 page.goto(source.as_uri(), wait_until="load")
                 page.wait_for_function("() => window.bookMathDone === true")
                 ready = page.evaluate(READY)
-                if ready["broken"] or ready["katexErrors"]:
+                if ready["broken"] or ready["katexErrors"] or ready["wide"]:
                     raise RuntimeError(f"the book's PDF: {ready}")
                 page.pdf(
                     path=str(out),
@@ -319,12 +334,7 @@ def build_pdf(
                     display_header_footer=True,
                     header_template="<div></div>",
                     footer_template=FOOTER,
-                    margin={
-                        "top": "18mm",
-                        "bottom": "18mm",
-                        "left": "16mm",
-                        "right": "16mm",
-                    },
+                    margin={side: f"{mm}mm" for side, mm in MARGIN_MM.items()},
                 )
             finally:
                 browser.close()
