@@ -17,7 +17,7 @@ with the site's vendored KaTeX, waits for the fonts and the figures, and prints 
 with ``docs/stylesheets/print.css``: an A4 book with page numbers and an outline of the
 headings. The build fails if an image is missing, KaTeX reports an error, or anything
 (math, code, a table, a figure) runs past the right margin. It costs about 50 s of CPU
-(Chromium's printing most of it; 464 A4 pages, 9.4 MB).
+(Chromium's printing most of it): 504 A4 pages, 7.3 MB.
 
 The zip. The labs as a reader downloads them from their pages (``docs/labs/*.ipynb``,
 without outputs), with a README saying how to run them.
