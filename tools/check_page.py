@@ -104,7 +104,7 @@ def build() -> tuple[int, str, float]:
             0,
         )
     SITE_KEY.unlink(missing_ok=True)
-    env = env_for(SCRATCHML_LABS="stale")
+    env = env_for(SCRATCHML_LABS="stale", SCRATCHML_PDF="0")  # no PDF: one page here
     env.pop("MPLBACKEND", None)
     code, out, seconds = run(
         [PYTHON, "-m", "mkdocs", "build", "--strict", "--site-dir", str(SITE)], env
