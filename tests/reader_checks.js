@@ -80,6 +80,15 @@
     }
     if (content.querySelectorAll('img[src*="figures/"]').length !== n)
         out.push('a figure outside <figure>');
+    // A chapter's code at desktop width: every block fits the text column (88 columns),
+    // so none scrolls sideways.
+    if (!phone && /\/part\d\//.test(location.pathname)) {
+        for (const c of content.querySelectorAll('.highlight pre > code')) {
+            if (visible(c) && c.scrollWidth > c.clientWidth + 1)
+                out.push(`code scrolls sideways by ${c.scrollWidth - c.clientWidth} px: ` +
+                         JSON.stringify(c.innerText.split('\n')[0].slice(0, 40)));
+        }
+    }
     if (!phone) return out;
     // Phones: display math padded from the edge, scrolls, with a cue where it overflows.
     for (const m of content.querySelectorAll('div.arithmatex')) {

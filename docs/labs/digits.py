@@ -270,9 +270,9 @@ plt.show()
 # %% [markdown]
 # No pair of digits is confused twice; what repeats, a little, is the wrong answer:
 # three of the eight mistakes are answers of 5, given to three different digits (8, 1
-# and 3), and two are answers of 1. At 8×8 pixels, with 17 levels of gray (0 to 16), a digit is a
-# few dozen inked cells, and a thin or faint stroke leaves little to go on. Look at the
-# images above: several would make a person hesitate too.
+# and 3), and two are answers of 1. At 8×8 pixels, with 17 levels of gray (0 to 16), a
+# digit is a few dozen inked cells, and a thin or faint stroke leaves little to go on.
+# Look at the images above: several would make a person hesitate too.
 #
 # ## Check yourself
 #
