@@ -227,9 +227,9 @@ class GPT2(GPT):
     d_hidden : int, optional
         Hidden width of each MLP, ``4 * d_model`` by default.
     dropout : float, default 0.0
-        Dropout probability after the embeddings and on every residual branch (GPT-2
-        trained with 0.1). Acts only in training mode (``train()``; ``eval()`` stops
-        it).
+        Dropout probability after the embeddings and on every residual branch (0.1 is
+        Hugging Face's default; the paper gives no rate). Acts only in training mode
+        (``train()``; ``eval()`` stops it).
     eps : float, default 1e-5
         Every layer norm's ``eps``.
     rng : int or numpy.random.Generator, optional

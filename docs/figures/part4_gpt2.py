@@ -103,7 +103,8 @@ def fig_part4_gelu():
     right.set_title("its slope")
     right.set_xlabel("z")
     right.legend(loc="upper left")
-    low = z[np.argmin(gelu(z))]
+    fine = np.linspace(-1.5, 0.0, 150_001)  # the minimum to 1e-5, not the plot's grid
+    low = fine[np.argmin(gelu(fine))]
     left.annotate(
         f"min {gelu(np.array(low)):.2f}\nat z = {low:.2f}",
         (low, float(gelu(np.array(low)))),
