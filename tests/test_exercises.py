@@ -860,3 +860,96 @@ def test_a_later_verdict_is_the_same_every_time(capsys):
             check(name, wrongs[0][0])
             verdicts.append(capsys.readouterr().out)
         assert verdicts[0] == verdicts[1], name
+
+
+# ---- the counts: every chapter and lab of the nav has its exercises
+def _exercise_hook():
+    from _helpers import load_module
+
+    return load_module("hooks/exercises.py")
+
+
+def _shortfalls() -> list[str]:
+    """What each page of the nav lacks, one line per page ([] when all is there)."""
+    from pathlib import Path
+
+    hook = _exercise_hook()
+    docs = Path(exercises.__file__).resolve().parents[1] / "docs"
+    problems = []
+    for pages in hook.nav_pages(docs).values():
+        for page in pages:
+            found = hook.found(page)
+            name = page.relative_to(docs).as_posix()
+            missing = []
+            if page.suffix == ".py":  # a lab
+                if len(found) < 2:
+                    missing.append(f"{len(found)} exercise(s), not 2")
+                if "\n# ## Pitfalls\n" not in page.read_text(encoding="utf-8"):
+                    missing.append("no Pitfalls section")
+            else:
+                if len(found) < 3:
+                    missing.append(f"{len(found)} exercise(s), not 3")
+                kinds = {f.kind for f in found}
+                for kind in ("predict", "compute", "implement"):
+                    if kind not in kinds:
+                        missing.append(f"no {kind} exercise")
+            unsolved = [f.what or f.kind for f in found if not f.solved]
+            if unsolved:
+                missing.append(f"no solution with code after {unsolved}")
+            for f in found:
+                if f.kind == "implement" and not f.checkers:
+                    missing.append(f"implement exercise {f.what!r} calls no checker")
+                unknown = [c for c in f.checkers if c not in EXERCISES]
+                if unknown:
+                    missing.append(f"unknown checkers {unknown}")
+            if missing:
+                problems.append(f"{name}: {'; '.join(missing)}")
+    for checker, ex in EXERCISES.items():
+        page = docs / ex.chapter
+        called = (
+            [c for f in hook.found(page) for c in f.checkers] if page.is_file() else []
+        )
+        if checker not in called:
+            problems.append(f"EXERCISES[{checker!r}] is not set on {ex.chapter}")
+    return problems
+
+
+def test_every_chapter_and_lab_has_its_exercises():
+    """Every chapter of the nav: at least three exercises, one each of predict, compute
+    and implement, each followed by a solution with code; every lab: at least two, and
+    a Pitfalls section; every implement exercise calls a checker of ``EXERCISES``, and
+    every checker is set on the chapter it names."""
+    problems = _shortfalls()
+    assert not problems, "\n".join(["pages that fall short:", *problems])
+
+
+def test_the_count_sees_a_missing_kind_and_a_missing_solution(tmp_path):
+    hook = _exercise_hook()
+    page = tmp_path / "page.md"
+    page.write_text(
+        "# A page\n\n## Check yourself\n\n"
+        '!!! question "Exercise (predict): a"\n    Guess.\n\n'
+        '??? success "Solution"\n    ```python\n    print(1)\n    ```\n\n'
+        '!!! question "Exercise (implement): b"\n    Write it.\n\n'
+        '!!! question "Exercise"\n    Think.\n\n'
+        '??? success "Solution"\n    ```python\n    check("tanh_layer", T)\n    ```\n\n'
+        "## Pitfalls\n",
+        encoding="utf-8",
+    )
+    got = [(f.kind, f.what, f.checkers, f.solved) for f in hook.found(page)]
+    assert got == [
+        ("predict", "a", [], True),
+        ("implement", "b", [], False),  # the next box is another question
+        ("exercise", "", ["tanh_layer"], True),
+    ]
+    lab = tmp_path / "lab.py"
+    lab.write_text(
+        "# %% [markdown]\n# # Lab: x\n#\n# ## Check yourself\n#\n"
+        "# ### Exercise (compute): c\n#\n# Compute.\n#\n# ### Solution\n\n"
+        "# %%\nx = 1\n\n"
+        "# %% [markdown]\n# ### Exercise (predict): d\n#\n# Guess.\n#\n"
+        "# ## Pitfalls\n",
+        encoding="utf-8",
+    )
+    got = [(f.kind, f.what, f.solved) for f in hook.found(lab)]
+    assert got == [("compute", "c", True), ("predict", "d", False)]

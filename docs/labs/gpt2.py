@@ -176,6 +176,8 @@ print("the loaded model writes the same greedy text:", np.array_equal(again, cac
 # %% [markdown]
 # ## Check yourself
 #
+# ### Exercise (compute): the tied embedding's share
+#
 # GPT-2 small has a vocabulary of 50,257 and a width of 768. What share of its
 # 124,439,808 parameters is the tied embedding, and what share would it be if the
 # unembedding were a separate matrix?
@@ -191,6 +193,32 @@ print(f"untied: {2 * embedding / (124_439_808 + embedding):.0%}")
 
 # %% [markdown]
 # Almost a third tied, and almost half untied: tying saves 38.6 million parameters.
+#
+# ### Exercise (predict): greedy text in training mode
+#
+# Switch the model back to training mode, `model.train()`, and generate 40 tokens
+# greedily (`temperature=0`) from the same prompt twice, without the cache. Before
+# running: the same text both times? The same as `cached` above?
+#
+# ### Solution
+
+# %%
+model = model.train()  # dropout on again
+first = generate(model, prompt, n_new=40, temperature=0, kv_cache=False)
+second = generate(model, prompt, n_new=40, temperature=0, kv_cache=False)
+print("the same text twice:", np.array_equal(first, second))
+print("the same as in evaluation mode:", np.array_equal(first, cached))
+model = model.eval()  # dropout off for good
+again = generate(model, prompt, n_new=40, temperature=0, kv_cache=False)
+print("evaluation mode again, the same as before:", np.array_equal(again, cached))
+assert not np.array_equal(first, second) and np.array_equal(again, cached)
+
+# %% [markdown]
+# In training mode each forward pass draws a new dropout mask, zeroing a tenth of the
+# activations at random, so even greedy decoding follows different logits each time:
+# different text (unless the model is so sure of every token that the masks never
+# change its argmax). In evaluation mode dropout is the identity and greedy decoding is
+# deterministic again.
 #
 # ## Pitfalls
 #
