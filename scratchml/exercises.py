@@ -573,6 +573,16 @@ def _check_merge_heads(fn) -> list[str]:
     return ["3 shapes: head 0's d_head columns first, then head 1's, ..."]
 
 
+class _Sublayer:
+    """A function that can also be called as a layer: ``f(x)`` or ``f.forward(x)``."""
+
+    def __init__(self, fn):
+        self.forward = fn
+
+    def __call__(self, x):
+        return self.forward(x)
+
+
 def _check_pre_ln_block(fn) -> list[str]:
     rng = np.random.default_rng(23)
     for B, T, d in [(1, 1, 4), (2, 3, 6), (1, 5, 8)]:
@@ -598,7 +608,8 @@ def _check_pre_ln_block(fn) -> list[str]:
 
         x = rng.normal(size=(B, T, d)) * 2 + 1
         case = f"x of shape {(B, T, d)}"
-        got = _call(case, fn, x.copy(), attn, ffn, ln1, ln2)
+        sublayers = (_Sublayer(f) for f in (attn, ffn, ln1, ln2))
+        got = _call(case, fn, x.copy(), *sublayers)
         h = x + attn(ln1(x))
         post = ln1(x + attn(x))
         mistakes = {

@@ -484,6 +484,12 @@ def block_one_line(x, attn, ffn, ln1, ln2):
     return h + ffn(ln2(h))
 
 
+def block_layer_calls(x, attn, ffn, ln1, ln2):
+    """The sublayers called as layers, with forward."""
+    x = x + attn.forward(ln1.forward(x))
+    return x + ffn.forward(ln2.forward(x))
+
+
 def block_post_norm(x, attn, ffn, ln1, ln2):
     h = ln1(x + attn(x))
     return ln2(h + ffn(h))
@@ -767,7 +773,7 @@ LATER_CASES = {
         ],
     ),
     "pre_ln_block": (
-        [block, block_one_line],
+        [block, block_one_line, block_layer_calls],
         [
             (block_post_norm, "post-norm"),
             (block_no_residual, "no residual"),
