@@ -379,10 +379,10 @@ assert np.isclose(per_position.mean(), val_loss, atol=1e-4)
 # Much higher at position 0, about 2.3, where one character is all the model knows:
 # it can only guess from how often each character follows that one. The next few
 # characters of context bring almost all the gain: from position 4 on the loss stays
-# near 1.2, flat up to the noise of ten batches. This small model makes little use of
-# the long context it has. The mean over the window, the validation loss, therefore
-# depends on the context length it is measured with: compare losses only at the same
-# context length.
+# near 1.2, flat up to the noise of ten batches: beyond the first few characters, the
+# long context buys this small model little. The mean over the window, the validation
+# loss, therefore depends on the context length it is measured with: compare losses
+# only at the same context length.
 #
 # ### Exercise (compute): bits per character and perplexity
 #
