@@ -220,7 +220,7 @@ for ax, image in zip(axes, X_train[:10, order], strict=True):
     ax.set_axis_off()
 plt.show()
 shuffled = MLP([64, 128, 10], activation="relu", rng=0)
-fit(
+shuffled_history = fit(
     shuffled,
     X_train[:, order],
     y_train,
