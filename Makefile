@@ -16,7 +16,7 @@ export NO_MKDOCS_2_WARNING := 1
 TEST_ENV := SCRATCHML_FRESH_LABS=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: serve test lint lint-workflows axe format bench clean check-page update-outputs new-chapter dev
+.PHONY: serve test lint lint-workflows axe format bench clean check-page update-outputs new-chapter dev pdf
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "scratchml needs Python >= 3.11, found " + sys.version.split()[0] + " (set PYTHON=python3.11)")'
@@ -58,6 +58,12 @@ axe:
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/bench_mlp.py
+
+# The book to take away: the site in site/ with scratchml.pdf (every page, printed by
+# headless Chromium: Debian's chromium, or python -m playwright install chromium) and
+# scratchml-labs.zip; fails without a Chromium. make test's build makes both too.
+pdf: $(STAMP)
+	SCRATCHML_PDF=1 $(BIN)/mkdocs build --strict --site-dir site
 
 # --- contributing one page (CONTRIBUTING.md): check it, write its outputs, scaffold one
 # make check-page PAGE=docs/part1/neuron.md   everything make test checks on that page

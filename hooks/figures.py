@@ -1,23 +1,17 @@
 """MkDocs hook: draw the book's figures with matplotlib at build time, cached.
 
 Every function named ``fig_<name>`` in ``docs/figures/<chapter>.py`` returns a
-matplotlib
-figure; this hook renders it to SVG and adds it to the site as ``figures/<name>.svg``,
-so a
-page shows it with ``![alt text](../figures/<name>.svg)``. Nothing is written to
-``docs/``
-(``mkdocs serve`` would otherwise rebuild in a loop) and nothing drawn is committed.
+matplotlib figure; this hook renders it to SVG and adds it to the site as
+``figures/<name>.svg``, so a page shows it with ``![alt text](../figures/<name>.svg)``.
+Nothing is written to ``docs/`` (``mkdocs serve`` would otherwise rebuild in a loop) and
+nothing drawn is committed.
 
 Drawing every figure takes most of a build, so each script's SVGs are kept in
 ``.cache/figures/<script>-<key>/``. The key hashes what a drawing depends on: the
-script, the
-shared helpers ``docs/figures/_*.py``, the package ``scratchml/``, this hook and
-matplotlib's
-version. An edit to a chapter therefore redraws nothing, an edit to a script redraws
-that
-script's figures, and an edit to the package redraws them all.
-``SCRATCHML_FRESH_LABS=1``
-(the tests, CI) draws everything anew.
+script, the shared helpers ``docs/figures/_*.py``, the package ``scratchml/``, this hook
+and matplotlib's version. An edit to a chapter therefore redraws nothing, an edit to a
+script redraws that script's figures, and an edit to the package redraws them all.
+``SCRATCHML_FRESH_LABS=1`` (the tests, CI) draws everything anew.
 """
 
 from __future__ import annotations

@@ -2,19 +2,14 @@
 written.
 
 griffe (which mkdocstrings uses to read ``scratchml/``) compiles the type of every
-docstring
-entry as a Python expression, so that names such as ``Layer`` become links. A
-numpy-style
-type that happens to be valid Python is then printed back from the expression, not from
-the
-docstring: ``array_like, shape (n,)`` comes out as ``(array_like, shape(n))`` (a tuple,
-and a
-call whose trailing comma is gone: the shape ``(n,)`` reads as ``(n)``), and
-``{"relu", "gelu"}`` as ``(relu, gelu)``. For every entry whose printed type differs
-from
-its docstring text, this extension puts the text back; types that print as written
-(``int``,
-``Layer``, ``dict[str, numpy.ndarray]``) keep their links.
+docstring entry as a Python expression, so that names such as ``Layer`` become links. A
+numpy-style type that happens to be valid Python is then printed back from the
+expression, not from the docstring: ``array_like, shape (n,)`` comes out as
+``(array_like, shape(n))`` (a tuple, and a call whose trailing comma is gone: the shape
+``(n,)`` reads as ``(n)``), and ``{"relu", "gelu"}`` as ``(relu, gelu)``. For every
+entry whose printed type differs from its docstring text, this extension puts the text
+back; types that print as written (``int``, ``Layer``, ``dict[str, numpy.ndarray]``)
+keep their links.
 """
 
 from __future__ import annotations

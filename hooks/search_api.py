@@ -2,12 +2,11 @@
 
 mkdocstrings renders a docstring's Parameters, Returns and Attributes as tables, and
 Material's search indexes every cell, so each entry of the API pages would carry the
-column
-headers (``Name Type Description Default``) and a ``required`` for every parameter
-without a
-default: words a reader never searches for, repeated on every function. After the search
-plugin has written its index, this hook removes them from the entries of ``api/`` pages.
-Names, types, descriptions and defaults stay; the pages themselves are not touched.
+column headers (``Name Type Description Default``) and a ``required`` for every
+parameter without a default: words a reader never searches for, repeated on every
+function. After the search plugin has written its index, this hook removes them from the
+entries of ``api/`` pages. Names, types, descriptions and defaults stay; the pages
+themselves are not touched.
 """
 
 from __future__ import annotations

@@ -1,15 +1,11 @@
 """MkDocs hook: search results without raw LaTeX.
 
 pymdownx.arithmatex leaves math in the page as TeX between ``\\(`` ``\\)`` and ``\\[``
-``\\]``
-for KaTeX to render in the browser, so Material's search index holds the TeX and a
-result
-shows ``\\(\\partial p_i \\dots\\)``. After the search plugin has written its index,
-this hook
-rewrites every math span in it as plain text a reader can scan (``∂p_i/∂z_j``): Greek
-letters and common operators become their symbols, other commands and braces are
-dropped.
-The pages themselves are not touched.
+``\\]`` for KaTeX to render in the browser, so Material's search index holds the TeX and
+a result shows ``\\(\\partial p_i \\dots\\)``. After the search plugin has written its
+index, this hook rewrites every math span in it as plain text a reader can scan
+(``∂p_i/∂z_j``): Greek letters and common operators become their symbols, other commands
+and braces are dropped. The pages themselves are not touched.
 """
 
 from __future__ import annotations

@@ -488,8 +488,11 @@ def check_pred_target(where: str, pred, target) -> tuple[np.ndarray, np.ndarray]
 
 
 def check_logits_labels(where: str, logits, labels) -> tuple[np.ndarray, np.ndarray]:
-    """Logits ``(..., C)`` and integer labels ``(...)`` in ``0..C-1``."""
+    """Logits ``(..., C)`` and integer labels ``(...)`` in ``0..C-1``; float16 logits
+    come back as float32, where a loss's sums and differences cannot overflow."""
     logits = as_float_array(where, "logits", logits)
+    if logits.dtype == np.float16:  # 65504 at most: a sum of row losses overflows
+        logits = logits.astype(np.float32)
     if logits.ndim < 2:
         raise ValueError(
             f"{where}: logits has shape {logits.shape} but must have at least 2 "
@@ -500,14 +503,15 @@ def check_logits_labels(where: str, logits, labels) -> tuple[np.ndarray, np.ndar
     return logits, labels
 
 
-def check_xy(where: str, X, y) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs ``X`` (float) and targets ``y`` with the same number of rows."""
-    X = as_float_array(where, "X", X)
-    y = as_array(where, "y", y)
+def check_xy(where: str, X, y, names=("X", "y")) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs ``X`` (float) and targets ``y`` with the same number of rows; ``names``
+    are the arguments' names (``("X_val", "y_val")`` for ``fit``'s held-out set)."""
+    X = as_float_array(where, names[0], X)
+    y = as_array(where, names[1], y)
     if X.ndim < 1 or y.ndim < 1 or len(X) != len(y):
         raise ValueError(
-            f"{where}: X has shape {X.shape} and y has shape {y.shape}; "
-            "they must have the same number of rows"
+            f"{where}: {names[0]} has shape {X.shape} and {names[1]} has shape "
+            f"{y.shape}; they must have the same number of rows"
         )
     return X, y
 
@@ -568,7 +572,7 @@ def check_accuracy(logits_or_labels, y) -> tuple[np.ndarray, np.ndarray]:
 def check_fit_data(where: str, model, loss: str, X, y, names=("X", "y")) -> tuple:
     """A data set for ``model``, validated once, up front, with ``X`` (and ``y`` for
     mse) cast to the model's dtype; return ``(X, y)``."""
-    X, y = check_xy(where, X, y)
+    X, y = check_xy(where, X, y, names)
     dtype = next(layer.params[key].dtype for _, layer, key in model.named_params())
     X = X.astype(dtype, copy=False)  # a float64 input would make every step float64
     try:
@@ -615,6 +619,19 @@ def check_fit(
         )
     check_rng("fit", "rng", rng)
     return X, y, X_val, y_val
+
+
+def check_epoch_losses(where: str, epoch: int, history: dict) -> None:
+    """The losses an epoch of ``fit`` just added to ``history``: finite, or training
+    stops there, naming the epoch (an infinite loss can have finite gradients: a float32
+    sum of squared errors overflows long before the predictions do)."""
+    for key, what in (("loss", "training loss"), ("val_loss", "validation loss")):
+        value = history[key][-1] if key in history else 0.0
+        if not math.isfinite(value):
+            raise NonFiniteError(
+                f"{where}: the {what} of epoch {epoch} is {value} (a number "
+                "overflowed: lower the learning rate or scale the data)"
+            )
 
 
 def check_grad(where: str, name: str, layer, key: str) -> np.ndarray:
@@ -1016,14 +1033,14 @@ def check_get_batch(where: str, ids, batch_size, context_length, rng) -> tuple:
 # --------------------------------------------------------------------------------------
 
 
-def check_attention(q, k, v, mask):
+def check_attention(q, k, v, mask, where="scaled_dot_product_attention"):
     """The arguments of ``scaled_dot_product_attention``: float arrays that fit.
 
     ``q``, ``k``, ``v`` as float arrays of at least 2 dimensions whose shapes fit
     (``(..., T_q, d)``, ``(..., T_k, d)``, ``(..., T_k, d_v)``), and ``mask`` None or a
     boolean array that broadcasts to the scores and leaves every query a key.
+    ``attention_backward`` checks its ``q``, ``k``, ``v`` with it too (``where``).
     """
-    where = "scaled_dot_product_attention"
     q, k, v = (
         as_float_array(where, name, a) for name, a in (("q", q), ("k", k), ("v", v))
     )
@@ -1074,23 +1091,16 @@ def check_attention(q, k, v, mask):
 
 
 def check_attention_backward(d_out, q, k, v, weights):
-    """The arguments of ``attention_backward``: the forward pass's arrays and a gradient
-    of the output's shape; returns ``q, k, v, weights`` as float arrays."""
+    """The arguments of ``attention_backward``: ``q``, ``k``, ``v`` checked as the
+    forward pass checks them, the ``weights`` it returned and a gradient of the output's
+    shape; returns ``q, k, v, weights`` as float arrays."""
     where = "attention_backward"
-    q, k, v, weights = (
-        as_float_array(where, n, a, False)
-        for n, a in zip("qkvw", (q, k, v, weights), strict=True)
-    )
-    if (
-        q.ndim < 2
-        or k.shape[:-1] != v.shape[:-1]
-        or weights.shape != q.shape[:-1] + k.shape[-2:-1]
-    ):
+    q, k, v, _ = check_attention(q, k, v, None, where)  # as the forward checks them
+    weights = as_float_array(where, "weights", weights)
+    if weights.shape != q.shape[:-1] + k.shape[-2:-1]:
         raise ValueError(
-            f"{where}: q {q.shape}, k {k.shape}, v {v.shape} and weights "
-            f"{weights.shape} do "
-            "not fit together: weights must be (..., T_q, T_k) for q (..., T_q, d), k "
-            "(..., T_k, d)"
+            f"{where}: weights has shape {weights.shape} but q {q.shape} and k "
+            f"{k.shape} need (..., T_q, T_k) = {q.shape[:-1] + k.shape[-2:-1]}"
         )
     check_shape(where, "d_out", d_out, weights.shape[:-1] + v.shape[-1:], "the output")
     return q, k, v, weights
@@ -1104,6 +1114,7 @@ def check_mha_args(x, W_q, W_k, W_v, W_o, n_heads, causal) -> np.ndarray:
         check_shape(
             where, name, W, (d_model, d_model), "a square matrix as wide as W_q"
         )
+        as_float_array(where, name, W)  # NaN or infinity: an error, as in x
     x = as_float_array(where, "x", x)
     check_ndim(where, "x", x, (3,))
     check_last_dim(where, "x", x, d_model)
@@ -1265,6 +1276,16 @@ def check_kv_append(cache, k, v) -> tuple[np.ndarray, np.ndarray]:
             f"KVCache.append: the cache holds {cache.length} of {cache.max_len} "
             f"positions, no room for {n} more (the context is full)"
         )
+    dtype = cache.keys.dtype
+    limit = float(np.finfo(dtype).max)  # 65504 for float16
+    for name, a in (("k", k), ("v", v)):
+        size = float(np.abs(a).max()) if np.finfo(a.dtype).max > limit else 0.0
+        if size > limit:  # stored, it would become inf
+            raise ValueError(
+                f"KVCache.append: {name} holds {size:.6g}, but the cache's dtype "
+                f"{dtype} holds at most {limit:.6g} (it would store inf); make the "
+                "cache float32"
+            )
     return k, v
 
 
@@ -1358,6 +1379,13 @@ def check_cached_call(model, ids, cache, last_only) -> np.ndarray:
         raise TypeError(
             f"{where}: cache must hold KVCache objects (from new_kv_cache())"
         )
+    for i, c in enumerate(cache):
+        first = next(j for j, other in enumerate(cache) if other is c)
+        if first < i:  # two blocks would append their keys to one cache
+            raise ValueError(
+                f"{where}: cache[{i}] is the same KVCache as cache[{first}]; each "
+                "block needs its own (new_kv_cache() makes one per block)"
+            )
     lengths = {c.length for c in cache}
     if len(lengths) != 1:
         raise ValueError(
@@ -1421,53 +1449,79 @@ def check_tied_dy(layer, dy) -> None:
     check_shape("TiedUnembedding.backward", "dy", dy, expected, "the output")
 
 
-def _gpt2_config_error(path, problem: str) -> ValueError:
+# Sanity bounds on a config.json's sizes, checked before anything is built: far above
+# any GPT-2 (XL: 50,257 tokens, 1,024 positions, width 1,600, 48 layers), low enough
+# that a hostile number fails at once instead of allocating or looping.
+GPT2_LIMITS = dict(
+    vocab_size=10_000_000,
+    n_embd=65_536,
+    n_head=65_536,
+    n_layer=1_024,
+    n_positions=1_048_576,
+    n_inner=262_144,
+)
+MAX_CONFIG_BYTES = 1_000_000  # GPT-2's config.json has about 700
+
+
+def _gpt2_config_error(path, problem: str, where: str = "load_gpt2") -> ValueError:
     return ValueError(
-        f"load_gpt2: {os.fspath(path)!r} is not a GPT-2 config.json: {problem}"
+        f"{where}: {os.fspath(path)!r} is not a GPT-2 config.json: {problem}"
     )
 
 
-def check_gpt2_config(config, path) -> None:
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_gpt2_config(config, path, where: str = "load_gpt2") -> None:
     """A Hugging Face ``config.json`` (parsed) that this GPT-2 can run: ``model_type``
-    gpt2, the tanh GELU, tied embeddings, GPT-2's attention scaling, positive sizes."""
+    gpt2, the tanh GELU, tied embeddings, GPT-2's attention scaling, sizes that are
+    positive integers within ``GPT2_LIMITS``, a positive ``layer_norm_epsilon``."""
+
+    def fail(problem: str):
+        raise _gpt2_config_error(path, problem, where)
+
     if not isinstance(config, dict):
-        raise _gpt2_config_error(
-            path, f"expected a JSON object, got {type(config).__name__}"
-        )
+        fail(f"expected a JSON object, got {type(config).__name__}")
     if config.get("model_type") != "gpt2":
-        raise _gpt2_config_error(
-            path, f"model_type is {config.get('model_type')!r}, not 'gpt2'"
-        )
+        fail(f"model_type is {config.get('model_type')!r:.40}, not 'gpt2'")
     act = config.get("activation_function", "gelu_new")
     if act not in ("gelu_new", "gelu_pytorch_tanh"):
-        raise _gpt2_config_error(
-            path, f"activation_function is {act!r}, not the tanh GELU 'gelu_new'"
-        )
-    if not config.get("tie_word_embeddings", True):
-        raise _gpt2_config_error(path, "tie_word_embeddings is false; GPT-2 ties them")
-    if config.get("scale_attn_by_inverse_layer_idx", False) or not config.get(
-        "scale_attn_weights", True
+        fail(f"activation_function is {act!r:.40}, not the tanh GELU 'gelu_new'")
+    if config.get("tie_word_embeddings", True) is not True:
+        fail("tie_word_embeddings is not true; GPT-2 ties them")
+    if config.get("scale_attn_by_inverse_layer_idx", False) is not False or (
+        config.get("scale_attn_weights", True) is not True
     ):
-        raise _gpt2_config_error(
-            path, "the attention scaling is not GPT-2's 1/sqrt(d_head)"
-        )
+        fail("the attention scaling is not GPT-2's 1/sqrt(d_head)")
     keys = ("vocab_size", "n_embd", "n_head", "n_layer", "n_positions")
     missing = [k for k in keys if k not in config]
     if missing:
-        raise _gpt2_config_error(path, f"missing {', '.join(missing)}")
-    bad = [
-        k for k in keys if isinstance(config[k], bool) or not isinstance(config[k], int)
-    ]
-    if bad or any(config[k] < 1 for k in keys):
-        raise _gpt2_config_error(
-            path, f"{', '.join(bad or keys)} must be positive integers"
+        fail(f"missing {', '.join(missing)}")
+    sizes = {k: config[k] for k in keys}
+    if config.get("n_inner") is not None:
+        sizes["n_inner"] = config["n_inner"]
+    bad = [k for k, v in sizes.items() if not _is_count(v) or v < 1]
+    if bad:
+        shown = ", ".join(f"{k} = {sizes[k]!r:.30}" for k in bad)
+        fail(f"{', '.join(bad)} must be positive integers, got {shown}")
+    big = [k for k, v in sizes.items() if v > GPT2_LIMITS[k]]
+    if big:
+        shown = ", ".join(f"{k} = {sizes[k]} (limit {GPT2_LIMITS[k]:,})" for k in big)
+        fail(f"a size beyond any GPT-2: {shown}")
+    if "n_ctx" in config and config["n_ctx"] != config["n_positions"]:
+        fail(
+            f"n_ctx ({config['n_ctx']!r:.30}) is not n_positions "
+            f"({config['n_positions']}); GPT-2's are equal"
         )
     if config["n_embd"] % config["n_head"]:
-        raise _gpt2_config_error(
-            path,
+        fail(
             f"n_embd ({config['n_embd']}) is not divisible by n_head "
-            f"({config['n_head']})",
+            f"({config['n_head']})"
         )
+    eps = config.get("layer_norm_epsilon", 1e-5)
+    if not isinstance(eps, int | float) or isinstance(eps, bool) or not 0 < eps < 1:
+        fail(f"layer_norm_epsilon must be a number in (0, 1), got {eps!r:.30}")
 
 
 def check_gpt2_file(directory, name: str) -> str:
@@ -1483,8 +1537,9 @@ def check_gpt2_file(directory, name: str) -> str:
 
 
 def check_gpt2_directory(directory) -> tuple[dict, str, str]:
-    """A Hugging Face GPT-2 directory: returns its parsed ``config.json`` (a JSON file),
-    the config's path and the path of ``model.safetensors``."""
+    """A Hugging Face GPT-2 directory: returns its parsed ``config.json`` (a UTF-8
+    JSON file of at most 1 MB), the config's path and the path of
+    ``model.safetensors``."""
     if not isinstance(directory, str | os.PathLike):
         raise TypeError(
             f"load_gpt2: directory must be a path, got {type(directory).__name__}"
@@ -1495,39 +1550,69 @@ def check_gpt2_directory(directory) -> tuple[dict, str, str]:
         )
     config_path = check_gpt2_file(directory, "config.json")
     weights_path = check_gpt2_file(directory, "model.safetensors")
-    with open(config_path, encoding="utf-8") as f:
+    size = os.path.getsize(config_path)
+    if size > MAX_CONFIG_BYTES:
+        raise _gpt2_config_error(
+            config_path, f"it has {size:,} bytes, more than {MAX_CONFIG_BYTES:,}"
+        )
+    with open(config_path, "rb") as f:
         try:
-            config = json.load(f)
-        except json.JSONDecodeError as err:
+            config = strict_json(f.read())
+        except JSONFileError as err:
             raise _gpt2_config_error(config_path, f"not JSON ({err})") from None
     return config, config_path, weights_path
 
 
-def check_gpt2_tensors(path, names: dict, stored: dict, model) -> None:
-    """The tensors of a GPT-2 file against the model built from its config: exactly the
-    names ``hf_names`` lists, each of the shape of the parameter(s) it fills."""
+def _gpt2_shapes(config: dict, names) -> dict[str, tuple]:
+    """The shape each tensor of ``names`` must have for ``config`` (``GPT2``'s
+    keyword arguments)."""
+    V, d, T = config["vocab_size"], config["d_model"], config["context_length"]
+    h = config["d_hidden"] or 4 * d  # the MLP's hidden width
+    shapes = {"wte.weight": (V, d), "wpe.weight": (T, d)}
+    shapes.update({"ln_1.weight": (d,), "ln_1.bias": (d,), "ln_2.weight": (d,)})
+    shapes.update({"ln_2.bias": (d,), "ln_f.weight": (d,), "ln_f.bias": (d,)})
+    shapes.update({"attn.c_attn.weight": (d, 3 * d), "attn.c_attn.bias": (3 * d,)})
+    shapes.update({"attn.c_proj.weight": (d, d), "attn.c_proj.bias": (d,)})
+    shapes.update({"mlp.c_fc.weight": (d, h), "mlp.c_fc.bias": (h,)})
+    shapes.update({"mlp.c_proj.weight": (h, d), "mlp.c_proj.bias": (d,)})
+    return {n: shapes[n.split(".", 2)[2] if n.startswith("h.") else n] for n in names}
+
+
+def check_gpt2_tensors(path, names: dict, stored: dict, config: dict) -> None:
+    """The tensors of a GPT-2 file against its config (``GPT2``'s keyword arguments),
+    before the model is built: exactly the names ``hf_names`` lists, each of the shape
+    of the parameter(s) it fills."""
     missing = sorted(set(names) - set(stored))
     unexpected = sorted(set(stored) - set(names))
     if missing or unexpected:
         raise ValueError(
-            f"load_gpt2: {os.fspath(path)!r} does not hold GPT-2's tensors for this "
-            f"config: missing {missing[:5]}, unexpected {unexpected[:5]}"
+            f"load_gpt2: {os.fspath(path)!r} does not hold the GPT-2 tensors that "
+            f"config.json describes: missing {missing[:5]}, unexpected {unexpected[:5]}"
         )
-    params = {name: layer.params[key] for name, layer, key in model.named_params()}
-    for hf_name, (targets, _) in names.items():
-        shape = stored[hf_name].shape
-        for target in targets:
-            want = params[target].shape
-            split = shape[:-1] + (shape[-1] // len(targets),)
-            if shape[-1] % len(targets) or split != want:
-                raise ValueError(
-                    f"load_gpt2: {hf_name} has shape {shape}, which does not fit "
-                    f"{target} of shape {want} from config.json"
-                )
+    for hf_name, want in _gpt2_shapes(config, names).items():
+        shape, kind = stored[hf_name].shape, stored[hf_name].dtype
+        if kind.kind != "f":
+            raise ValueError(
+                f"load_gpt2: {hf_name} in {os.fspath(path)!r} holds {kind} numbers; "
+                "GPT-2's weights are floating point (F16, F32 or F64)"
+            )
+        if shape == want:
+            continue
+        note = ""
+        if "c_attn" in hf_name and shape and shape[-1] % 3:
+            note = (
+                f"; c_attn holds [W_q | W_k | W_v] side by side, and its width "
+                f"{shape[-1]} is not divisible by 3"
+            )
+        raise ValueError(
+            f"load_gpt2: {hf_name} in {os.fspath(path)!r} has shape {shape}, which "
+            f"does not fit the shape {want} that config.json gives it{note}"
+        )
 
 
 def check_save_gpt2(model, directory) -> None:
-    """The arguments of ``save_gpt2``: a ``GPT2`` and a path that is not a file."""
+    """The arguments of ``save_gpt2``: a ``GPT2`` and a path to a folder that exists
+    or can be made (not a file, not inside one)."""
     from scratchml.gpt2 import GPT2  # here: gpt2 imports this module
 
     if not isinstance(model, GPT2):
@@ -1540,6 +1625,54 @@ def check_save_gpt2(model, directory) -> None:
         raise ValueError(
             f"save_gpt2: directory {str(directory)!r} is a file, not a directory"
         )
+    _check_folder_of("save_gpt2", "directory", directory)
+
+
+# The limits of a safetensors header: those of the format's reference reader for its
+# length, numpy's for a tensor's size, and this book's for the dimensions of a tensor.
+MAX_HEADER_BYTES = 100_000_000  # N: the reference reader refuses longer headers
+MAX_DIMS = 8  # GPT-2's tensors have at most 4 (the old attention mask buffers)
+MAX_DIGITS = 20  # an integer in a header or config: 2**64 has 20 digits
+
+
+class JSONFileError(ValueError):
+    """What makes a file's bytes unacceptable JSON (the callers name the file)."""
+
+
+def _no_duplicate_keys(pairs: list) -> dict:
+    seen = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise JSONFileError(f"the key {key!r:.60} appears twice")
+        seen.add(key)
+    return dict(pairs)
+
+
+def _short_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise JSONFileError(f"a number with {len(text.lstrip('-'))} digits")
+    return int(text)
+
+
+def strict_json(raw: bytes):
+    """``raw`` parsed as UTF-8 JSON, refusing what ``json.loads`` lets through: other
+    encodings (it guesses UTF-16 and UTF-32), a key given twice (it keeps the last),
+    integers of more than 20 digits; a ``JSONFileError`` says what is wrong."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        problem = f"not UTF-8: byte {err.start} is {raw[err.start]:#04x}"
+        raise JSONFileError(problem) from None
+    try:
+        return json.loads(
+            text, object_pairs_hook=_no_duplicate_keys, parse_int=_short_int
+        )
+    except RecursionError:
+        raise JSONFileError("nested too deeply") from None
+    except JSONFileError:
+        raise
+    except ValueError as err:  # json.JSONDecodeError
+        raise JSONFileError(str(err)) from None
 
 
 def _not_safetensors(path, problem: str):
@@ -1551,7 +1684,7 @@ def _not_safetensors(path, problem: str):
 
 def check_header_length(path, head: bytes) -> int:
     """``N``, the header length in the first 8 bytes of a safetensors file, which must
-    be there and must not claim more bytes than the file has."""
+    be there, at most ``MAX_HEADER_BYTES`` and no more than the bytes that follow."""
     size = os.path.getsize(path)
     if len(head) < 8:
         _not_safetensors(
@@ -1562,70 +1695,140 @@ def check_header_length(path, head: bytes) -> int:
         _not_safetensors(
             path, f"the header claims {n} bytes but only {size - 8} follow"
         )
+    if n > MAX_HEADER_BYTES:
+        _not_safetensors(
+            path, f"the header claims {n} bytes, more than the limit {MAX_HEADER_BYTES}"
+        )
     return n
 
 
 def check_header_json(path, raw: bytes) -> dict:
-    """The header bytes of a safetensors file parsed as a JSON object."""
+    """The header bytes of a safetensors file parsed as a UTF-8 JSON object that starts
+    with ``{`` (spaces may pad its end), each name once, ``__metadata__`` (if any) an
+    object of strings."""
     try:
-        header = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        header = strict_json(raw)
+    except JSONFileError as err:
         _not_safetensors(path, f"the header is not JSON ({err})")
     if not isinstance(header, dict):
         _not_safetensors(
             path, f"the header is a JSON {type(header).__name__}, not an object"
         )
+    if not raw.startswith(b"{"):
+        _not_safetensors(path, f"the header starts with {raw[:1]!r}, not b'{{'")
+    metadata = header.get("__metadata__", {})
+    if not isinstance(metadata, dict) or not all(
+        isinstance(v, str) for v in metadata.values()
+    ):
+        _not_safetensors(
+            path, f"__metadata__ must map strings to strings, got {metadata!r:.60}"
+        )
     return header
 
 
+def _is_size(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _check_entry(path, name: str, entry, data_size: int, dtypes) -> tuple[int, int]:
+    """One tensor entry of a header; returns its ``(begin, end)``."""
+    if not isinstance(entry, dict) or not {"dtype", "shape", "data_offsets"} <= set(
+        entry
+    ):
+        _not_safetensors(
+            path,
+            f"tensor {name!r:.60} needs dtype, shape and data_offsets, got "
+            f"{entry!r:.80}",
+        )
+    dtype, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
+    if not isinstance(dtype, str) or dtype not in dtypes:
+        raise ValueError(
+            f"load_safetensors: tensor {name!r:.60} in {os.fspath(path)!r} has dtype "
+            f"{dtype!r:.40}; supported: {', '.join(dtypes)}"
+        )
+    if (
+        not isinstance(shape, list)
+        or len(shape) > MAX_DIMS
+        or not all(_is_size(n) for n in shape)
+    ):
+        _not_safetensors(
+            path,
+            f"tensor {name!r:.60} has shape {shape!r:.60}; a shape is a list of at "
+            f"most {MAX_DIMS} non-negative integers",
+        )
+    if (
+        not isinstance(offsets, list)
+        or len(offsets) != 2
+        or not all(_is_size(n) for n in offsets)
+    ):
+        _not_safetensors(
+            path,
+            f"tensor {name!r:.60} has data_offsets {offsets!r:.60}; they must be two "
+            "non-negative integers [begin, end]",
+        )
+    begin, end = offsets
+    if not begin <= end <= data_size:
+        _not_safetensors(
+            path,
+            f"tensor {name!r:.60} has data_offsets {offsets} outside the {data_size} "
+            "bytes of data",
+        )
+    itemsize = np.dtype(dtypes[dtype]).itemsize
+    if math.prod(n for n in shape if n) * itemsize > np.iinfo(np.intp).max:
+        _not_safetensors(
+            path, f"tensor {name!r:.60} of shape {shape} is too large for numpy"
+        )
+    nbytes = math.prod(shape) * itemsize
+    if end - begin != nbytes:
+        _not_safetensors(
+            path,
+            f"tensor {name!r:.60} of shape {shape} and dtype {dtype} needs {nbytes} "
+            f"bytes but its data_offsets {offsets} span {end - begin}",
+        )
+    return begin, end
+
+
 def check_safetensors_entries(path, header: dict, data_size: int, dtypes) -> None:
-    """Every tensor entry of a header: a known dtype, a shape and ``data_offsets``
-    inside the ``data_size`` bytes of data, spanning exactly the tensor's bytes."""
-    for name, entry in header.items():
-        if not isinstance(entry, dict) or not {"dtype", "shape", "data_offsets"} <= set(
-            entry
-        ):
+    """Every tensor entry of a header (``__metadata__`` aside): a known dtype, a shape,
+    ``data_offsets`` spanning exactly the tensor's bytes; and together, as the format's
+    reference reader requires, the tensors cover the ``data_size`` bytes of data
+    exactly: from byte 0, in order, no gap, no overlap, nothing after the last."""
+    spans = sorted(
+        (*_check_entry(path, name, entry, data_size, dtypes), name)
+        for name, entry in header.items()
+        if name != "__metadata__"
+    )
+    covered, last = 0, None  # the data up to byte `covered` belongs to tensor `last`
+    for begin, end, name in spans:
+        if begin < covered:
             _not_safetensors(
                 path,
-                f"tensor {name!r} needs dtype, shape and data_offsets, got {entry!r}",
+                f"tensors {last!r:.60} and {name!r:.60} overlap: both hold bytes "
+                f"{begin} to {min(end, covered)} of the data",
             )
-        if entry["dtype"] not in dtypes:
-            raise ValueError(
-                f"load_safetensors: tensor {name!r} in {os.fspath(path)!r} has dtype "
-                f"{entry['dtype']!r}; supported: {', '.join(dtypes)}"
-            )
-        shape, offsets = entry["shape"], entry["data_offsets"]
-        if (
-            not isinstance(shape, list)
-            or not isinstance(offsets, list)
-            or len(offsets) != 2
-            or not all(
-                isinstance(v, int) and not isinstance(v, bool) and v >= 0
-                for v in [*shape, *offsets]
-            )
-        ):
+        if begin > covered:
+            where = f"after tensor {last!r:.60}" if last else "before the first tensor"
             _not_safetensors(
                 path,
-                f"tensor {name!r} has shape {shape!r} and data_offsets {offsets!r}",
+                f"bytes {covered} to {begin} of the data, {where}, belong to no "
+                "tensor (a gap or junk)",
             )
-        begin, end = offsets
-        if not begin <= end <= data_size:
-            _not_safetensors(
-                path,
-                f"tensor {name!r} has data_offsets {offsets} outside the {data_size} "
-                "bytes of data",
-            )
-        nbytes = math.prod(shape) * np.dtype(dtypes[entry["dtype"]]).itemsize
-        if end - begin != nbytes:
-            _not_safetensors(
-                path,
-                f"tensor {name!r} of shape {shape} and dtype {entry['dtype']} needs "
-                f"{nbytes} bytes but its data_offsets {offsets} span {end - begin}",
-            )
+        covered, last = end, name
+    if covered != data_size:
+        _not_safetensors(
+            path,
+            f"the tensors end at byte {covered} of the data, but the file holds "
+            f"{data_size - covered} more (trailing garbage, or a header length that "
+            "is too small)",
+        )
 
 
 def check_load_safetensors(path, writable) -> None:
     """The arguments of ``load_safetensors``: an existing file and a bool."""
+    if not isinstance(path, str | os.PathLike):
+        raise ArgumentTypeError(
+            f"load_safetensors: path must be a str or a path, got {_shown(path)}"
+        )
     if not os.path.isfile(path):
         raise ValueError(f"load_safetensors: path {os.fspath(path)!r} is not a file")
     if not isinstance(writable, bool):
@@ -1634,16 +1837,42 @@ def check_load_safetensors(path, writable) -> None:
         )
 
 
-def check_save_safetensors(path, tensors, dtypes) -> None:
-    """The arguments of ``save_safetensors``: a file path (not a directory) and a dict
-    of arrays of the ``dtypes`` safetensors names, under str names."""
+def _check_folder_of(where: str, name: str, path) -> None:
+    """The folder ``path`` is to be written into exists (for a file) or can be made
+    (for a folder): its nearest existing ancestor is a directory."""
+    parent = os.path.dirname(os.path.abspath(path))
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        raise ValueError(
+            f"{where}: {name} {os.fspath(path)!r} is inside {parent!r}, which is a "
+            "file, not a directory"
+        )
+
+
+def check_save_safetensors(path, tensors, dtypes, metadata) -> None:
+    """The arguments of ``save_safetensors``: a file path (not a directory) in an
+    existing folder, a dict of arrays of the ``dtypes`` safetensors names under str
+    names other than ``__metadata__``, and ``metadata`` a dict or None."""
+    check_path_like("save_safetensors", "path", path)
     if os.path.isdir(path):
         raise ValueError(
             f"save_safetensors: path {os.fspath(path)!r} is a directory, not a file"
         )
+    _check_folder_of("save_safetensors", "path", path)
+    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        raise ValueError(
+            f"save_safetensors: path {os.fspath(path)!r} is in a folder that does not "
+            "exist"
+        )
     if not isinstance(tensors, dict):
         raise TypeError(
             f"save_safetensors: tensors must be a dict, got {type(tensors).__name__}"
+        )
+    if "__metadata__" in tensors:
+        raise ValueError(
+            "save_safetensors: tensors has a tensor named '__metadata__', the name the "
+            "format keeps for the header's metadata"
         )
     known = {np.dtype(v).newbyteorder("<") for v in dtypes.values()}
     for name, value in tensors.items():
@@ -1653,6 +1882,10 @@ def check_save_safetensors(path, tensors, dtypes) -> None:
                 f"save_safetensors: tensors[{name!r}] must be an array of one of "
                 f"{', '.join(dtypes)} under a str name, got dtype {dtype}"
             )
+    if metadata is not None and not isinstance(metadata, dict):
+        raise ArgumentTypeError(
+            f"save_safetensors: metadata must be a dict or None, got {_shown(metadata)}"
+        )
 
 
 # (end of the attention and model checkers)
@@ -1730,19 +1963,47 @@ def _check_merges(where: str, merges, n_tokens: int) -> list[tuple[int, int]]:
     return out
 
 
+# A text of every kind of character a pattern must cover: letters, digits, punctuation,
+# runs of spaces, tabs and newlines, accented and CJK letters, an emoji.
+PATTERN_PROBE = "Hello, world! It's 42.\n\n\tÉté 中文 🙂  x_y"
+
+
 def check_pattern(where: str, pattern):
-    """The pre-tokenization pattern, compiled; a clear error if it is not valid."""
+    """The pre-tokenization pattern, compiled; a clear error if it is not valid.
+
+    ``encode`` keeps only what ``findall`` returns, so the pattern must not match the
+    empty string and its matches must cover every character: both are checked on
+    ``PATTERN_PROBE`` (one ``findall`` on 38 characters), as is the absence of
+    capturing groups (with them ``findall`` returns the groups, not the matches).
+    """
     import regex  # here, not at the top: only BPE needs it
 
     if not isinstance(pattern, str):
         raise TypeError(f"{where}: pattern must be a str, got {type(pattern).__name__}")
     try:
-        return regex.compile(pattern)
+        compiled = regex.compile(pattern)
     except regex.error as err:
         raise ValueError(
             f"{where}: pattern {pattern!r:.60} is not a valid regular expression "
             f"({err})"
         ) from None
+    problem = None
+    pieces = [] if compiled.groups else compiled.findall(PATTERN_PROBE)
+    if compiled.groups:
+        problem = "has a capturing group, so findall returns it; write (?:...)"
+    elif compiled.search("") or "" in pieces:
+        problem = "matches the empty string (an empty pre-token gives no ids)"
+    else:
+        covered = "".join(pieces)
+        if covered != PATTERN_PROBE:
+            i = len(os.path.commonprefix([covered, PATTERN_PROBE]))  # first skipped
+            problem = (
+                f"skips {PATTERN_PROBE[i]!r} in {PATTERN_PROBE!r}: encode would drop "
+                "every character that no match covers"
+            )
+    if problem:
+        raise ValueError(f"{where}: pattern {pattern!r:.60} {problem}")
+    return compiled
 
 
 def check_text(where: str, text) -> str:
@@ -1815,9 +2076,8 @@ def check_path(where: str, name: str, value, directory: bool = False):
 
 
 def read_bpe_files(directory) -> tuple:
-    """``vocab.json`` (parsed) and the lines of ``merges.txt`` from ``directory``."""
-    import json
-
+    """``vocab.json`` (parsed as strict UTF-8 JSON) and the lines of ``merges.txt``
+    (UTF-8) from ``directory``; errors name the file."""
     where = "BPETokenizer.from_pretrained"
     directory = check_path(where, "directory", directory)
     vocab_path, merges_path = directory / "vocab.json", directory / "merges.txt"
@@ -1825,11 +2085,18 @@ def read_bpe_files(directory) -> tuple:
         if not path.is_file():
             raise ValueError(f"{where}: no file {str(path)!r}")
     try:
-        vocab = json.loads(vocab_path.read_text("utf-8"))
-        merge_lines = merges_path.read_text("utf-8").splitlines()
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        vocab = strict_json(vocab_path.read_bytes())
+    except JSONFileError as err:
         raise ValueError(
-            f"{where}: {str(directory)!r}: unreadable file ({err})"
+            f"{where}: unreadable file {str(vocab_path)!r}: not JSON ({err})"
+        ) from None
+    raw = merges_path.read_bytes()
+    try:
+        merge_lines = raw.decode("utf-8").splitlines()
+    except UnicodeDecodeError as err:
+        raise ValueError(
+            f"{where}: unreadable file {str(merges_path)!r}: not UTF-8, byte "
+            f"{err.start} is {raw[err.start]:#04x}"
         ) from None
     return vocab, merge_lines
 
@@ -1857,16 +2124,27 @@ def check_sampling_options(where: str, temperature, top_k, top_p=None) -> tuple:
 
 
 def check_top_p_filter(probs, top_p) -> tuple:
-    """``top_p_filter``'s arguments: ``(probs as a float array >= 0, top_p)``."""
+    """``top_p_filter``'s arguments: ``(probs, top_p)``, ``probs`` a float array
+    ``(V,)`` or ``(B, V)`` of distributions: entries ``>= 0``, each row summing to 1
+    within 0.001 (ten epsilons of the dtype for float16, whose softmax rounds more)."""
+    where = "top_p_filter"
     if top_p is None:  # "no nucleus" in generate(), but here a number is needed
-        raise ArgumentTypeError(
-            "top_p_filter: top_p must be a number in (0, 1], got None"
-        )
-    _, _, top_p = check_sampling_options("top_p_filter", 1.0, None, top_p)
-    probs = as_float_array("top_p_filter", "probs", probs)  # (B, V)
+        raise ArgumentTypeError(f"{where}: top_p must be a number in (0, 1], got None")
+    _, _, top_p = check_sampling_options(where, 1.0, None, top_p)
+    probs = as_float_array(where, "probs", probs)  # (B, V)
+    check_ndim(where, "probs", probs, (1, 2))
     if (probs < 0).any():
         raise ValueError(
-            "top_p_filter: probs must be probabilities >= 0, got a negative value"
+            f"{where}: probs must be probabilities >= 0, got {probs.min():.6g}"
+        )
+    sums = np.atleast_1d(probs.sum(axis=-1, dtype=np.float64))  # (B,)
+    tol = max(1e-3, 10 * float(np.finfo(probs.dtype).eps))
+    if (np.abs(sums - 1) > tol).any():
+        row = int(np.argmax(np.abs(sums - 1) > tol))
+        in_row = f" (row {row})" if probs.ndim == 2 else ""
+        raise ValueError(
+            f"{where}: probs must be distributions whose entries sum to 1 (within "
+            f"{tol:g}), got a sum of {sums[row]:.6g}{in_row}"
         )
     return probs, top_p
 
@@ -1982,6 +2260,12 @@ def _check_lm_data(where: str, model, train_ids, val_ids, tokenizer) -> tuple:
                 f"vocab_size is {vocab_size}; they must be equal"
             )
     return tuple(texts)
+
+
+def check_finite_loss(which: str, loss) -> None:
+    """A loss ``train`` measured: finite, or the run stops (train names the step)."""
+    if not math.isfinite(loss):
+        raise NonFiniteError(f"the {which} loss is {float(loss)}")
 
 
 def check_train(

@@ -207,6 +207,11 @@ def gelu_grad(z) -> np.ndarray:
     With ``u = c * (z + 0.044715 z**3)`` and ``t = tanh(u)``, the product rule gives
     ``0.5 * (1 + t) + 0.5 * z * (1 - t**2) * c * (1 + 3 * 0.044715 z**2)``.
 
+    Beyond ``|z| = 10``, ``u`` exceeds 43 and ``t`` is exactly ``+-1`` in every float
+    dtype, so the derivative is exactly 1 (or 0 for negative ``z``). ``z`` is clipped
+    to ``[-10, 10]`` first: the value is the same, but ``z**3`` cannot overflow to
+    infinity, which would make ``(1 - t**2) * du`` the NaN ``0 * inf``.
+
     Parameters
     ----------
     z : array_like
@@ -218,6 +223,7 @@ def gelu_grad(z) -> np.ndarray:
         Same shape and float dtype as ``z``.
     """
     z = as_float_array("gelu_grad", "z", z)
+    z = np.clip(z, -10, 10)  # the same derivative (tanh is +-1 beyond), no overflow
     t = np.tanh(GELU_C * (z + 0.044715 * z * z * z))  # same shape as z
     du = GELU_C * (1 + 3 * 0.044715 * z * z)  # du/dz
     return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * du

@@ -290,10 +290,12 @@ class BPETokenizer:
         ------
         ValueError
             If a file is missing, is not valid JSON or UTF-8, or the files disagree (a
-            merge of tokens that are not in the vocabulary, ids that are not 0..n-1).
+            merge of tokens that are not in the vocabulary, ids that are not 0..n-1, a
+            single byte missing); the message names the file and, for ``merges.txt``,
+            the line.
         """
         vocab, merge_lines = read_bpe_files(directory)
-        return cls(*_parse_files("BPETokenizer.from_pretrained", vocab, merge_lines))
+        return cls(*_parse_files(Path(directory), vocab, merge_lines))
 
     # --8<-- [end:from_pretrained]
 
@@ -317,44 +319,56 @@ class BPETokenizer:
     # --8<-- [end:gpt2]
 
 
-def _parse_files(where: str, vocab, merge_lines: list[str]):
-    """Check the two files' contents and return ``(tokens, merges)``."""
-    if not isinstance(vocab, dict) or not all(
-        isinstance(i, int) for i in vocab.values()
-    ):
+def _parse_files(directory: Path, vocab, merge_lines: list[str]):
+    """Check the two files' contents and return ``(tokens, merges)``: everything
+    ``BPETokenizer`` would refuse is reported here, naming the file."""
+
+    def fail(name: str, problem: str):
         raise ValueError(
-            f"{where}: vocab.json must be one object mapping tokens to int ids"
+            f"BPETokenizer.from_pretrained: {name} {problem} (in {str(directory)!r})"
         )
+
+    if not isinstance(vocab, dict) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in vocab.values()
+    ):
+        fail("vocab.json", "must be one object mapping tokens to int ids")
     if vocab.get(END_OF_TEXT) != len(vocab) - 1:
-        raise ValueError(f"{where}: vocab.json must give {END_OF_TEXT} the last id")
+        fail("vocab.json", f"must give {END_OF_TEXT} the last id")
     if sorted(vocab.values()) != list(range(len(vocab))):
-        raise ValueError(f"{where}: the ids in vocab.json are not 0..{len(vocab) - 1}")
+        fail("vocab.json", f"has ids that are not 0..{len(vocab) - 1}")
     tokens = [b""] * (len(vocab) - 1)
     for symbols, i in vocab.items():
-        if symbols != END_OF_TEXT:
-            tokens[i] = _from_symbols(where, "vocab.json", symbols)
+        if symbols == END_OF_TEXT:
+            continue
+        if not symbols or any(c not in _CHAR_TO_BYTE for c in symbols):
+            fail(
+                "vocab.json",
+                f"has the token {symbols!r:.40}, not written with GPT-2's "
+                "byte-to-unicode characters",
+            )
+        tokens[i] = bytes(_CHAR_TO_BYTE[c] for c in symbols)
+    missing = [b for b in range(256) if _BYTE_TO_CHAR[b] not in vocab]
+    if missing:
+        b = missing[0]
+        fail("vocab.json", f"lacks the single byte {b:#04x} ({_BYTE_TO_CHAR[b]!r})")
+    first = 1  # the line number of merge_lines[0]
     if merge_lines and merge_lines[0].startswith("#version"):
-        merge_lines = merge_lines[1:]
+        merge_lines, first = merge_lines[1:], 2
     merges = []
-    for n, line in enumerate(merge_lines):
+    for n, line in enumerate(merge_lines, first):
         parts = line.split(" ")
-        if len(parts) != 2 or parts[0] not in vocab or parts[1] not in vocab:
-            raise ValueError(
-                f"{where}: merges.txt line {n + 2} ({line!r:.40}) is not two tokens of "
-                "vocab.json"
+        if len(parts) != 2 or not all(p in vocab and p != END_OF_TEXT for p in parts):
+            fail(
+                "merges.txt", f"line {n} ({line!r:.40}) is not two tokens of vocab.json"
+            )
+        if parts[0] + parts[1] not in vocab:
+            fail(
+                "merges.txt",
+                f"line {n} ({line!r:.40}) makes {parts[0] + parts[1]!r:.40}, which is "
+                "not in vocab.json",
             )
         merges.append((vocab[parts[0]], vocab[parts[1]]))
     return tokens, merges
-
-
-def _from_symbols(where: str, name: str, symbols: str) -> bytes:
-    try:
-        return bytes(_CHAR_TO_BYTE[c] for c in symbols)
-    except KeyError:
-        raise ValueError(
-            f"{where}: {name} has the token {symbols!r:.40}, not written with GPT-2's "
-            "byte-to-unicode characters"
-        ) from None
 
 
 # --8<-- [start:learn_merges]

@@ -18,7 +18,7 @@ from scratchml.layers import Layer
 
 # --8<-- [start:dropout]
 class Dropout(Layer):
-    """In training, zero each entry with probability ``p``, scale the rest by 1/(1-p).
+    """In training, zero entries with probability ``p``, scale the rest by 1/(1-p).
 
     Parameters
     ----------

@@ -21,8 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from scratchml.attention import causal_mask, scaled_dot_product_attention
+from scratchml.embedding import Embedding, Unembedding
 from scratchml.gradcheck import numerical_gradient
 from scratchml.normalization import LayerNorm
+from scratchml.positional import positional_encoding
+from scratchml.softmax import softmax
 
 
 @dataclass(frozen=True)
@@ -228,6 +231,308 @@ def _check_top_k_filter(fn) -> list[str]:
         expected = expected / expected.sum(axis=-1, keepdims=True)
         _compare(case, _call(case, fn, probs.copy(), k), expected, name="filtered")
     return ["k = 1, 3, 2 and k = vocabulary size, on one row and on batches"]
+
+
+# ---- Parts I-II: the neuron to masking ----
+EXERCISES |= {
+    "neuron_fires": Exercise(
+        "part1/neuron.md",
+        "neuron_fires(a, w, b) -> True (or 1) where w . a + b > 0, else False (or 0): "
+        "one value for one example a of shape (n,), one per row for a batch (B, n)",
+    ),
+    "dense_backward": Exercise(
+        "part1/layers.md",
+        "dense_backward(x, W, dy) -> (dW, db, dx) for y = x @ W + b with x of shape "
+        "(B, n_in) and W of shape (n_in, n_out)",
+    ),
+    "mse_with_grad": Exercise(
+        "part1/loss.md",
+        "mse_with_grad(pred, target) -> (loss, grad): loss = mean((pred - target) "
+        "** 2) over every entry and grad = d loss / d pred, of pred's shape",
+    ),
+    "should_stop": Exercise(
+        "part1/training-loop.md",
+        "should_stop(val_losses, patience) -> bool: True when the lowest held-out loss "
+        "so far is at least patience epochs old (a tie is not an improvement)",
+    ),
+    "next_token_pairs": Exercise(
+        "part2/overview.md",
+        "next_token_pairs(ids, context_length) -> (inputs, targets), both (N, T) with "
+        "N = len(ids) - T: inputs[i] = ids[i : i + T], targets[i] = ids[i + 1 : i + T "
+        "+ 1]",
+    ),
+    "char_tokenizer": Exercise(
+        "part2/tokens.md",
+        "a class with __init__(text), encode(str) -> list of ids in 0 .. V - 1 (V = "
+        "the number of distinct characters of text) and decode(ids) -> str",
+    ),
+    "embedding_backward": Exercise(
+        "part2/embeddings.md",
+        "embedding_backward(ids, dout, vocab_size) -> dW_E of shape (vocab_size, d) "
+        "for out = W_E[ids], ids of shape (T,) or (B, T), dout of shape ids.shape + "
+        "(d,)",
+    ),
+    "sinusoidal_table": Exercise(
+        "part2/positional-encoding.md",
+        "sinusoidal_table(n_positions, d_model) -> (n_positions, d_model) array for "
+        "an even d_model: PE[p, 2i] = sin(p / 10000^(2i/d)), PE[p, 2i+1] = cos(the "
+        "same angle)",
+    ),
+    "unembedding_backward": Exercise(
+        "part2/unembedding.md",
+        "unembedding_backward(h, W_U, dlogits) -> (dh, dW_U) for logits = h @ W_U, "
+        "h of shape (T, d) or (B, T, d), W_U of shape (d, V)",
+    ),
+    "stable_softmax": Exercise(
+        "part2/softmax.md",
+        "stable_softmax(z) -> the softmax over the last axis of z, for any leading "
+        "axes, without overflow on large logits",
+    ),
+    "attention_scores": Exercise(
+        "part2/attention-scores.md",
+        "attention_scores(q, k) -> (n_q, n_k) scores q @ k.T / sqrt(d_k), for q of "
+        "shape (n_q, d_k) and k of shape (n_k, d_k)",
+    ),
+}
+
+
+def _tuple_of(case: str, got, names: str):
+    """``got`` as a tuple of as many results as ``names`` lists, or MismatchError."""
+    n = len(names.split(", "))
+    if not isinstance(got, tuple | list) or len(got) != n:
+        raise MismatchError(f"{case}: return ({names}), got {got!r:.40}")
+    return tuple(got)
+
+
+def _check_neuron_fires(fn) -> list[str]:
+    rng = np.random.default_rng(10)
+    cases = []
+    for shape in [(3,), (6, 3), (1, 4)]:
+        w, b = rng.normal(size=shape[-1]), float(rng.normal())
+        cases.append((rng.normal(size=shape), w, b))
+    cases = [(f"a of shape {a.shape}, b = {b:.3g}", a, w, b) for a, w, b in cases]
+    w = np.array([1.0, -1.0])
+    zero_input = "a = [[0, 0], [0, 0]], b = 0.5 (the bias alone decides)"
+    zero_z = "a = [[1, 1], [2, 0]], w = [1, -1], b = 0 (z = 0 on row 0)"
+    cases += [
+        (zero_input, np.zeros((2, 2)), w, 0.5),
+        (zero_z, np.array([[1.0, 1.0], [2.0, 0.0]]), w, 0.0),
+    ]
+    for case, a, w, b in cases:
+        got = _call(case, fn, a.copy(), w.copy(), b)
+        _compare(case, got, a @ w + b > 0, name="output")
+    return [
+        "one example and batches of 1 and 6",
+        "zero inputs, where only the bias counts",
+        "z = 0 exactly does not fire",
+    ]
+
+
+def _check_dense_backward(fn) -> list[str]:
+    rng = np.random.default_rng(11)
+    for n, n_in, n_out in [(1, 3, 2), (4, 3, 5), (6, 4, 4)]:
+        x, W = rng.normal(size=(n, n_in)), rng.normal(size=(n_in, n_out))
+        b, dy = rng.normal(size=n_out), rng.normal(size=(n, n_out))
+        case = f"batch {n}, Dense({n_in}, {n_out})"
+        got = _call(case, fn, x.copy(), W.copy(), dy.copy())
+        dW, db, dx = _tuple_of(case, got, "dW, db, dx")
+
+        def loss(x=x, W=W, b=b, dy=dy) -> float:  # its gradient in y is dy
+            return float(np.sum((x @ W + b) * dy))
+
+        for name, g, p in [("dW", dW, W), ("db", db, b), ("dx", dx, x)]:
+            _compare(case, g, numerical_gradient(loss, p), 1e-6, name=name)
+    return ["dW, db and dx by finite differences, batches of 1, 4 and 6"]
+
+
+def _check_mse_with_grad(fn) -> list[str]:
+    rng = np.random.default_rng(12)
+    for shape in [(1,), (5,), (3, 2), (4, 1)]:
+        pred, target = rng.normal(size=shape), rng.normal(size=shape)
+        case = f"pred and target of shape {shape}"
+        got = _call(case, fn, pred.copy(), target.copy())
+        loss, grad = _tuple_of(case, got, "loss, grad")
+        diff = (pred - target).ravel()
+        _compare(case, loss, diff @ diff / diff.size, name="loss")
+
+        def f(pred=pred, target=target) -> float:
+            return float(np.mean((pred - target) ** 2))
+
+        _compare(case, grad, numerical_gradient(f, pred), 1e-6, name="grad")
+    return ["loss and grad (by finite differences) on 4 shapes, 2-D included"]
+
+
+def _stops(losses: list[float], patience: int) -> bool:
+    """Reference rule: epochs since the first lowest loss >= patience."""
+    return bool(losses) and len(losses) - 1 - int(np.argmin(losses)) >= patience
+
+
+def _check_should_stop(fn) -> list[str]:
+    cases = [
+        ([], 3),
+        ([2.0], 1),
+        ([3.0, 2.0, 1.0], 1),
+        ([1.0, 2.0], 1),
+        ([1.0, 2.0], 2),
+        ([1.0, 3.0, 2.0], 2),  # the last epoch fell, but not below the best
+        ([2.0, 1.0, 1.0], 1),  # a tie is not an improvement
+        ([5.0, 4.0, 6.0, 3.0, 4.0, 5.0], 3),
+        ([5.0, 4.0, 6.0, 3.0, 4.0, 5.0, 6.0], 3),
+    ]
+    rng = np.random.default_rng(13)
+    for _ in range(20):
+        losses = rng.integers(1, 6, size=int(rng.integers(1, 10))) / 4
+        cases.append(([float(v) for v in losses], int(rng.integers(1, 4))))
+    for losses, patience in cases:
+        case = f"should_stop({losses}, patience={patience})"
+        got = _call(case, fn, list(losses), patience)
+        if bool(got) != _stops(losses, patience):
+            raise MismatchError(
+                f"{case} gave {got!r}, expected {_stops(losses, patience)}"
+            )
+    return [f"{len(cases)} loss histories, ties and a late fall included"]
+
+
+def _check_next_token_pairs(fn) -> list[str]:
+    rng = np.random.default_rng(14)
+    for n, T in [(5, 1), (10, 3), (4, 3)]:
+        ids = rng.integers(0, 50, size=n)
+        case = f"ids = {ids.tolist()}, context_length {T}"
+        got = _call(case, fn, ids.copy(), T)
+        inputs, targets = _tuple_of(case, got, "inputs, targets")
+        windows = np.array([ids[i : i + T + 1] for i in range(n - T)])  # (N, T + 1)
+        _compare(case, inputs, windows[:, :-1], name="inputs")
+        _compare(case, targets, windows[:, 1:], name="targets")
+    return ["3 id sequences: a context of 1, of 3, and one window exactly"]
+
+
+def _check_char_tokenizer(Tokenizer) -> list[str]:
+    rng = np.random.default_rng(15)
+    alphabet = list("abcde fgh,.!")
+    random_text = "".join(rng.choice(alphabet, size=60))
+    for text in ["hello world", random_text, "aaa", "naïve café, déjà vu"]:
+        case = f"Tokenizer({text!r:.30})"
+        tok = _call(case, Tokenizer, text)
+        ids = _call(case, tok.encode, text)
+        V = len(set(text))
+        try:
+            ids = [int(i) for i in ids]
+        except (TypeError, ValueError):
+            raise MismatchError(f"{case}: encode gave {ids!r:.40}, not ids") from None
+        if len(ids) != len(text):
+            raise MismatchError(
+                f"{case}: encode gave {len(ids)} ids for {len(text)} characters"
+            )
+        bad = [i for i in ids if not 0 <= i < V]
+        if bad:
+            raise MismatchError(
+                f"{case}: encode gave id {bad[0]}; with {V} distinct characters the "
+                f"ids must be 0 to {V - 1}, one row each of the embedding table"
+            )
+        if (
+            len({(c, i) for c, i in zip(text, ids, strict=True)}) != V
+            or len(set(ids)) != V
+        ):
+            raise MismatchError(
+                f"{case}: each character needs its own id, always the same"
+            )
+        for part in [text, text[1:4], ""]:
+            back = _call(case, tok.decode, _call(case, tok.encode, part))
+            if not isinstance(back, str):
+                raise MismatchError(
+                    f"{case}: decode must return a str, got {type(back).__name__}"
+                )
+            if back != part:
+                raise MismatchError(
+                    f"{case}: decode(encode({part!r:.20})) gave {back!r:.30}, expected "
+                    f"{part!r:.20}"
+                )
+        back = _call(case, tok.decode, np.array(ids[1:4]))
+        if back != text[1:4]:
+            raise MismatchError(
+                f"{case}: decode(np.array({ids[1:4]})) gave {back!r:.30}, expected "
+                f"{text[1:4]!r}: a model hands decode numpy ids"
+            )
+    return [
+        "4 texts, accents included: ids 0 to V - 1, one per character",
+        "decode(encode(s)) == s, the empty string included",
+        "numpy ids",
+    ]
+
+
+def _check_embedding_backward(fn) -> list[str]:
+    rng = np.random.default_rng(16)
+    for ids, V, d in [
+        (np.array([3, 1, 3, 0, 3]), 5, 2),
+        (np.array([[2, 0, 2], [0, 4, 2]]), 6, 3),
+        (np.array([1, 1, 1, 1]), 3, 4),
+    ]:
+        dout = rng.normal(size=ids.shape + (d,))
+        counts = np.bincount(ids.ravel())
+        repeated = ", ".join(f"{v} ({c} times)" for v, c in enumerate(counts) if c > 1)
+        case = f"ids {ids.tolist()}, vocab_size {V} (repeated: {repeated})"
+        got = _call(case, fn, ids.copy(), dout.copy(), V)
+        emb = Embedding(V, d, dtype=np.float64)
+        emb.forward(ids)
+        emb.backward(dout)
+        _compare(case, got, emb.grads["W_E"], name="dW_E")
+    return ["ids of shape (T,) and (B, T)", "repeated ids add up their gradients"]
+
+
+def _check_sinusoidal_table(fn) -> list[str]:
+    for n, d in [(4, 2), (6, 8), (50, 16)]:
+        case = f"sinusoidal_table({n}, {d})"
+        got = _call(case, fn, n, d)
+        _compare(case, got, positional_encoding(n, d, dtype=np.float64), 1e-6, "PE")
+    return ["3 tables up to 50 positions and d_model 16, interleaved sine and cosine"]
+
+
+def _check_unembedding_backward(fn) -> list[str]:
+    rng = np.random.default_rng(17)
+    for shape, V in [((1, 3), 5), ((4, 3), 7), ((2, 3, 4), 6)]:
+        h, W_U = rng.normal(size=shape), rng.normal(size=(shape[-1], V))
+        dlogits = rng.normal(size=shape[:-1] + (V,))
+        case = f"h of shape {shape}, W_U of shape {W_U.shape}"
+        got = _call(case, fn, h.copy(), W_U.copy(), dlogits.copy())
+        dh, dW_U = _tuple_of(case, got, "dh, dW_U")
+        layer = Unembedding(shape[-1], V, dtype=np.float64)
+        layer.params["W_U"][...] = W_U
+        layer.forward(h)
+        _compare(case, dh, layer.backward(dlogits), name="dh")
+        _compare(case, dW_U, layer.grads["W_U"], name="dW_U")
+    return ["dh and dW_U for 1 and 4 positions and a batch (B, T, d)"]
+
+
+def _check_stable_softmax(fn) -> list[str]:
+    rng = np.random.default_rng(18)
+    cases = [
+        ("z of shape (5,)", rng.normal(size=5) * 3),
+        ("z of shape (3, 4)", rng.normal(size=(3, 4)) * 3),
+        ("z of shape (2, 3, 4)", rng.normal(size=(2, 3, 4))),
+        ("large logits [1000, 1001, 999]", np.array([1000.0, 1001.0, 999.0])),
+        (
+            "rows [0, 1, 2] and [1000, 1001, 1002]",
+            np.array([[0.0, 1, 2], [1000, 1001, 1002]]),
+        ),
+        ("equal logits", np.full((2, 3), -7.0)),
+    ]
+    for case, z in cases:
+        with np.errstate(all="ignore"):  # the verdict, not numpy's warnings
+            got = _call(case, fn, z.copy())
+        _compare(case, got, softmax(z), name="probs")
+    return ["3 shapes, each row of the last axis its own softmax",
+            "logits near 1000, alone and beside small ones", "ties"]  # fmt: skip
+
+
+def _check_attention_scores(fn) -> list[str]:
+    rng = np.random.default_rng(19)
+    for n_q, n_k, d_k in [(3, 5, 4), (1, 1, 8), (4, 4, 4)]:
+        q, k = rng.normal(size=(n_q, d_k)), rng.normal(size=(n_k, d_k))
+        case = f"q of shape {q.shape}, k of shape {k.shape}"
+        got = _call(case, fn, q.copy(), k.copy())
+        expected = np.einsum("id,jd->ij", q, k) / np.sqrt(d_k)  # (n_q, n_k)
+        _compare(case, got, expected, name="scores")
+    return ["3 shapes: more keys than queries, one of each, a square one"]
 
 
 def _check_layer_norm_backward(fn) -> list[str]:

@@ -32,7 +32,8 @@ def top_p_filter(probs, top_p: float) -> np.ndarray:
     Parameters
     ----------
     probs : array_like, shape (V,) or (B, V)
-        A probability distribution per row.
+        A probability distribution per row: entries ``>= 0`` that sum to 1 (within
+        0.001; anything else, such as logits or counts, is an error).
     top_p : float in (0, 1]
         ``1`` keeps every token; a tiny ``top_p`` keeps only the likeliest.
 

@@ -392,7 +392,10 @@ def gpt2_config(config: dict, path="config.json") -> dict:
     """``GPT2`` keyword arguments from a Hugging Face GPT-2 ``config.json`` dict.
 
     Checks what this implementation assumes: ``model_type`` gpt2, the tanh GELU, tied
-    embeddings, ``n_embd`` divisible by ``n_head``, plain ``1/sqrt(d_head)`` scaling.
+    embeddings, ``n_embd`` divisible by ``n_head``, plain ``1/sqrt(d_head)`` scaling;
+    and that every size is a positive integer below a bound far above any GPT-2 (at
+    most 1,024 layers, width 65,536, 10,000,000 tokens, 1,048,576 positions), so that a
+    hostile number is refused before anything is built.
 
     Parameters
     ----------
@@ -428,8 +431,8 @@ def _stored_tensors(path) -> dict:
     tensors = {}
     for name, array in load_safetensors(path, writable=True).items():  # copy-on-write
         name = name.removeprefix("transformer.")  # GPT2LMHeadModel prefixes the body
-        if name.endswith((".attn.bias", ".attn.masked_bias")) and array.ndim == 4:
-            continue  # old files store the causal mask as a buffer: not a parameter
+        if name.endswith((".attn.bias", ".attn.masked_bias")):
+            continue  # old files store the mask and its fill value: buffers, any rank
         if name == "lm_head.weight":
             continue  # tied to wte.weight; the model uses W_E for both
         tensors[name] = array
@@ -453,13 +456,21 @@ def load_gpt2_model(directory, dtype=np.float32) -> "GPT2":
     -------
     GPT2
         In evaluation mode (dropout off).
+
+    Raises
+    ------
+    ValueError
+        If ``config.json`` is not a GPT-2 config this model can run (sizes far beyond
+        any GPT-2 included), ``model.safetensors`` is not a valid safetensors
+        file, or its tensors do not have the names and shapes the config gives them:
+        all checked before the model is built.
     """
     raw, config_path, weights_path = check_gpt2_directory(directory)
     config = gpt2_config(raw, config_path)  # GPT2's keyword arguments
-    model = GPT2(**config, dtype=dtype, rng=0).eval()
     stored = _stored_tensors(weights_path)  # memory-mapped: nothing read yet
     names = hf_names(config["n_layers"])
-    check_gpt2_tensors(weights_path, names, stored, model)  # every name and shape
+    check_gpt2_tensors(weights_path, names, stored, config)  # every name and shape
+    model = GPT2(**config, dtype=dtype, rng=0).eval()  # built once the file fits
     params = {name: (layer, key) for name, layer, key in model.named_params()}
     for hf_name, (targets, how) in names.items():
         parts = [stored[hf_name]]
@@ -510,7 +521,10 @@ def save_gpt2(model: GPT2, directory) -> None:
     """Write ``model`` as a Hugging Face GPT-2 folder (config, safetensors).
 
     The inverse of ``load_gpt2_model``: the same names, ``c_attn`` rebuilt from
-    ``W_q``, ``W_k`` and ``W_v``. Tokenizer files are not written.
+    ``W_q``, ``W_k`` and ``W_v``; ``transformers``' ``GPT2LMHeadModel.from_pretrained``
+    reads the folder too. Tokenizer files are not written. Both files are written
+    beside their targets and renamed over them at the end: a failure leaves the folder
+    as it was.
 
     Parameters
     ----------
@@ -518,30 +532,65 @@ def save_gpt2(model: GPT2, directory) -> None:
         The model to save.
     directory : str or PathLike
         The folder to write into; created if it does not exist.
+
+    Raises
+    ------
+    ValueError
+        If ``directory`` is a file or inside one, or the model's sizes are beyond what
+        ``load_gpt2`` reads.
+    TypeError
+        If ``model`` is not a ``GPT2`` or ``directory`` not a path.
+    OSError
+        If a file cannot be written (the folder is then left as it was).
     """
-    check_save_gpt2(model, directory)
-    os.makedirs(directory, exist_ok=True)
-    c = model.config
-    config = dict(model_type="gpt2", architectures=["GPT2LMHeadModel"])
-    config.update(vocab_size=c["vocab_size"], n_embd=c["d_model"], n_head=c["n_heads"])
-    config.update(
-        n_layer=c["n_layers"], n_positions=c["context_length"], n_inner=c["d_hidden"]
-    )
-    config.update(activation_function="gelu_new", layer_norm_epsilon=c["eps"])
-    config.update(tie_word_embeddings=True)
+    check_save_gpt2(model, directory)  # a GPT2, a folder that exists or can be made
+    config = _hf_config(model)  # plain ints and floats, checked as load_gpt2 checks
     params = {name: layer.params[key] for name, layer, key in model.named_params()}
     tensors = {}
-    for hf_name, (targets, _) in hf_names(c["n_layers"]).items():
+    for hf_name, (targets, _) in hf_names(config["n_layer"]).items():
         parts = [params[t] for t in targets]  # one, or W_q, W_k, W_v
         # c_attn is the only concatenation: Hugging Face's layout, [W_q | W_k | W_v].
         tensors[hf_name] = (
             np.concatenate(parts, axis=-1) if len(parts) > 1 else parts[0]
         )
-    with open(os.path.join(directory, "config.json"), "w", encoding="utf-8") as f:
-        json.dump(config, f, indent=2)
-    save_safetensors(
-        os.path.join(directory, "model.safetensors"), tensors, {"format": "np"}
-    )
+    _write_gpt2_folder(directory, json.dumps(config, indent=2), tensors)
+
+
+def _hf_config(model: GPT2) -> dict:
+    """``model``'s ``config.json``: Hugging Face's names, Python ints and floats."""
+    c = model.config
+    config = dict(model_type="gpt2", architectures=["GPT2LMHeadModel"])
+    config.update(vocab_size=int(c["vocab_size"]), n_embd=int(c["d_model"]))
+    config.update(n_head=int(c["n_heads"]), n_layer=int(c["n_layers"]))
+    config.update(n_positions=int(c["context_length"]))
+    config.update(n_inner=None if c["d_hidden"] is None else int(c["d_hidden"]))
+    config.update(activation_function="gelu_new", layer_norm_epsilon=float(c["eps"]))
+    config.update(tie_word_embeddings=True)
+    check_gpt2_config(config, "config.json", where="save_gpt2")  # what load_gpt2 reads
+    return config
+
+
+def _write_gpt2_folder(directory, config_text: str, tensors: dict) -> None:
+    """Write ``config.json`` and ``model.safetensors`` into ``directory``, each as a
+    ``.part`` file renamed over its target once both are complete."""
+    targets = [os.path.join(directory, n) for n in ("config.json", "model.safetensors")]
+    parts = [f"{t}.part" for t in targets]
+    try:
+        os.makedirs(directory, exist_ok=True)
+        with open(parts[0], "w", encoding="utf-8") as f:
+            f.write(config_text)
+        save_safetensors(parts[1], tensors, {"format": "pt"})  # transformers' format
+        for part, target in zip(parts, targets, strict=True):
+            os.replace(part, target)
+    except OSError as err:  # no permission, disk full: name the folder
+        raise type(err)(
+            f"save_gpt2: cannot write into {os.fspath(directory)!r}: "
+            f"{err.strerror or err}"
+        ) from err
+    finally:
+        for part in parts:
+            if os.path.exists(part):
+                os.remove(part)
 
 
 # --8<-- [end:save_gpt2]

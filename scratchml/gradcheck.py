@@ -81,7 +81,8 @@ def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-8) -> float:
     b : array_like
         The other, of the same shape, e.g. from ``numerical_gradient``.
     floor : float
-        The smallest scale divided by (``>= 0``).
+        The smallest scale divided by (``>= 0``). With ``floor = 0`` the error is
+        purely relative, and two all-zero gradients give 0.
 
     Returns
     -------
@@ -90,7 +91,8 @@ def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-8) -> float:
     """
     a, b, floor = check_relative_error(a, b, floor)  # NaN: an error, never NaN out
     scale = max(np.abs(a).max(initial=0.0), np.abs(b).max(initial=0.0), floor)
-    return float(np.abs(a - b).max(initial=0.0) / scale)
+    # scale is 0 only for floor = 0 and two all-zero arrays: equal, so 0 (not 0 / 0)
+    return float(np.abs(a - b).max(initial=0.0) / scale) if scale else 0.0
 
 
 # --8<-- [end:relative_error]

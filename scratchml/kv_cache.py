@@ -80,6 +80,12 @@ class KVCache:
         -------
         keys, values : numpy.ndarray, shape (batch, n_heads, length + n, d_head)
             Views of the filled part of the cache (no copy), the new positions included.
+
+        Raises
+        ------
+        ValueError
+            If ``k`` or ``v`` does not fit the cache or its free room, or holds a value
+            larger than the cache's dtype can store (65,504 for float16).
         """
         k, v = check_kv_append(self, k, v)  # (B, H, n, d_head): they fit, with room
         start, end = self.length, self.length + k.shape[-2]

@@ -27,6 +27,7 @@ import numpy as np
 from scratchml._checks import (
     NonFiniteError,
     check_evaluate_loss,
+    check_finite_loss,
     check_scheduled_lr,
     check_train,
     prefix_errors,
@@ -278,10 +279,10 @@ def train(
     train_ids, val_ids, rng = check_train(**locals())  # rng: one Generator for all
     T = model.context_length
     val_batches = [get_batch(val_ids, batch_size, T, rng) for _ in range(eval_batches)]
-    sample_seed = int(rng.integers(2**31))  # the same dice for every sample
+    seed = int(rng.integers(2**31))  # the same dice for every sample
     optimizer = Adam(model, lr=lr, betas=(0.9, 0.99), weight_decay=weight_decay)
     report = _Report(model, val_batches, steps, batch_size * T, log, progress)
-    report.evaluate(0)
+    report.plan(eval_every, sample_every, tokenizer, sample_length, temperature, seed)
     step = 0
     try:
         for step in range(1, steps + 1):
@@ -297,11 +298,7 @@ def train(
             optimizer.lr = scheduled_lr(step, lr, steps, warmup_steps, min_lr)
             optimizer.step()  # only now do the weights change
             # --8<-- [end:train_step]
-            report.record(step, loss, optimizer.lr, time.perf_counter() - tic)
-            if step % eval_every == 0 or step == steps:
-                report.evaluate(step)
-            if sample_every and (step % sample_every == 0 or step == steps):
-                report.sample(step, tokenizer, sample_length, temperature, sample_seed)
+            report.after_step(step, loss, optimizer.lr, time.perf_counter() - tic)
     except ValueError as err:  # the inputs were checked above: this is a NaN or inf
         raise report.stopped(step, err) from None
     return report.finish()
@@ -310,12 +307,11 @@ def train(
 # --8<-- [end:train]
 
 
-# --8<-- [start:report]
-class _Report:
-    """``train``'s bookkeeping: the history, validation losses, samples and progress."""
+# --8<-- [start:history]
+class _History:
+    """``train``'s record of a run: every step's loss and rate, timing and progress."""
 
-    def __init__(self, model, val_batches, steps, tokens_per_step, log, progress):
-        self.model, self.val_batches, self.log = model, val_batches, log
+    def __init__(self, steps, tokens_per_step, progress):
         self.steps, self.tokens_per_step = steps, tokens_per_step
         self.history = {"step": [], "loss": [], "lr": [], "eval_step": []}
         self.history.update(train_loss=[], val_loss=[], samples=[])
@@ -324,8 +320,7 @@ class _Report:
         self.train_seconds = 0.0  # the time of the training steps alone
 
     def record(self, step: int, loss: float, lr: float, seconds: float) -> None:
-        if not math.isfinite(loss):
-            raise NonFiniteError(f"the training loss is {float(loss)}")
+        check_finite_loss("training", loss)
         self.train_seconds += seconds
         self.history["step"].append(step)
         self.history["loss"].append(float(loss))
@@ -333,6 +328,45 @@ class _Report:
         tokens_per_s = step * self.tokens_per_step / self.train_seconds
         eta = (self.steps - step) * self.train_seconds / step
         self.bar.update(step, float(loss), tokens_per_s, eta)
+
+    def stopped(self, step: int, err: ValueError) -> NonFiniteError:
+        self.bar.clear()  # the error that ends a run where a NaN or infinity appeared
+        why = f"something became non-finite: {err} (try a lower lr, or grad_clip)"
+        return NonFiniteError(f"train: stopped at step {step}, {why}")
+
+    def finish(self) -> dict:
+        self.bar.clear()
+        tokens = self.steps * self.tokens_per_step  # trained on, in train_seconds
+        self.history["tokens_per_s"] = tokens / self.train_seconds
+        self.history["seconds"] = time.perf_counter() - self.start
+        return self.history
+
+
+# --8<-- [end:history]
+
+
+# --8<-- [start:report]
+class _Report(_History):
+    """``train``'s bookkeeping around the steps: validation losses and samples."""
+
+    def __init__(self, model, val_batches, steps, tokens_per_step, log, progress):
+        super().__init__(steps, tokens_per_step, progress)
+        self.model, self.val_batches, self.log = model, val_batches, log
+
+    def plan(self, eval_every, sample_every, tokenizer, length, temperature, seed):
+        """When to evaluate and sample, and how; then the validation loss at step 0."""
+        self.eval_every, self.sample_every = eval_every, sample_every
+        self.sampling = (tokenizer, length, temperature, seed)
+        self.evaluate(0)
+
+    def after_step(self, step: int, loss: float, lr: float, seconds: float) -> None:
+        """Record a step; evaluate and sample when it is their turn, and at the end."""
+        self.record(step, loss, lr, seconds)
+        last = step == self.steps
+        if step % self.eval_every == 0 or last:
+            self.evaluate(step)
+        if self.sample_every and (step % self.sample_every == 0 or last):
+            self.sample(step, *self.sampling)
 
     def evaluate(self, step: int) -> None:
         """The validation loss, and the mean training loss since the last evaluation."""
@@ -342,8 +376,7 @@ class _Report:
         h["eval_step"].append(step)
         h["train_loss"].append(train_loss)
         val_loss = evaluate_loss(self.model, self.val_batches)
-        if not math.isfinite(val_loss):
-            raise NonFiniteError(f"the validation loss is {val_loss}")
+        check_finite_loss("validation", val_loss)
         h["val_loss"].append(val_loss)
         self.bar.clear()
         shown = f"  train {train_loss:.4f}" if recent else ""  # none before step 1
@@ -359,18 +392,6 @@ class _Report:
         self.bar.clear()
         head = f"--- sample at step {step} (temperature {temperature}) ---"
         self.log(f"{head}\n{text}\n---")
-
-    def stopped(self, step: int, err: ValueError) -> NonFiniteError:
-        self.bar.clear()  # the error that ends a run where a NaN or infinity appeared
-        why = f"something became non-finite: {err} (try a lower lr, or grad_clip)"
-        return NonFiniteError(f"train: stopped at step {step}, {why}")
-
-    def finish(self) -> dict:
-        self.bar.clear()
-        tokens = self.steps * self.tokens_per_step  # trained on, in train_seconds
-        self.history["tokens_per_s"] = tokens / self.train_seconds
-        self.history["seconds"] = time.perf_counter() - self.start
-        return self.history
 
 
 # --8<-- [end:report]

@@ -11,7 +11,10 @@ output, the ``dy`` that starts backpropagation.
   labels ``(batch, time)``.
 
 Losses are means, so their size does not depend on the batch size, and they are
-returned as numpy scalars of the input's float dtype (float32 stays float32).
+returned as numpy scalars of the input's float dtype (float32 stays float32). Float16
+logits are the exception: the cross-entropies compute in float32, as mixed-precision
+training does, because float16 holds at most 65,504 and a sum of row losses (or two
+logits far apart) overflows it; their loss and gradient are float32.
 """
 
 # --8<-- [start:imports]
@@ -163,7 +166,9 @@ def cross_entropy_with_grad(logits, labels) -> tuple[np.floating, np.ndarray]:
 
     A training loop needs both every step. Both come from the same log-probabilities:
     the loss picks the correct class's entry, the gradient exponentiates them back into
-    probabilities, so the softmax is computed once.
+    probabilities, so the softmax is computed once. Float16 logits are computed in
+    float32 (a float16 sum of the row losses overflows at 65,504), so the loss and the
+    gradient are float32.
 
     Parameters
     ----------

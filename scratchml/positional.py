@@ -102,8 +102,9 @@ class PositionalEmbedding(Layer):
         shape = self._cached("_shape")
         check_dy("PositionalEmbedding.backward", dy, shape)
         T = shape[-2]
+        dy3 = dy.reshape(-1, T, self.d_model)  # (B, T, d_model); one sequence: B = 1
         dW_P = np.zeros_like(self.params["W_P"])  # (n_positions, d_model)
-        dW_P[:T] = dy.reshape(-1, T, self.d_model).sum(axis=0)  # (T, d_model): over B
+        dW_P[:T] = dy3.sum(axis=0)  # (T, d_model): row t summed over the batch
         self.grads["W_P"] = dW_P
         return dy  # (B, T, d_model)
 

@@ -59,10 +59,20 @@ def read_safetensors_header(path) -> tuple[dict, int]:
         (a dict of strings) when the file has one.
     data_start : int
         ``8 + N``: the byte where the data section begins.
+
+    Raises
+    ------
+    ValueError
+        Unless the file is valid as the format's reference reader defines it: a header
+        of at most 100 MB, a UTF-8 JSON object naming each tensor once, every tensor of
+        a known dtype and a shape of at most 8 dimensions, and the tensors' bytes
+        covering the data exactly, in order, from its first byte to the file's end.
     """
     with open(path, "rb") as f:
         n = check_header_length(path, f.read(8))  # N: 8 bytes, little-endian
-        header = check_header_json(path, f.read(n))  # N bytes of JSON: a dict
+        header = check_header_json(path, f.read(n))  # N bytes of JSON: an object
+    data_size = os.path.getsize(path) - 8 - n
+    check_safetensors_entries(path, header, data_size, DTYPES)  # cover the data exactly
     return header, 8 + n
 
 
@@ -89,14 +99,14 @@ def load_safetensors(path, writable: bool = False) -> dict[str, np.ndarray]:
     Raises
     ------
     ValueError
-        For a truncated or corrupt header, an unknown dtype, or offsets out of range.
+        For a file the format's reference reader would refuse (see
+        ``read_safetensors_header``): a truncated or corrupt header, an unknown dtype,
+        tensors that overlap, leave gaps or do not reach the end of the file.
     """
     check_load_safetensors(path, writable)  # an existing file, a bool
-    header, data_start = read_safetensors_header(path)
+    header, data_start = read_safetensors_header(path)  # checked against the data
     header.pop("__metadata__", None)
-    data_size = os.path.getsize(path) - data_start
-    check_safetensors_entries(path, header, data_size, DTYPES)  # inside the data
-    if data_size == 0:  # np.memmap cannot map zero bytes
+    if os.path.getsize(path) == data_start:  # np.memmap cannot map zero bytes
         return {n: np.zeros(e["shape"], DTYPES[e["dtype"]]) for n, e in header.items()}
     mode = "c" if writable else "r"  # "c": copy-on-write
     data = np.memmap(path, dtype=np.uint8, mode=mode, offset=data_start)  # bytes
@@ -123,8 +133,18 @@ def save_safetensors(path, tensors: dict, metadata=None) -> None:
     metadata : dict[str, str], optional
         Stored as the header's ``"__metadata__"`` (Hugging Face writes ``{"format":
         "pt"}``).
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is a directory or its folder does not exist, or a tensor is named
+        ``"__metadata__"`` (the key the format keeps for the metadata).
+    TypeError
+        For a dtype the format has no name for, a name that is not a str.
+    OSError
+        If the file cannot be written; nothing is left behind.
     """
-    check_save_safetensors(path, tensors, DTYPES)  # a file name, arrays by str names
+    check_save_safetensors(path, tensors, DTYPES, metadata)  # arrays by str names
     names = {np.dtype(v): k for k, v in DTYPES.items()}
     header, arrays, offset = {}, [], 0
     for name, value in tensors.items():
@@ -152,9 +172,14 @@ def save_safetensors(path, tensors: dict, metadata=None) -> None:
             for a in arrays:
                 f.write(a.tobytes())
         os.replace(part, path)
-    except BaseException:
+    except BaseException as err:
         if os.path.exists(part):
             os.remove(part)
+        if isinstance(err, OSError):  # disk full, no permission: name the target
+            problem = err.strerror or err
+            raise type(err)(
+                f"save_safetensors: cannot write {os.fspath(path)!r}: {problem}"
+            ) from err
         raise
 
 

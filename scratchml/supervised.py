@@ -15,7 +15,13 @@ gradient is computed with the weights that produced the forward pass.
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import check_accuracy, check_fit, check_minibatches, check_split
+from scratchml._checks import (
+    check_accuracy,
+    check_epoch_losses,
+    check_fit,
+    check_minibatches,
+    check_split,
+)
 from scratchml.layers import Layer
 from scratchml.losses import cross_entropy_with_grad, mse_loss_with_grad
 from scratchml.optim import Adam
@@ -163,6 +169,13 @@ def fit(
         ``"loss"``: mean training loss of each epoch (averaged over its minibatches,
         weighted by their size). With a validation set also ``"val_loss"`` and, for
         cross-entropy, ``"val_accuracy"``.
+
+    Raises
+    ------
+    ValueError
+        For a bad argument (a ``TypeError`` for one of the wrong type), checked before
+        the first step; and after the first epoch whose training or validation loss is
+        NaN or infinite, naming that epoch (a float overflowed: training stops there).
     """
     X, y, X_val, y_val = check_fit(LOSSES, **locals())  # every argument, up front
     loss_fn = LOSSES[loss]  # returns (loss value, gradient with respect to the output)
@@ -191,6 +204,7 @@ def fit(
                 right = out.argmax(axis=-1) == y_val  # (n_val,): predicted class right?
                 history.setdefault("val_accuracy", []).append(float(right.mean()))
                 line += f"  val_accuracy {history['val_accuracy'][-1]:.4f}"
+        check_epoch_losses("fit", epoch + 1, history)  # NaN or inf: stop here
         if verbose:
             print(line)
     return history

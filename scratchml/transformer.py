@@ -81,11 +81,12 @@ class FeedForward(Layer):
 
     # --8<-- [start:feed_forward_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        check_shape(
-            "FeedForward.backward", "dy", dy, self._cached("_shape"), "the output"
-        )
-        dy2 = dy.reshape(-1, self.d_model)  # (N, d_model)
-        dx2 = self.fc1.backward(self.act.backward(self.fc2.backward(dy2)))  # (N, d)
+        shape = self._cached("_shape")
+        check_shape("FeedForward.backward", "dy", dy, shape, "the output")
+        dy2 = dy.reshape(-1, self.d_model)  # (N, d_model): positions as rows
+        dh = self.fc2.backward(dy2)  # (N, d_hidden)
+        dz = self.act.backward(dh)  # (N, d_hidden): through the activation
+        dx2 = self.fc1.backward(dz)  # (N, d_model)
         return dx2.reshape(dy.shape)  # (B, T, d_model)
 
     # --8<-- [end:feed_forward_backward]

@@ -1,4 +1,5 @@
-"""Activations: sigmoid and ReLU, their derivatives, and their stability at extremes."""
+"""Activations: sigmoid, ReLU and GELU, their derivatives, and their stability at
+extremes."""
 
 import warnings
 
@@ -8,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
-from scratchml import numerical_gradient, relu, relu_grad, sigmoid, sigmoid_grad
+from scratchml import (
+    GELU,
+    gelu_grad,
+    numerical_gradient,
+    relu,
+    relu_grad,
+    sigmoid,
+    sigmoid_grad,
+)
 
 any_floats = arrays(
     np.float64,
@@ -122,3 +131,22 @@ def test_bad_input_is_named(f):
         f(np.array([]))
     with pytest.raises(TypeError, match=rf"{name}: z must hold numbers"):
         f(np.array(["a"]))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_gelu_grad_is_finite_and_at_its_limits_for_large_inputs(dtype):
+    # GELU'(z) -> 1 as z -> +inf and -> 0 as z -> -inf; z**3 (and z**2) overflow long
+    # before the float's largest value, which once gave the NaN 0 * inf.
+    big = np.finfo(dtype).max
+    z = np.array([1e4, -1e4, 3e4, -3e4, big, -big], dtype=dtype)
+    limits = np.array([1, 0, 1, 0, 1, 0], dtype=dtype)
+    layer = GELU()
+    with np.errstate(over="ignore"):  # gelu's own z**3 overflows (to a tanh of +-1)
+        layer.forward(z)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow inside would be a RuntimeWarning
+        d = gelu_grad(z)
+        dx = layer.backward(np.full_like(z, 2.0))
+    assert d.dtype == dtype and dx.dtype == dtype
+    np.testing.assert_array_equal(d, limits)
+    np.testing.assert_array_equal(dx, 2 * limits)

@@ -404,3 +404,47 @@ def test_plain_multi_head_attention_keeps_float32_and_checks_arguments():
         ValueError, match="multi_head_attention: W_o has shape \\(8, 4\\)"
     ):
         multi_head_attention(x, *Ws[:3], np.ones((8, 4)), n_heads=2)
+
+
+@pytest.mark.parametrize("name", ["W_q", "W_k", "W_v", "W_o"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_plain_multi_head_attention_rejects_non_finite_weights(name, bad):
+    # A NaN in W_o used to pass straight through to the output (the others failed
+    # later, inside scaled_dot_product_attention, under its name).
+    Ws = {n: np.eye(4) for n in ("W_q", "W_k", "W_v", "W_o")}
+    Ws[name][1, 2] = bad
+    word = "NaN" if np.isnan(bad) else "infinity"
+    with pytest.raises(
+        ValueError, match=f"^multi_head_attention: {name} contains {word}"
+    ):
+        multi_head_attention(np.ones((1, 3, 4)), **Ws, n_heads=2)
+
+
+def test_attention_backward_rejects_queries_and_keys_of_different_widths():
+    # q of width 5 and k of width 4 cannot come from one forward pass; the gradients
+    # used to come back with each other's widths.
+    q, k, v = np.ones((2, 3, 5)), np.ones((2, 3, 4)), np.ones((2, 3, 4))
+    weights = np.full((2, 3, 3), 1 / 3)
+    with pytest.raises(
+        ValueError,
+        match=r"^attention_backward: q has shape \(2, 3, 5\) but k has shape "
+        r"\(2, 3, 4\); the last dimensions must match",
+    ):
+        attention_backward(np.ones((2, 3, 4)), q, k, v, weights)
+
+
+def test_attention_backward_checks_nested_lists_as_the_forward_does():
+    q = np.random.default_rng(0).standard_normal((3, 4))
+    out, w = scaled_dot_product_attention(q, q, q)
+    d_out = np.ones_like(out)
+    as_lists = attention_backward(d_out, q.tolist(), q.tolist(), q.tolist(), w.tolist())
+    for got, want in zip(as_lists, attention_backward(d_out, q, q, q, w), strict=True):
+        np.testing.assert_array_equal(got, want)
+    bad = w.tolist()
+    bad[1][0] = math.nan
+    with pytest.raises(ValueError, match="^attention_backward: weights contains NaN"):
+        attention_backward(d_out, q.tolist(), q.tolist(), q.tolist(), bad)
+    with pytest.raises(ValueError, match="^attention_backward: k contains infinity"):
+        attention_backward(d_out, q, (q * math.inf).tolist(), q, w)
+    with pytest.raises(ValueError, match=r"^attention_backward: k .* but v has shape"):
+        attention_backward(d_out, q, q, q[:2].tolist(), w)

@@ -666,6 +666,40 @@ probe(
     given=r"\(3\)",
 )
 numbers(name, fn, "causal", FLAG, Q, Wm, Wm, Wm, Wm, 2)
+for arg, i in (("W_q", 1), ("W_k", 2), ("W_v", 3), ("W_o", 4)):  # issue 21
+    for bad, word in ((np.nan, "NaN"), (np.inf, "infinity")):
+        args = [Q, Wm, Wm, Wm, Wm, 2]
+        args[i] = np.where(Wm == 1, bad, 0.0)  # (4, 4): the diagonal not finite
+        probe(name, f"array: {word}", fn, args, arg=arg, given=word)
+
+name, fn = "attention_backward", sm.attention_backward  # issue 21: as the forward
+probe(
+    name,
+    "q and k widths",
+    fn,
+    (Q, np.ones((2, 3, 5)), Q, Q, W),
+    arg="k",
+    given=r"q has shape \(2, 3, 5\)",
+)
+W_nan = W.tolist()
+W_nan[0][1][2] = math.nan
+probe(
+    name,
+    "list: NaN",
+    fn,
+    (Q, Q.tolist(), Q.tolist(), Q.tolist(), W_nan),
+    arg="weights",
+    given="NaN",
+)
+probe(
+    name,
+    "list: infinity",
+    fn,
+    (Q, (Q * math.inf).tolist(), Q, Q, W),
+    arg="q",
+    given="infinity",
+)
+probe(name, "array: NaN", fn, (Q, Q, Q, Q * math.nan, W), arg="v", given="NaN")
 
 # ------------------------------------------------------------------ layers:
 # constructors
@@ -1142,6 +1176,17 @@ probe(
     arg="v",
     given="ragged",
 )
+for size in (1e6, -7e4):  # issue 21: a float16 cache would store inf
+    for arg, kv in (("k", (np.full((1, 2, 1, 2), size), K)), ("v", (K, K * size))):
+        probe(
+            "KVCache.append",
+            "overflows float16",
+            method(lambda: KVCache(1, 2, 4, 2, dtype=np.float16), "append"),
+            kv,
+            arg=arg,
+            given=f"{abs(size):g}".replace("+", r"\+")
+            + ".*float16 holds at most 65504",
+        )
 probe(
     "KVCache.reset",
     "no argument",
@@ -1193,6 +1238,13 @@ ids_arrays(
     lambda x: ((x, tiny_gpt().new_kv_cache(2)), {}),
     (2, 3),
     V,
+)
+probe(
+    "GPT.forward_cached",
+    "cache: one for two blocks",
+    method(lambda: GPT(V, 8, 2, 2, 6, rng=0), "forward_cached"),  # two blocks
+    ([1], [KVCache(1, 2, 6, 4)] * 2),
+    match=r"^GPT.forward_cached: cache\[1\] is the same KVCache as cache\[0\]",
 )
 probe(
     "GPT.forward_cached",
@@ -1525,6 +1577,19 @@ probe(
 )
 
 name, fn = "fit", sm.fit
+
+
+X_line, y_line = sm.make_regression_1d(n=50, rng=0)
+
+
+def fit_line(lr=3.0, **kwargs):
+    """``fit`` of a line by SGD at ``lr``, 100 epochs of one whole-set batch; at 3.0
+    its float32 loss overflows in epoch 28 (training-loop.md)."""
+    line = Dense(1, 1, rng=0)
+    with np.errstate(over="ignore"):  # numpy's warning; fit's error is the test
+        return sm.fit(line, X_line, y_line, "mse", SGD(line, lr=lr), 100, 50, **kwargs)
+
+
 mlp = lambda: sm.MLP([3, 2], rng=0)  # noqa: E731
 probe(name, "model", fn, (None, Xs, ys), exc=TypeError, arg="model", given="None")
 arrays(name, fn, "X", lambda x: ((mlp(), x, ys[:2]), {}), (2, 3), empty=False)
@@ -1573,6 +1638,54 @@ probe(
     {"loss": "mse"},
     arg="y",
     given=r"\(6, 3\)",
+)
+# issue 21: the held-out set's errors name X_val and y_val; an infinite loss stops fit
+for kind, X_val, exc, given in [  # None would mean "no held-out set"
+    ("array: str", "abc", TypeError, "'abc'"),
+    ("array: strings", np.full((2, 3), "a"), TypeError, "dtype <U1"),
+    ("array: complex", np.ones((2, 3), complex), TypeError, "complex128"),
+    ("array: NaN", np.full((2, 3), np.nan), ValueError, "NaN"),
+    ("array: inf", np.full((2, 3), np.inf), ValueError, "infinity"),
+    ("array: ragged", [[1.0] * 3, [1.0] * 4], ValueError, "ragged"),
+]:
+    probe(
+        name,
+        kind,
+        fn,
+        (mlp(), Xs, ys),
+        {"X_val": X_val, "y_val": ys[:2]},
+        exc,
+        arg="X_val",
+        given=given,
+    )
+probe(
+    name,
+    "validation set",
+    fn,
+    (mlp(), Xs, ys),
+    {"X_val": Xs, "y_val": ys[:2]},
+    arg="y_val",
+    given=r"X_val has shape \(6, 3\)",
+)
+probe(
+    name,
+    "validation set",
+    fn,
+    (mlp(), Xs, ys),
+    {"X_val": Xs, "y_val": "abc"},
+    exc=TypeError,
+    arg="y_val",
+    given="'abc'",
+)
+probe(name, "loss overflows", fit_line, arg="epoch 28", given="inf")
+probe(
+    name,
+    "validation loss overflows",
+    fit_line,
+    (0.1,),
+    {"X_val": X_line, "y_val": y_line + 1e20},  # float32 holds it, not its square
+    arg="validation loss",
+    given="epoch 1 is inf",
 )
 
 # ------------------------------------------------------------------ data
@@ -1794,6 +1907,30 @@ probe(
     arg="pattern",
     given="NoneType",
 )
+for pattern, given in [  # issue 21: a pattern whose matches would lose text
+    ("", "'' matches the empty string"),
+    (r"\s*", "matches the empty string"),
+    (r"\w+", "skips ','"),
+    (r"(\w+)|\W+", "capturing group"),
+]:
+    probe(
+        name,
+        "pattern loses text",
+        BPETokenizer,
+        (BYTES, []),
+        {"pattern": pattern},
+        arg="pattern",
+        given=given,
+    )
+    probe(
+        "BPETokenizer.train",
+        "pattern loses text",
+        BPETokenizer.train,
+        ("ab ab, ab", 258),
+        {"pattern": pattern},
+        arg="pattern",
+        given=given,
+    )
 BPE = BPETokenizer(BYTES, [])
 probe(
     "BPETokenizer.encode",
@@ -1896,6 +2033,14 @@ for value, given in [
     (math.nan, "nan"),
 ]:
     probe(name, "top_p", fn, (np.ones(3) / 3, value), arg="top_p", given=given)
+for probs, given in [  # issue 21: each row must be a distribution
+    (np.ones(3), "sum of 3"),
+    ([0.25, 0.25], r"sum of 0\.5"),
+    ([[0.5, 0.5], [0.0, 0.0]], r"sum of 0 \(row 1\)"),
+    ([1.5, -0.5], r"got -0\.5"),
+    (np.float64(1.0), r"shape \(\)"),
+]:
+    probe(name, "probs: not a distribution", fn, (probs, 0.9), arg="probs", given=given)
 
 name, fn = "generate", sm.generate
 probe(name, "model", fn, (None, [1], 2), exc=TypeError, arg="model", given="None")
@@ -2248,6 +2393,66 @@ probe(
     exc=TypeError,
     arg="model",
     given="GPT",
+)
+probe(
+    "save_gpt2",
+    "directory",
+    sm.save_gpt2,
+    (tiny_gpt2(), os.path.join(__file__, "gpt2")),
+    arg="directory",
+    given="which is a file",
+)
+ONE = {"a": np.ones(2, np.float32)}
+probe(
+    "save_safetensors",
+    "path",
+    sm.save_safetensors,
+    (None, ONE),
+    exc=TypeError,
+    arg="path",
+    given="None",
+)
+probe(
+    "save_safetensors",
+    "path",
+    sm.save_safetensors,
+    ("/nonexistent/dir/x.safetensors", ONE),
+    arg="path",
+    given="'/nonexistent/dir/x.safetensors' is in a folder that does not exist",
+)
+probe(
+    "save_safetensors",
+    "path",
+    sm.save_safetensors,
+    (os.path.join(__file__, "x.safetensors"), ONE),
+    arg="path",
+    given="which is a file",
+)
+probe(
+    "save_safetensors",
+    "tensors",
+    sm.save_safetensors,
+    (tmp_file("m.safetensors"), {"__metadata__": np.ones(2, np.float32)}),
+    arg="tensors",
+    given="'__metadata__'",
+)
+probe(
+    "save_safetensors",
+    "metadata",
+    sm.save_safetensors,
+    (tmp_file("m.safetensors"), ONE, ["pt"]),
+    exc=TypeError,
+    arg="metadata",
+    given=r"\['pt'\]",
+)
+probe(
+    "load_safetensors",
+    "path",
+    sm.load_safetensors,
+    (3,),
+    exc=TypeError,
+    arg="path",
+    given="3",
 )
 
 # ------------------------------------------------------------------ the command line

@@ -516,3 +516,25 @@ def test_encode_applies_competing_merges_in_learned_order():
     ab_first = BPETokenizer(tokens, [(a, b), (b, c)])
     assert ab_first.encode("abc").tolist() == [257, c]
     assert bc_first.ranks[(b, c)] == (0, 256) and bc_first.ranks[(a, b)] == (1, 257)
+
+
+@pytest.mark.parametrize(
+    "pattern, problem",
+    [
+        ("", "matches the empty string"),
+        (r"\w*", "matches the empty string"),
+        (r"\w+", "skips ','"),
+        (r"[a-z]+|\s+", "skips 'H'"),
+        (r"(\w+)|\W+", "has a capturing group"),
+    ],
+)
+def test_a_pattern_that_would_lose_text_is_refused(pattern, problem):
+    # pattern='' encoded every text to no ids; \w+ dropped the spaces and commas, and a
+    # capturing group made findall return the group: encode kept only what it matched.
+    bytes_only = [bytes([b]) for b in range(256)]
+    for where, make in (
+        ("BPETokenizer", lambda: BPETokenizer(bytes_only, [], pattern=pattern)),
+        ("BPETokenizer.train", lambda: BPETokenizer.train("ab ab, ab", 258, pattern)),
+    ):
+        with pytest.raises(ValueError, match=rf"^{where}: pattern .* {problem}"):
+            make()

@@ -173,13 +173,46 @@ SIDEWAYS = """() => {
 READER_CHECKS = (Path(__file__).parent / "reader_checks.js").read_text(encoding="utf-8")
 
 
+# Waits for a condition, never for a fixed time: on a loaded machine a fixed wait runs
+# out before the page is ready. Each condition is polled on animation frames.
+READY = """() => {
+    const content = document.querySelector('.md-content') || document.body;
+    const math = [...content.querySelectorAll('.arithmatex')]
+        .every(e => e.querySelector('.katex, .katex-error'));
+    const images = [...content.querySelectorAll('img')].every(i => i.complete);
+    return math && images && document.fonts.status === 'loaded';
+}"""
+
+SETTLED = """(width) => window.innerWidth === width &&
+    document.getAnimations().every(a => !(a instanceof CSSTransition) ||
+                                       a.playState !== 'running')"""
+
+
+def settle(page, timeout: float = 30_000) -> None:
+    """Wait until the page is ready (math rendered by KaTeX, images and fonts loaded)
+    and still (the viewport as set, no transition running), then two more frames, so
+    that what the theme's scripts do on a change of size or scheme is done. On a
+    timeout the checks run anyway and report what is not ready."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    try:
+        page.wait_for_function(READY, timeout=timeout, polling="raf")
+        page.wait_for_function(SETTLED, arg=width, timeout=timeout, polling="raf")
+    except PlaywrightTimeout:
+        pass
+    page.evaluate(
+        "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+    )
+
+
 def light(page) -> None:
     """Back to Material's default (light) scheme."""
     page.evaluate(
         """() => { for (const e of [document.body, document.documentElement]) {
                      e.setAttribute('data-md-color-scheme', 'default'); } }"""
     )
-    page.wait_for_timeout(100)
+    settle(page)
 
 
 def axe(page, source: str) -> list[str]:
@@ -201,7 +234,7 @@ def dark(page) -> None:
              for (const e of [document.body, document.documentElement]) {
                e.setAttribute('data-md-color-scheme', 'slate'); } }"""
     )
-    page.wait_for_timeout(100)
+    settle(page)
 
 
 def visit(browser, url: str, screenshot: Path, axe_source: str) -> dict:
@@ -239,7 +272,7 @@ def visit(browser, url: str, screenshot: Path, axe_source: str) -> dict:
 
     context.route("**/*", guard)
     page.goto(url, wait_until="networkidle")
-    page.wait_for_timeout(150)  # let KaTeX finish
+    settle(page)  # KaTeX done, images and fonts loaded
     report.update(
         page.evaluate(
             """() => {
@@ -279,7 +312,7 @@ def visit(browser, url: str, screenshot: Path, axe_source: str) -> dict:
     report["reader_1280_dark"] = page.evaluate(READER_CHECKS)
     report["axe_dark"] = axe(page, axe_source)
     page.set_viewport_size(PHONE)
-    page.wait_for_timeout(100)
+    settle(page)
     report["sideways_390"] = page.evaluate(SIDEWAYS)
     report["reader_390_dark"] = page.evaluate(READER_CHECKS)
     light(page)
@@ -379,6 +412,9 @@ def test_search_finds_a_word_of_the_book(browser, server):
     assert any("neuron" in t.lower() for t in titles), titles
 
 
+UNCOPIED = "(nothing copied yet)"
+
+
 def test_the_copy_button_of_a_shell_block_copies_its_commands(browser, server):
     """Press the copy button of every shell block on two pages, at 1280 and 390 px, and
     read the clipboard back: the commands, without prompt or output, as typed."""
@@ -396,8 +432,13 @@ def test_the_copy_button_of_a_shell_block_copies_its_commands(browser, server):
                 block = blocks.nth(i)
                 block.scroll_into_view_if_needed()
                 block.hover()
+                page.evaluate(f"() => navigator.clipboard.writeText('{UNCOPIED}')")
                 block.locator('[data-md-type="copy"], .md-clipboard').first.click()
-                page.wait_for_timeout(100)
+                page.wait_for_function(
+                    f"async () => (await navigator.clipboard.readText()) !== "
+                    f"'{UNCOPIED}'",
+                    timeout=30_000,
+                )
                 copied.append(page.evaluate("() => navigator.clipboard.readText()"))
         context.close()
     assert len(copied) >= 6, copied

@@ -303,6 +303,377 @@ CASES = {
 }
 
 
+# ---- Parts I-II: the neuron to masking ----
+def fires_batch(a, w, b):
+    return a @ w + b > 0
+
+
+def fires_loop(a, w, b):
+    """One example at a time, as 0 and 1: the same answer in another form."""
+    rows = np.atleast_2d(a)
+    out = np.array(
+        [int(sum(wi * ai for wi, ai in zip(w, r, strict=True)) + b > 0) for r in rows]
+    )
+    return out if a.ndim == 2 else out[0]
+
+
+def fires_no_bias(a, w, b):
+    return a @ w > 0
+
+
+def fires_at_zero(a, w, b):
+    return a @ w + b >= 0
+
+
+def fires_wrong_axis(a, w, b):
+    return (a * w).sum(axis=0) + b > 0
+
+
+def dense_backward(x, W, dy):
+    return x.T @ dy, dy.sum(axis=0), dy @ W.T
+
+
+def dense_backward_einsum(x, W, dy):
+    return (
+        np.einsum("ni,no->io", x, dy),
+        np.einsum("no->o", dy),
+        np.einsum("no,io->ni", dy, W),
+    )
+
+
+def dense_db_mean(x, W, dy):
+    return x.T @ dy, dy.mean(axis=0), dy @ W.T
+
+
+def dense_db_per_row(x, W, dy):
+    return x.T @ dy, dy, dy @ W.T
+
+
+def dense_dw_transposed(x, W, dy):
+    return dy.T @ x, dy.sum(axis=0), dy @ W.T
+
+
+def mse_with_grad(pred, target):
+    diff = pred - target
+    return np.mean(diff**2), 2 * diff / diff.size
+
+
+def mse_with_grad_loops(pred, target):
+    flat_p, flat_t = pred.ravel().tolist(), target.ravel().tolist()
+    n = len(flat_p)
+    loss = sum((p - t) ** 2 for p, t in zip(flat_p, flat_t, strict=True)) / n
+    grad = [2 * (p - t) / n for p, t in zip(flat_p, flat_t, strict=True)]
+    return loss, np.reshape(grad, pred.shape)
+
+
+def mse_no_mean_in_grad(pred, target):
+    diff = pred - target
+    return np.mean(diff**2), 2 * diff
+
+
+def mse_grad_sign(pred, target):
+    diff = pred - target
+    return np.mean(diff**2), 2 * (target - pred) / diff.size
+
+
+def mse_mean_over_rows(pred, target):
+    diff = pred - target
+    return np.mean(diff**2), 2 * diff / len(diff)
+
+
+def should_stop(val_losses, patience):
+    if not val_losses:
+        return False
+    best = val_losses.index(min(val_losses))
+    return len(val_losses) - 1 - best >= patience
+
+
+def should_stop_counter(val_losses, patience):
+    best, waited = float("inf"), 0
+    for loss in val_losses:
+        if loss < best:
+            best, waited = loss, 0
+        else:
+            waited += 1
+    return waited >= patience
+
+
+def stop_after_rises(val_losses, patience):
+    """Counts consecutive rises against the previous epoch, not against the best."""
+    rises = 0
+    for before, after in zip(val_losses, val_losses[1:], strict=False):
+        rises = rises + 1 if after > before else 0
+    return rises >= patience
+
+
+def stop_ties_improve(val_losses, patience):
+    if not val_losses:
+        return False
+    best = len(val_losses) - 1 - val_losses[::-1].index(min(val_losses))
+    return len(val_losses) - 1 - best >= patience
+
+
+def stop_one_late(val_losses, patience):
+    return should_stop(val_losses, patience + 1)
+
+
+def next_token_pairs(ids, T):
+    n = len(ids) - T
+    return (
+        np.array([ids[i : i + T] for i in range(n)]),
+        np.array([ids[i + 1 : i + T + 1] for i in range(n)]),
+    )
+
+
+def next_token_pairs_strided(ids, T):
+    windows = np.lib.stride_tricks.sliding_window_view(ids, T + 1)
+    return windows[:, :-1].tolist(), windows[:, 1:].tolist()
+
+
+def pairs_not_shifted(ids, T):
+    inputs, _ = next_token_pairs(ids, T)
+    return inputs, inputs
+
+
+def pairs_one_short(ids, T):
+    inputs, targets = next_token_pairs(ids, T)
+    return inputs[:-1], targets[:-1]
+
+
+def pairs_swapped(ids, T):
+    inputs, targets = next_token_pairs(ids, T)
+    return targets, inputs
+
+
+class CharTok:
+    def __init__(self, text):
+        chars = sorted(set(text))
+        self.stoi = {c: i for i, c in enumerate(chars)}
+        self.itos = dict(enumerate(chars))
+
+    def encode(self, s):
+        return [self.stoi[c] for c in s]
+
+    def decode(self, ids):
+        return "".join(self.itos[int(i)] for i in ids)
+
+
+class CharTokFirstSeen(CharTok):
+    """Ids in order of first appearance, kept in a list: also correct."""
+
+    def __init__(self, text):
+        self.chars = list(dict.fromkeys(text))
+
+    def encode(self, s):
+        return np.array([self.chars.index(c) for c in s], dtype=np.int64)
+
+    def decode(self, ids):
+        return "".join(self.chars[i] for i in ids)
+
+
+class CharTokFromOne(CharTok):
+    def __init__(self, text):
+        chars = sorted(set(text))
+        self.stoi = {c: i + 1 for i, c in enumerate(chars)}
+        self.itos = {i + 1: c for i, c in enumerate(chars)}
+
+
+class CharTokDecodesToList(CharTok):
+    def decode(self, ids):
+        return [self.itos[int(i)] for i in ids]
+
+
+class CharTokEveryPosition(CharTok):
+    """Numbers every position of the text, so a repeated character's id is its last."""
+
+    def __init__(self, text):
+        self.stoi = {c: i for i, c in enumerate(text)}
+        self.itos = {i: c for c, i in self.stoi.items()}
+
+
+def embedding_backward(ids, dout, V):
+    dW = np.zeros((V, dout.shape[-1]))
+    np.add.at(dW, ids, dout)
+    return dW
+
+
+def embedding_backward_one_hot(ids, dout, V):
+    one_hot = np.eye(V)[ids.ravel()]  # (N, V)
+    return one_hot.T @ dout.reshape(-1, dout.shape[-1])
+
+
+def embedding_assigns(ids, dout, V):
+    dW = np.zeros((V, dout.shape[-1]))
+    dW[ids] = dout
+    return dW
+
+
+def embedding_fancy_add(ids, dout, V):
+    dW = np.zeros((V, dout.shape[-1]))
+    dW[ids] += dout
+    return dW
+
+
+def embedding_transposed(ids, dout, V):
+    return embedding_backward(ids, dout, V).T
+
+
+def sinusoidal_table(n, d):
+    angle = np.arange(n)[:, None] / 10000 ** (np.arange(0, d, 2) / d)  # (n, d/2)
+    pe = np.zeros((n, d))
+    pe[:, 0::2], pe[:, 1::2] = np.sin(angle), np.cos(angle)
+    return pe
+
+
+def sinusoidal_loops(n, d):
+    import math
+
+    return [
+        [
+            (math.sin if j % 2 == 0 else math.cos)(p / 10000 ** ((j - j % 2) / d))
+            for j in range(d)
+        ]
+        for p in range(n)
+    ]
+
+
+def sinusoidal_halves(n, d):
+    angle = np.arange(n)[:, None] / 10000 ** (np.arange(0, d, 2) / d)
+    return np.concatenate([np.sin(angle), np.cos(angle)], axis=1)
+
+
+def sinusoidal_own_frequency(n, d):
+    """Gives every column its own frequency: j / d instead of 2i / d for a pair."""
+    angle = np.arange(n)[:, None] / 10000 ** (np.arange(d) / d)  # (n, d)
+    pe = np.sin(angle)
+    pe[:, 1::2] = np.cos(angle[:, 1::2])
+    return pe
+
+
+def sinusoidal_cos_first(n, d):
+    return sinusoidal_table(n, d)[:, [j ^ 1 for j in range(d)]]
+
+
+def unembedding_backward(h, W_U, dlogits):
+    h2, d2 = h.reshape(-1, h.shape[-1]), dlogits.reshape(-1, dlogits.shape[-1])
+    return dlogits @ W_U.T, h2.T @ d2
+
+
+def unembedding_backward_einsum(h, W_U, dlogits):
+    lead = list(range(h.ndim - 1))  # every axis but the last: summed
+    return np.einsum("...v,dv->...d", dlogits, W_U), np.tensordot(
+        h, dlogits, (lead, lead)
+    )
+
+
+def unembedding_mean(h, W_U, dlogits):
+    dh, dW = unembedding_backward(h, W_U, dlogits)
+    return dh, dW / np.prod(h.shape[:-1])
+
+
+def unembedding_transposed(h, W_U, dlogits):
+    dh, dW = unembedding_backward(h, W_U, dlogits)
+    return dh, dW.T
+
+
+def unembedding_2d_only(h, W_U, dlogits):
+    return dlogits @ W_U.T, h.T @ dlogits
+
+
+def stable_softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_logsumexp(z):
+    m = np.max(z, axis=-1, keepdims=True)
+    return np.exp(z - m - np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True)))
+
+
+def softmax_naive(z):
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_axis0(z):
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+def softmax_global_max(z):
+    e = np.exp(z - z.max())
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def attention_scores(q, k):
+    return q @ k.T / np.sqrt(q.shape[-1])
+
+
+def attention_scores_loops(q, k):
+    return [[float(qi @ kj) / len(qi) ** 0.5 for kj in k] for qi in q]
+
+
+def scores_unscaled(q, k):
+    return q @ k.T
+
+
+def scores_by_d(q, k):
+    return q @ k.T / q.shape[-1]
+
+
+def scores_transposed(q, k):
+    return k @ q.T / np.sqrt(q.shape[-1])
+
+
+CASES_PARTS_1_2 = {
+    "neuron_fires": (
+        [fires_batch, fires_loop],
+        [fires_no_bias, fires_at_zero, fires_wrong_axis],
+    ),
+    "dense_backward": (
+        [dense_backward, dense_backward_einsum],
+        [dense_db_mean, dense_db_per_row, dense_dw_transposed],
+    ),
+    "mse_with_grad": (
+        [mse_with_grad, mse_with_grad_loops],
+        [mse_no_mean_in_grad, mse_grad_sign, mse_mean_over_rows],
+    ),
+    "should_stop": (
+        [should_stop, should_stop_counter],
+        [stop_after_rises, stop_ties_improve, stop_one_late],
+    ),
+    "next_token_pairs": (
+        [next_token_pairs, next_token_pairs_strided],
+        [pairs_not_shifted, pairs_one_short, pairs_swapped],
+    ),
+    "char_tokenizer": (
+        [CharTok, CharTokFirstSeen],
+        [CharTokFromOne, CharTokDecodesToList, CharTokEveryPosition],
+    ),
+    "embedding_backward": (
+        [embedding_backward, embedding_backward_one_hot],
+        [embedding_assigns, embedding_fancy_add, embedding_transposed],
+    ),
+    "sinusoidal_table": (
+        [sinusoidal_table, sinusoidal_loops],
+        [sinusoidal_halves, sinusoidal_own_frequency, sinusoidal_cos_first],
+    ),
+    "unembedding_backward": (
+        [unembedding_backward, unembedding_backward_einsum],
+        [unembedding_mean, unembedding_transposed, unembedding_2d_only],
+    ),
+    "stable_softmax": (
+        [stable_softmax, softmax_logsumexp],
+        [softmax_naive, softmax_axis0, softmax_global_max],
+    ),
+    "attention_scores": (
+        [attention_scores, attention_scores_loops],
+        [scores_unscaled, scores_by_d, scores_transposed],
+    ),
+}
+CASES |= CASES_PARTS_1_2
+
+
 def test_every_exercise_has_accept_and_reject_cases():
     assert set(CASES) == set(EXERCISES)
     assert all(len(wrong) >= 2 for _, wrong in CASES.values())
@@ -382,6 +753,33 @@ def test_every_exercise_names_an_existing_chapter():
     docs = Path(exercises.__file__).resolve().parents[1] / "docs"
     for name, ex in EXERCISES.items():
         assert (docs / ex.chapter).is_file(), name
+
+
+# ---- Parts I-II: the verdicts name what is wrong
+def test_an_embedding_backward_that_assigns_names_the_repeated_id(capsys):
+    check("embedding_backward", embedding_assigns)
+    out = " ".join(capsys.readouterr().out.split())
+    assert (
+        "ids [3, 1, 3, 0, 3], vocab_size 5 (repeated: 3 (3 times)): dW_E[3, 0]" in out
+    )
+
+
+def test_a_softmax_without_the_max_fails_on_large_logits_with_nan(capsys):
+    check("stable_softmax", softmax_naive)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "large logits [1000, 1001, 999]: probs[0] is nan, expected 0.244728" in out
+
+
+def test_a_tokenizer_counting_from_one_is_told_the_range(capsys):
+    check("char_tokenizer", CharTokFromOne)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "encode gave id 8; with 8 distinct characters the ids must be 0 to 7" in out
+
+
+def test_firing_at_z_zero_is_reported_on_the_edge_case(capsys):
+    check("neuron_fires", fires_at_zero)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "(z = 0 on row 0): output[0] is True, expected False" in out
 
 
 # ---- Parts II-IV and labs ----

@@ -10,6 +10,7 @@ without them these tests skip, unless SCRATCHML_REQUIRE_PARITY=1 (then they fail
 """
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -164,3 +165,74 @@ def test_tokenizer_matches_transformers(reference):
     ]:
         assert list(tokenizer.encode(text)) == fast.encode(text), text
     assert model.vocab_size == 300
+
+
+# ---------------------------------------------------------------- the other direction
+
+
+def test_a_save_gpt2_folder_loads_in_transformers_with_the_same_logits(tmp_path):
+    """scratchml -> transformers: ``save_gpt2``'s folder read by
+    ``GPT2LMHeadModel.from_pretrained``, float32 logits equal to ours."""
+    torch = require("torch")
+    transformers = require("transformers")
+    from safetensors import safe_open  # transformers' own reader of the weights
+
+    from scratchml import GPT2, save_gpt2
+
+    model = GPT2(
+        vocab_size=SIZES["vocab_size"],
+        d_model=SIZES["n_embd"],
+        n_heads=SIZES["n_head"],
+        n_layers=SIZES["n_layer"],
+        context_length=SIZES["n_positions"],
+        rng=0,
+    ).eval()
+    r = np.random.default_rng(1)  # biases and layer norms off 0 and 1
+    for _, layer, key in model.named_params():
+        p = layer.params[key]
+        layer.params[key] = (p + 0.05 * r.standard_normal(p.shape)).astype(np.float32)
+    save_gpt2(model, tmp_path)
+    with safe_open(tmp_path / "model.safetensors", "np") as f:
+        # transformers 4.x refuses any other format than pt, tf, flax and mlx
+        assert f.metadata() == {"format": "pt"}
+    reference = transformers.GPT2LMHeadModel.from_pretrained(tmp_path).eval()
+    assert reference.config.n_layer == SIZES["n_layer"]
+    ids = _ids()
+    with torch.no_grad():
+        expected = reference(torch.tensor(ids)).logits.numpy()
+    logits = model(ids)
+    assert expected.dtype == logits.dtype == np.float32
+    np.testing.assert_allclose(logits, expected, rtol=0, atol=1e-5)
+    assert np.abs(expected).max() > 1  # logits of a size where 1e-5 means something
+
+
+# The reference reader and this book's: the damaged safetensors files of
+# tests/test_hostile_files.py that the format's own reader (the ``safetensors``
+# package) loads anyway, each refused here by a rule of this book's own.
+STRICTER = {
+    "9 dimensions": "at most 8 dimensions (GPT-2's tensors have at most 4)",
+    "the header starts with a space": "the format's text: the header begins with {",
+}
+
+
+def test_the_format_s_reference_reader_refuses_the_same_damaged_files(tmp_path):
+    require("safetensors")
+    from safetensors import safe_open
+    from test_hostile_files import CASES
+
+    accepted = []
+    for name, loader, _, changed in CASES:
+        if loader not in ("st", "gpt2-st"):
+            continue
+        path = tmp_path / "x.safetensors"
+        path.write_bytes(changed["model.safetensors"])
+        if hasattr(changed["model.safetensors"], "size"):  # a sparse file's full size
+            os.truncate(path, changed["model.safetensors"].size)
+        try:
+            with safe_open(path, "np") as f:
+                for key in f.keys():
+                    f.get_tensor(key)
+        except Exception:  # noqa: BLE001 -- any refusal counts
+            continue
+        accepted.append(name)
+    assert sorted(accepted) == sorted(STRICTER)

@@ -2,6 +2,8 @@
 with and
 without the cache (greedy, sampled, prompt longer than one token, context overflow)."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -250,6 +252,37 @@ def test_new_kv_cache_memory_is_two_n_layers_d_model_per_token():
     assert len(cache) == 2 and all(c.keys.dtype == np.float32 for c in cache)
     per_token = sum(c.bytes_per_token for c in cache)
     assert per_token == 2 * 2 * 16 * 4  # 2 (k and v) * n_layers * d_model * 4 bytes
+
+
+@pytest.mark.parametrize("size", [1e6, -7e4])
+def test_a_float16_cache_refuses_values_it_would_store_as_infinity(size):
+    # float16 holds at most 65504 in size: 1e6 used to be stored as inf.
+    cache = KVCache(1, 1, 4, 2, dtype=np.float16)
+    fits = np.full((1, 1, 1, 2), 65504.0)  # float64, but every value fits
+    keys, values = cache.append(fits, -fits)
+    assert np.isfinite(keys).all() and keys.dtype == np.float16
+    big = np.full((1, 1, 1, 2), size)
+    shown = re.escape(f"{abs(size):g}")  # 1e+06, 70000
+    for k, v, name in ((big, fits, "k"), (fits, big, "v")):
+        with pytest.raises(
+            ValueError,
+            match=rf"^KVCache.append: {name} holds {shown}, but the cache's dtype "
+            r"float16 holds at most 65504",
+        ):
+            cache.append(k, v)
+    assert cache.length == 1  # nothing was stored
+
+
+def test_one_cache_for_two_blocks_is_refused():
+    # The second block would append its keys after the first block's, in one cache.
+    model = tiny_gpt()
+    cache = model.new_kv_cache()
+    with pytest.raises(
+        ValueError,
+        match=r"^GPT.forward_cached: cache\[1\] is the same KVCache as cache\[0\]",
+    ):
+        model.forward_cached([1, 2, 3], [cache[0], cache[0]])
+    assert cache[0].length == 0  # refused before anything was appended
 
 
 def _model():

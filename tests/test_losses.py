@@ -269,3 +269,40 @@ def test_cross_entropy_grad_on_non_contiguous_logits():
     expected = cross_entropy_grad(np.ascontiguousarray(logits), labels)
     assert np.allclose(cross_entropy_grad(logits, labels), expected)
     assert np.allclose(cross_entropy_grad(logits, labels).sum(axis=-1), 0.0)
+
+
+def _cross_entropy_in_float64(logits, labels):
+    """The loss and gradient from the definition, in float64."""
+    z = logits.astype(np.float64)
+    z = z - z.max(axis=-1, keepdims=True)  # (N, C): the largest is 0
+    log_total = np.log(np.exp(z).sum(axis=-1))  # (N,)
+    rows = np.arange(len(labels))
+    loss = (log_total - z[rows, labels]).mean()
+    p = np.exp(z - log_total[:, None])  # (N, C)
+    p[rows, labels] -= 1
+    return loss, p / len(labels)
+
+
+@pytest.mark.parametrize(
+    "f", [cross_entropy, cross_entropy_grad, cross_entropy_with_grad]
+)
+@pytest.mark.parametrize("rows, scale", [(200, 1000.0), (70_000, 1.0)])
+def test_float16_logits_give_the_float64_answer(f, rows, scale):
+    # float16 holds at most 65,504: 200 row losses near 1,000 add up past it (the loss
+    # was inf), and 70,000 rows cannot even be counted in it (the gradient was 0).
+    rng = np.random.default_rng(0)
+    logits = (rng.standard_normal((rows, 5)) * scale).astype(np.float16)
+    labels = rng.integers(0, 5, rows)
+    want_loss, want_grad = _cross_entropy_in_float64(logits, labels)
+    got = f(logits, labels)
+    loss, grad = {
+        cross_entropy: (got, None),
+        cross_entropy_grad: (None, got),
+        cross_entropy_with_grad: got,
+    }[f]
+    if loss is not None:
+        assert np.isfinite(loss) and loss.dtype == np.float32
+        assert loss == pytest.approx(want_loss, rel=1e-5)
+    if grad is not None:
+        assert grad.dtype == np.float32
+        np.testing.assert_allclose(grad, want_grad, rtol=1e-4, atol=1e-9)

@@ -7,6 +7,7 @@ from scratchml import (
     MLP,
     SGD,
     Adam,
+    Dense,
     accuracy,
     cross_entropy,
     fit,
@@ -287,3 +288,51 @@ def test_fit_errors_are_named():
         ValueError, match="fit: epochs must be a positive integer, got 0"
     ):
         fit(model, X, y, epochs=0)
+
+
+def test_fit_stops_at_the_first_epoch_whose_loss_is_infinite():
+    # At lr = 3.0 the line's float32 squared errors add up past 3.4e38 in epoch 28,
+    # while every prediction and gradient is still finite: fit used to train on, for
+    # 28 more epochs, until the predictions themselves overflowed.
+    X, y = make_regression_1d(n=50, rng=0)
+    line = Dense(1, 1, rng=0)
+    steps = []
+    optimizer = SGD(line, lr=3.0)
+    step = optimizer.step
+    optimizer.step = lambda: (steps.append(1), step())
+    with np.errstate(over="ignore"), pytest.raises(ValueError) as info:
+        fit(line, X, y, "mse", optimizer, epochs=100, batch_size=50)
+    assert str(info.value).startswith("fit: the training loss of epoch 28 is inf (")
+    assert len(steps) == 28  # one step per epoch: none after the loss overflowed
+    with np.errstate(over="ignore"):
+        errors = line.forward(X.astype(np.float32)) - y  # (50, 1): still finite
+    assert np.isfinite(errors).all() and (errors.astype(np.float64) ** 2).sum() > 3.4e38
+
+
+def test_fit_stops_when_the_validation_loss_is_infinite():
+    X, y = make_regression_1d(n=20, rng=0)
+    line = Dense(1, 1, rng=0)
+    far = np.full_like(y, 1e20)  # float32 holds it, but not its square
+    with (
+        np.errstate(over="ignore"),
+        pytest.raises(
+            ValueError, match=r"^fit: the validation loss of epoch 1 is inf \("
+        ),
+    ):
+        fit(line, X, y, "mse", epochs=3, X_val=X, y_val=far)
+
+
+def test_fit_names_the_validation_arguments_in_their_errors():
+    X, y = make_moons(n_per_class=5, rng=0)
+    model = MLP([2, 3, 2], rng=0)
+    with pytest.raises(
+        ValueError,
+        match=r"^fit: X_val has shape \(10, 2\) and y_val has shape \(9,\); they must",
+    ):
+        fit(model, X, y, X_val=X, y_val=y[:9])
+    with pytest.raises(ValueError, match="^fit: X_val contains NaN"):
+        fit(model, X, y, X_val=np.where(X > 0, np.nan, X), y_val=y)
+    with pytest.raises(TypeError, match="^fit: X_val must hold numbers"):
+        fit(model, X, y, X_val=np.full(X.shape, "a"), y_val=y)
+    with pytest.raises(TypeError, match="^fit: y_val must be an array of numbers"):
+        fit(model, X, y, X_val=X, y_val="abc")

@@ -159,3 +159,19 @@ BAD_INPUT_PROBES = [
 def test_bad_input_probes(qualname, label, thunk, exc_type, pattern):
     with pytest.raises(exc_type, match=pattern):
         thunk()
+
+
+@pytest.mark.parametrize(
+    "probs, got",
+    [
+        (np.ones(3), r"got a sum of 3$"),  # counts, or logits, not probabilities
+        ([0.25, 0.25], r"got a sum of 0\.5$"),
+        ([[0.5, 0.5], [0.0, 0.0]], r"got a sum of 0 \(row 1\)$"),
+        (np.array([0.6, 0.6], np.float32), r"got a sum of 1\.2$"),
+        ([1.5, -0.5], r">= 0, got -0\.5$"),
+    ],
+)
+def test_top_p_filter_refuses_rows_that_are_not_distributions(probs, got):
+    # These used to be filtered as if they were probabilities, without a word.
+    with pytest.raises(ValueError, match=rf"^top_p_filter: probs .*{got}"):
+        top_p_filter(probs, 0.5)

@@ -3,12 +3,15 @@
     make check-page PAGE=docs/part1/neuron.md       # tools/check_page.py PAGE
     make update-outputs PAGE=docs/part1/neuron.md   # tools/check_page.py --update PAGE
 
-The check runs, in order, and reports each step with its time:
+The check runs these steps and reports each with its time (1-3 at once, then 4 and 5
+together, so that both cores work):
 
 1. the page's blocks (``pytest docs/...md``) with 1 BLAS thread, and with 2 threads on
    OpenBLAS's Sandybridge kernel (the two settings of tests/test_copy_paste.py);
 2. the rules: the guard, style and anatomy tests for the page, the API reference and
-   bad-input coverage of every public name, ruff over the package and the tests;
+   bad-input coverage of every public name, the listing limits, the exercise checkers,
+   the unit tests of every module the page includes (``tests/test_x.py`` for
+   ``scratchml/x.py``), ruff over the package and the tests;
 3. a strict build of the site into ``.cache/check-site`` (reused while nothing under
    ``docs/``, ``scratchml/``, ``hooks/``, ``overrides/`` or mkdocs.yml changed; labs
    are not re-run: ``SCRATCHML_LABS=stale``);
@@ -30,6 +33,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -100,7 +104,7 @@ def build() -> tuple[int, str, float]:
             0,
         )
     SITE_KEY.unlink(missing_ok=True)
-    env = env_for(SCRATCHML_LABS="stale")
+    env = env_for(SCRATCHML_LABS="stale", SCRATCHML_PDF="0")  # no PDF: one page here
     env.pop("MPLBACKEND", None)
     code, out, seconds = run(
         [PYTHON, "-m", "mkdocs", "build", "--strict", "--site-dir", str(SITE)], env
@@ -122,12 +126,15 @@ def steps(page: Path) -> list[tuple[str, object]]:
         "tests/test_anatomy.py",
         "tests/test_api_reference.py",
         "tests/test_bad_input.py::test_every_public_name_has_a_probe",
+        "tests/test_listings.py",
+        "tests/test_exercises.py",
         "-m",
         "not slow",
     )
     lint = [str(Path(PYTHON).parent / "ruff"), "check", "scratchml", "tests", "tools"]
     fmt = [*lint[:1], "format", "--check", "scratchml", "tests", "tools"]
     one = {"SCRATCHML_SITE": str(SITE), "SCRATCHML_PAGES": rel}
+    units = module_tests(page)  # tests/test_x.py of the modules the page shows
     return [
         ("page blocks, 1 BLAS thread", lambda: run(pytest(md), env_for("1-thread"))),
         (
@@ -135,6 +142,14 @@ def steps(page: Path) -> list[tuple[str, object]]:
             lambda: run(pytest(md), env_for("2-threads-sandybridge")),
         ),
         ("guard, style, anatomy, API reference, probes", lambda: run(rules, env_for())),
+        (
+            "unit tests of the modules the page shows",
+            lambda: (
+                run(pytest(*units, "-m", "not slow"), env_for())
+                if units
+                else (0, "the page shows no module", 0.0)
+            ),
+        ),
         (
             "ruff check and format",
             lambda: _both(run(lint, env_for()), run(fmt, env_for())),
@@ -157,24 +172,41 @@ def steps(page: Path) -> list[tuple[str, object]]:
     ]
 
 
+def module_tests(page: Path) -> list[str]:
+    """tests/test_x.py for every scratchml/x.py the page includes (if it exists)."""
+    shown = re.findall(r'--8<-- "scratchml/(\w+)\.py', page.read_text(encoding="utf-8"))
+    found = (f"tests/test_{name}.py" for name in dict.fromkeys(shown))
+    return [t for t in found if (ROOT / t).exists()]
+
+
 def _both(a, b):
     return max(a[0], b[0]), a[1] + b[1], a[2] + b[2]
+
+
+# Steps that need nothing from each other run at once (the machine's cores share them):
+# the page runs, the rules and ruff while the site builds; then, from the build, the
+# copy-paste and browser checks together.
+STAGES = (6, 2)
 
 
 def check(page: Path) -> int:
     if not AXE.exists() and shutil.which("npm"):
         subprocess.run(["make", "-s", "axe"], cwd=ROOT, check=False)
     failed, skipped, total = [], [], time.monotonic()
-    for name, step in steps(page):
-        code, out, seconds = step()
-        skip = code == 0 and "SKIPPED" in out and "browser" in name
-        status = "SKIPPED" if skip else "ok" if code == 0 else "FAILED"
-        print(f"{status:>7}  {seconds:5.1f} s  {name}", flush=True)
-        if code != 0:
-            failed.append((name, out))
-        elif skip:
-            skipped.append((name, out))
-        if code != 0 and name.startswith("strict build"):
+    todo = steps(page)
+    for size in STAGES:
+        stage, todo = todo[:size], todo[size:]
+        with concurrent.futures.ThreadPoolExecutor(len(stage)) as pool:
+            results = list(pool.map(lambda step: step[1](), stage))
+        for (name, _), (code, out, seconds) in zip(stage, results, strict=True):
+            skip = code == 0 and "SKIPPED" in out and "browser" in name
+            status = "SKIPPED" if skip else "ok" if code == 0 else "FAILED"
+            print(f"{status:>7}  {seconds:5.1f} s  {name}", flush=True)
+            if code != 0:
+                failed.append((name, out))
+            elif skip:
+                skipped.append((name, out))
+        if any(name.startswith("strict build") for name, _ in failed):
             break  # nothing to paste or open
     print(f"         {time.monotonic() - total:5.1f} s  in all")
     for name, out in failed + skipped:

@@ -87,7 +87,7 @@ def fig_part1_backprop_graph():
         ax.text(
             xi,
             yi,
-            f"$x_{i + 1}$ = {v['x'][i]:.1f}",
+            f"$x_{i}$ = {v['x'][i]:.1f}",
             ha="center",
             va="center",
             color=BLUE,
@@ -97,7 +97,7 @@ def fig_part1_backprop_graph():
         ax.text(
             xj,
             yj + 0.2,
-            f"$z_{j + 1}$ = {v['z'][j]:.4f}",
+            f"$z_{j}$ = {v['z'][j]:.4f}",
             ha="center",
             va="center",
             color=BLUE,
@@ -105,7 +105,7 @@ def fig_part1_backprop_graph():
         ax.text(
             xj,
             yj - 0.2,
-            f"$a_{j + 1}$ = {v['a'][j]:.4f}",
+            f"$a_{j}$ = {v['a'][j]:.4f}",
             ha="center",
             va="center",
             color=BLUE,
@@ -113,8 +113,8 @@ def fig_part1_backprop_graph():
         ax.text(
             xj,
             yj - 0.85,
-            f"$\\partial L/\\partial a_{j + 1}$ = {g['a'][j]:.4f}\n"
-            f"$\\partial L/\\partial z_{j + 1}$ = {g['z'][j]:.4f}",
+            f"$\\partial L/\\partial a_{j}$ = {g['a'][j]:.4f}\n"
+            f"$\\partial L/\\partial z_{j}$ = {g['z'][j]:.4f}",
             ha="center",
             va="top",
             color=ORANGE,
