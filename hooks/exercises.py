@@ -4,9 +4,10 @@
 by one table per part: each chapter's exercises and then its lab's, in the order of the
 nav, with their kind (the word in brackets of the title: ``!!! question "Exercise
 (implement): ..."`` on a chapter page, a ``# ### Exercise (predict): ...`` heading in a
-lab's ``docs/labs/<name>.py``) and the checker its solution calls
-(``check("name", ...)`` from ``scratchml.exercises``). So the page for teachers is
-never out of date. ``tests/test_exercises.py`` counts the same records.
+lab's ``docs/labs/<name>.py``, its solution after a ``# **Solution.**`` line) and the
+checker its solution calls (``check("name", ...)`` from ``scratchml.exercises``). So
+the page for teachers is never out of date. ``tests/test_exercises.py`` counts the
+same records.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ MARKER = "<!-- exercise table -->"
 QUESTION = re.compile(r'^(?P<indent>[ ]*)!!! question "(?P<title>[^"]*)"', re.M)
 SOLUTION = re.compile(r'^[ ]*\?\?\?\+? success "Solution"', re.M)
 LAB_QUESTION = re.compile(r"^# ### (?P<title>Exercise\b.*)$", re.M)
-LAB_SOLUTION = re.compile(r"^# ### Solution\s*$", re.M)
+LAB_SOLUTION = re.compile(r"^# (?:### Solution|\*\*Solution\.\*\*)\s*$", re.M)
 LAB_SECTION = re.compile(r"^# ## ", re.M)
 KIND = re.compile(r"^Exercise(?: \((?P<kind>[\w, -]+)\))?(?::\s*(?P<what>.*))?$")
 CHECKER = re.compile(r'check\(\s*"(\w+)"')

@@ -282,7 +282,7 @@ plt.show()
 # does it classify correctly *and* with a probability above 0.99, and how sure is it,
 # on average, of its wrong answers?
 #
-# ### Solution
+# **Solution.**
 #
 # Take the largest probability of each image, then split by right and wrong:
 
@@ -307,7 +307,7 @@ print(f"mean p of the wrong answers: {confidence[~right].mean():.2f}")
 # Before running: train the same network, for the same epochs, on the shuffled images.
 # Does its test accuracy collapse, drop a little, or stay about the same?
 #
-# ### Solution
+# **Solution.**
 
 # %%
 # alt: The first ten training images with their pixels shuffled: noise to the eye.

@@ -352,7 +352,7 @@ draw_heads(2)
 # or lower than at position 127, where it sees 128? By a little or by a lot? Where along
 # the window does most of the change happen?
 #
-# ### Solution
+# **Solution.**
 #
 # Score each position of the ten validation batches separately: the log-probability of
 # the true next character at every position, averaged over the windows.
@@ -391,7 +391,7 @@ assert np.isclose(per_position.mean(), val_loss, atol=1e-4)
 # would leave a model as unsure as this one, on average. Compare both with a uniform
 # guess over the vocabulary.
 #
-# ### Solution
+# **Solution.**
 
 # %%
 V = shipped_tok.vocab_size

@@ -220,7 +220,7 @@ print("the loaded model writes the same greedy text:", np.array_equal(again, cac
 # 124,439,808 parameters is the tied embedding, and what share would it be if the
 # unembedding were a separate matrix?
 #
-# ### Solution
+# **Solution.**
 #
 # The embedding is $V \times d$ numbers; untied, the unembedding adds as many again:
 
@@ -238,7 +238,7 @@ print(f"untied: {2 * embedding / (124_439_808 + embedding):.0%}")
 # through it twice. Before running: the same logits both times? Then generate 40 tokens
 # greedily (`temperature=0`) from the prompt twice, without the cache: the same text?
 #
-# ### Solution
+# **Solution.**
 
 # %%
 model = model.train()  # dropout on again
