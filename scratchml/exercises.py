@@ -685,6 +685,558 @@ def _check_split_c_attn(fn) -> list[str]:
     return ["two widths: every piece in order, columns not rows"]
 
 
+# ---- Parts II-IV and labs ----
+# Checkers for the exercises of Part II from self-attention on, Part III and Part IV.
+# A wrong answer that matches a known mistake gets that mistake named in its verdict.
+
+
+EXERCISES.update(
+    {
+        "attention_head": Exercise(
+            "part2/self-attention.md",
+            "attention_head(x, W_q, W_k, W_v, W_o) -> Y for x of shape (T, d_model): "
+            "Y = softmax(Q K^T / sqrt(d_head) + M) V W_o with the causal mask M, "
+            "numpy only",
+        ),
+        "split_heads": Exercise(
+            "part2/multi-head-attention.md",
+            "split_heads(a, n_heads) -> (B, H, T, d_head) from a of shape "
+            "(B, T, d_model): head h gets columns h * d_head to (h + 1) * d_head",
+        ),
+        "merge_heads": Exercise(
+            "part2/multi-head-attention.md",
+            "merge_heads(a) -> (B, T, H * d_head) from a of shape (B, H, T, d_head): "
+            "the heads' outputs side by side, head 0 first",
+        ),
+        "pre_ln_block": Exercise(
+            "part2/transformer-block.md",
+            "block_forward(x, attn, ffn, ln1, ln2) -> y: the pre-norm residual block, "
+            "h = x + attn(ln1(x)), y = h + ffn(ln2(h)); the four sublayers are "
+            "functions of one array",
+        ),
+        "greedy_generate": Exercise(
+            "part2/tiny-gpt.md",
+            "generate_greedy(model, ids, n_new) -> the 1-D ids with n_new tokens "
+            "appended, each the argmax of model.forward(window)[-1] (window: the last "
+            "model.context_length ids)",
+        ),
+        "cross_entropy_grad": Exercise(
+            "part3/softmax-cross-entropy.md",
+            "cross_entropy_grad(logits, labels) -> dlogits, the gradient of the mean "
+            "cross-entropy over every row of logits (..., V)",
+        ),
+        "attention_backward": Exercise(
+            "part3/attention.md",
+            "attention_backward(d_out, q, k, v, weights) -> (dq, dk, dv) for "
+            "out = softmax(q k^T / sqrt(d_k) + mask) v, weights the softmax's output",
+        ),
+        "get_batch": Exercise(
+            "part3/batching.md",
+            "get_batch(ids, batch_size, T, rng) -> (x, y) of shape (batch_size, T): "
+            "random windows of ids drawn with rng, y shifted one token along",
+        ),
+        "clip_grad_norm": Exercise(
+            "part3/training-loop.md",
+            "clip_grad_norm(grads, max_norm) -> list: the arrays of grads, all scaled "
+            "by one factor so that their global norm is at most max_norm",
+        ),
+        "gelu_layer": Exercise(
+            "part4/gpt2.md",
+            "a class GELU() with forward(z) -> GPT-2's tanh-form gelu(z) and "
+            "backward(dy) -> dz, following the layer protocol",
+        ),
+        "bits_per_character": Exercise(
+            "part4/training-bpe.md",
+            "bits_per_character(loss, n_tokens, n_chars) -> float: a mean loss per "
+            "token in nats turned into bits per character of the text",
+        ),
+    }
+)
+
+
+def _hinted(case, got, expected, mistakes, atol=1e-8, name="result"):
+    """``_compare``, naming the mistake when ``got`` equals one of ``mistakes``."""
+    if np.ndim(expected) == 0:  # one number: no index to show
+        try:
+            value = float(got)
+        except (TypeError, ValueError):
+            raise MismatchError(
+                f"{case}: {name} is not a number: {got!r:.60}"
+            ) from None
+        if np.isclose(value, expected, atol=atol, rtol=1e-6):
+            return
+        hints = [h for h, wrong in mistakes.items() if _same(value, wrong, atol)]
+        raise MismatchError(
+            f"{case}: {name} is {value:.6g}, expected {expected:.6g}"
+            + "".join(f": {h}" for h in hints[:1])
+        )
+    try:
+        _compare(case, got, expected, atol, name)
+    except MismatchError as failure:
+        for hint, wrong in mistakes.items():
+            if _same(got, wrong, atol):
+                raise MismatchError(f"{failure}: {hint}") from None
+        raise
+
+
+def _same(got, wrong, atol) -> bool:
+    """Whether ``got`` is ``wrong`` (NaN where it is NaN, too)."""
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    wrong = np.asarray(wrong, dtype=float)
+    return got.shape == wrong.shape and np.allclose(
+        got, wrong, atol=atol, rtol=1e-6, equal_nan=True
+    )
+
+
+def _pieces(case, got, n, names):
+    if not isinstance(got, tuple | list) or len(got) != n:
+        raise MismatchError(f"{case}: return ({', '.join(names)}), got {got!r:.40}")
+    return got
+
+
+def _masked_softmax(s, mask):
+    s = np.where(mask, s, -np.inf) if mask is not None else s
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _check_attention_head(fn) -> list[str]:
+    rng = np.random.default_rng(20)
+    for T, d_model, d_head in [(1, 3, 2), (5, 6, 4), (7, 4, 3)]:
+        x = rng.normal(size=(T, d_model))
+        Ws = [rng.normal(size=(d_model, d_head)) for _ in range(3)]
+        W_o = rng.normal(size=(d_head, d_model))
+        q, k, v = (x @ W for W in Ws)
+        s = q @ k.T  # (T, T)
+        scaled, mask = s / np.sqrt(d_head), causal_mask(T)
+        with np.errstate(invalid="ignore"):  # a row with every score -inf gives NaN
+            mistakes = {
+                "W_o is missing: this is H, not H W_o": _masked_softmax(scaled, mask)
+                @ v,
+                "the mask is missing: every position sees the future": _masked_softmax(
+                    scaled, None
+                )
+                @ v
+                @ W_o,
+                "the scores are not divided by sqrt(d_head)": _masked_softmax(s, mask)
+                @ v
+                @ W_o,
+                "the mask hides the diagonal: row 0 sees nothing": _masked_softmax(
+                    scaled, np.tril(mask, k=-1)
+                )
+                @ v
+                @ W_o,
+                "the softmax ran down the columns, not the rows": _masked_softmax(
+                    scaled.T, mask.T
+                ).T
+                @ v
+                @ W_o,
+            }
+        case = f"x of shape {(T, d_model)}, d_head {d_head}"
+        got = _call(case, fn, x, *Ws, W_o)
+        expected = _masked_softmax(scaled, mask) @ v @ W_o  # (T, d_model)
+        _hinted(case, got, expected, mistakes, 1e-7, name="Y")
+    return ["3 sizes, a single position included, against the formula"]
+
+
+def _check_split_heads(fn) -> list[str]:
+    rng = np.random.default_rng(21)
+    for B, T, H, d_head in [(1, 3, 2, 2), (2, 4, 3, 2), (2, 5, 4, 3)]:
+        a = rng.normal(size=(B, T, H * d_head))
+        case = f"a of shape {a.shape}, n_heads {H}"
+        got = _call(case, fn, a.copy(), H)
+        expected = a.reshape(B, T, H, d_head).transpose(0, 2, 1, 3)
+        mistakes = {
+            "a reshape alone mixes positions into heads: reshape to (B, T, H, d_head), "
+            "then swap the axes T and H": a.reshape(B, H, T, d_head),
+            "head h got every H-th column, not one block of d_head columns": a.reshape(
+                B, T, d_head, H
+            ).transpose(0, 3, 1, 2),
+        }
+        _hinted(case, got, expected, mistakes, name="heads")
+    return ["3 shapes: head h holds columns h * d_head to (h + 1) * d_head"]
+
+
+def _check_merge_heads(fn) -> list[str]:
+    rng = np.random.default_rng(22)
+    for B, H, T, d_head in [(1, 2, 3, 2), (2, 3, 4, 2), (2, 4, 5, 3)]:
+        a = rng.normal(size=(B, H, T, d_head))
+        case = f"a of shape {a.shape}"
+        got = _call(case, fn, a.copy())
+        expected = a.transpose(0, 2, 1, 3).reshape(B, T, H * d_head)
+        mistakes = {
+            "a reshape alone puts positions side by side: swap the axes H and T "
+            "first, then reshape": a.reshape(B, T, H * d_head),
+            "the heads are interleaved column by column, not side by side": a.transpose(
+                0, 2, 3, 1
+            ).reshape(B, T, H * d_head),
+        }
+        _hinted(case, got, expected, mistakes, name="merged")
+    return ["3 shapes: head 0's d_head columns first, then head 1's, ..."]
+
+
+class _Sublayer:
+    """A function that can also be called as a layer: ``f(x)`` or ``f.forward(x)``."""
+
+    def __init__(self, fn):
+        self.forward = fn
+
+    def __call__(self, x):
+        return self.forward(x)
+
+
+def _check_pre_ln_block(fn) -> list[str]:
+    rng = np.random.default_rng(23)
+    for B, T, d in [(1, 1, 4), (2, 3, 6), (1, 5, 8)]:
+        norms = []
+        for _ in range(2):
+            ln = LayerNorm(d, dtype=np.float64)
+            ln.params["gamma"][...] = rng.normal(size=d)
+            ln.params["beta"][...] = rng.normal(size=d)
+            norms.append(ln.forward)
+        ln1, ln2 = norms
+        A, W1, W2 = (
+            rng.normal(size=s) / d**0.5 for s in [(d, d), (d, 2 * d), (2 * d, d)]
+        )
+
+        def attn(h, A=A):  # mixes the positions causally, like attention
+            return (
+                np.cumsum(np.tanh(h @ A), axis=-2)
+                / np.arange(1, h.shape[-2] + 1)[:, None]
+            )
+
+        def ffn(h, W1=W1, W2=W2):  # position by position
+            return np.maximum(h @ W1, 0) @ W2
+
+        x = rng.normal(size=(B, T, d)) * 2 + 1
+        case = f"x of shape {(B, T, d)}"
+        sublayers = (_Sublayer(f) for f in (attn, ffn, ln1, ln2))
+        got = _call(case, fn, x.copy(), *sublayers)
+        h = x + attn(ln1(x))
+        post = ln1(x + attn(x))
+        mistakes = {
+            "this is the post-norm block: normalize each sublayer's input, "
+            "x + attn(ln1(x)), not the sum": ln2(post + ffn(post)),
+            "the attention sublayer has no residual: add its output to x": attn(ln1(x))
+            + ffn(ln2(attn(ln1(x)))),
+            "the feed-forward sublayer has no residual: add its output to h": ffn(
+                ln2(h)
+            ),
+            "ffn read ln2(x), not the stream after attention, ln2(h)": h + ffn(ln2(x)),
+            "ln1 and ln2 are swapped": (x + attn(ln2(x))) + ffn(ln1(x + attn(ln2(x)))),
+        }
+        _hinted(case, got, h + ffn(ln2(h)), mistakes, 1e-10, name="y")
+    return [
+        "3 shapes with random sublayers and layer norms, a single position included"
+    ]
+
+
+class _ToyModel:
+    """A stand-in language model: the logits of the last position depend on every
+    token of the window and on its length, and it refuses windows over its context."""
+
+    def __init__(self, context_length: int, vocab: int, rng):
+        self.context_length = context_length
+        self._E = rng.normal(size=(vocab, vocab))
+        self._P = rng.normal(size=(context_length, vocab))
+
+    def forward(self, ids):
+        ids = np.asarray(ids)
+        if ids.dtype.kind not in "iu":
+            raise TypeError(f"the model takes integer token ids, got dtype {ids.dtype}")
+        T = ids.shape[-1]
+        if T > self.context_length:
+            raise ValueError(
+                f"the model was given {T} positions, but its context_length is "
+                f"{self.context_length}: feed it only the last {self.context_length} "
+                "tokens"
+            )
+        weights = np.arange(1, T + 1)[:, None] ** 0.5  # (T, 1)
+        return np.cumsum(self._E[ids] * weights, axis=-2) + self._P[:T]  # (..., T, V)
+
+    __call__ = forward
+
+
+def _greedy(model, ids, n_new, crop, position=-1):
+    ids = list(ids)
+    for _ in range(n_new):
+        window = crop(ids, model.context_length)
+        ids.append(int(np.argmax(model.forward(np.array(window))[position])))
+    return ids
+
+
+def _check_greedy_generate(fn) -> list[str]:
+    rng = np.random.default_rng(24)
+    for prompt_len, n_new, context, vocab in [
+        (2, 3, 8, 5),
+        (3, 10, 4, 7),
+        (6, 5, 4, 6),
+    ]:
+        model = _ToyModel(context, vocab, rng)
+        prompt = [int(i) for i in rng.integers(0, vocab, size=prompt_len)]
+        case = f"a prompt of {prompt_len}, {n_new} new tokens, context_length {context}"
+        got = _call(case, fn, model, np.array(prompt), n_new)
+        got = np.asarray(got).reshape(-1) if np.ndim(got) == 2 else got
+        last = _greedy(model, prompt, n_new, lambda ids, c: ids[-c:])
+        mistakes = {
+            "the window kept the first tokens, not the last context_length": _greedy(
+                model, prompt, n_new, lambda ids, c: ids[:c]
+            ),
+            "the next token came from the logits of position 0, not the last": _greedy(
+                model, prompt, n_new, lambda ids, c: ids[-c:], position=0
+            ),
+            "only the new tokens came back: return the prompt followed by them": last[
+                prompt_len:
+            ],
+        }
+        _hinted(case, got, last, mistakes, name="ids")
+    return ["3 runs, two of them past the model's context, prompt kept in front"]
+
+
+def _check_cross_entropy_grad(fn) -> list[str]:
+    rng = np.random.default_rng(25)
+    for shape in [(4, 5), (2, 3, 6), (1, 3)]:
+        logits = rng.normal(size=shape) * 2
+        labels = rng.integers(0, shape[-1], size=shape[:-1])
+        p = _masked_softmax(logits, None)
+        onehot = np.eye(shape[-1])[labels]
+        n = labels.size
+        case = f"logits of shape {shape}"
+        got = _call(case, fn, logits.copy(), labels.copy())
+        mistakes = {
+            "the sign is flipped: the gradient is p - onehot": (onehot - p) / n,
+            f"not divided by N = {n}, the number of rows the loss averages": p - onehot,
+            "the one-hot of the labels is not subtracted": p / n,
+        }
+        if len(shape) == 3:
+            mistakes[
+                f"divided by the batch size {shape[0]} only: the loss averages "
+                f"over all {n} rows"
+            ] = (p - onehot) / shape[0]
+        _hinted(case, got, (p - onehot) / n, mistakes, 1e-10, name="dlogits")
+    return ["2-D and 3-D logits, a single row included: (softmax - onehot) / N"]
+
+
+def _check_attention_backward(fn) -> list[str]:
+    rng = np.random.default_rng(26)
+    for shape, masked in [((5, 3), True), ((2, 2, 4, 3), True), ((4, 2), False)]:
+        q, k, v, d_out = (rng.normal(size=shape) for _ in range(4))
+        mask = causal_mask(shape[-2]) if masked else None
+        _, weights = scaled_dot_product_attention(q, k, v, mask)
+        case = f"q, k, v of shape {shape}, {'causal mask' if masked else 'no mask'}"
+        got = _pieces(
+            case, _call(case, fn, d_out, q, k, v, weights), 3, ("dq", "dk", "dv")
+        )
+        kT = k.swapaxes(-1, -2)
+        scale = shape[-1] ** 0.5
+        dw = d_out @ v.swapaxes(-1, -2)
+        ds = weights * (dw - (weights * dw).sum(axis=-1, keepdims=True)) / scale
+        _hinted(
+            case,
+            got[2],
+            weights.swapaxes(-1, -2) @ d_out,
+            {
+                "dv = weights @ d_out: transpose the weights, each key collects "
+                "from every query that read it": weights @ d_out
+            },
+            name="dv",
+        )
+        mistakes = {
+            "the softmax's backward lacks its minus term: A * (dA - sum(A * dA))": (
+                weights * dw / scale
+            )
+            @ k,
+            "the scores' gradient is not divided by sqrt(d_k)": ds * scale @ k,
+        }
+        _hinted(case, got[0], ds @ k, mistakes, name="dq")
+        _hinted(
+            case,
+            got[1],
+            ds.swapaxes(-1, -2) @ q,
+            {
+                "dk = dS @ q: transpose dS, key j collects column j": ds @ q,
+                "the scores' gradient is not divided by sqrt(d_k)": (
+                    ds * scale
+                ).swapaxes(-1, -2)
+                @ q,
+            },
+            name="dk",
+        )
+
+        def loss(q=q, kT=kT, scale=scale, mask=mask, v=v, d_out=d_out):
+            return float(np.sum(_masked_softmax(q @ kT / scale, mask) @ v * d_out))
+
+        _compare(
+            case + " (finite differences)",
+            got[0],
+            numerical_gradient(loss, q),
+            1e-6,
+            name="dq",
+        )
+    return ["dq, dk, dv on 3 shapes, masked and not, and dq by finite differences"]
+
+
+def _check_get_batch(fn) -> list[str]:
+    N, B, T = 12, 4, 3
+    ids = np.arange(100, 100 + N)  # token i is 100 + i: a window shows where it starts
+    rng = np.random.default_rng(27)
+    starts_seen, batches = set(), []
+    for draw in range(60):
+        case = f"draw {draw + 1} from ids = 100..{99 + N}, batch_size {B}, T {T}"
+        x, y = _pieces(case, _call(case, fn, ids, B, T, rng), 2, ("x", "y"))
+        x, y = np.asarray(x), np.asarray(y)
+        if x.shape != (B, T) or y.shape != (B, T):
+            raise MismatchError(
+                f"{case}: x and y must have shape {(B, T)}, got {x.shape} and {y.shape}"
+            )
+        if x.dtype.kind not in "iu" or y.dtype.kind not in "iu":
+            raise MismatchError(
+                f"{case}: x and y must be integer ids, got {x.dtype} and {y.dtype}"
+            )
+        for row, (xb, yb) in enumerate(zip(x, y, strict=True)):
+            start = int(xb[0]) - 100
+            window = ids[start : start + T + 1] if 0 <= start else ids[:0]
+            if len(window) < T or not np.array_equal(xb, window[:T]):
+                raise MismatchError(
+                    f"{case}: x[{row}] = {xb.tolist()} is not a "
+                    f"window of {T} consecutive ids"
+                )
+            mistakes = {
+                "y is x itself: the target is the token after each one": xb,
+                "y is shifted by two, not one": ids[start + 2 : start + T + 2],
+            }
+            if len(window) == T + 1:
+                _hinted(case, yb, window[1:], mistakes, name=f"y[{row}]")
+            else:
+                raise MismatchError(
+                    f"{case}: x[{row}] starts at {start}, where no "
+                    f"target follows its last token"
+                )
+            starts_seen.add(start)
+        batches.append(x.tolist())
+    if all(b == batches[0] for b in batches):
+        raise MismatchError(
+            "every call returned the same batch: draw the starts "
+            "with the rng you are given"
+        )
+    missing = sorted(set(range(N - T)) - starts_seen)
+    if missing:
+        raise MismatchError(
+            f"in 60 draws of {B} windows, start {missing[-1]} never "
+            f"came up: every start from 0 to {N - T - 1} must be "
+            "possible (an exclusive upper bound?)"
+        )
+    return [
+        "60 draws: windows of consecutive ids, y one token along, every start "
+        "possible, none past the end"
+    ]
+
+
+def _check_clip_grad_norm(fn) -> list[str]:
+    rng = np.random.default_rng(28)
+    for max_norm, size in [(1.0, 10.0), (5.0, 0.3), (2.0, 3.0)]:
+        grads = [rng.normal(size=s) * size for s in [(3, 4), (4,), (2, 2, 2)]]
+        total = np.sqrt(sum(np.sum(g * g) for g in grads))
+        scale = min(1.0, max_norm / total)
+        case = f"grads of global norm {total:.3g}, max_norm {max_norm}"
+        got = _call(case, fn, [g.copy() for g in grads], max_norm)
+        if not isinstance(got, tuple | list) or len(got) != len(grads):
+            raise MismatchError(
+                f"{case}: return a list of {len(grads)} arrays, got {got!r:.40}"
+            )
+        squared = min(1.0, max_norm / total**2)
+        for i, (g_got, g) in enumerate(zip(got, grads, strict=True)):
+            alone = min(1.0, max_norm / np.linalg.norm(g))
+            mistakes = {
+                "each array was clipped on its own: the norm is over all of them "
+                "together": g * alone,
+                "the norm lacks its square root": g * squared,
+                "a norm below max_norm was scaled up: leave small gradients alone": g
+                * max_norm
+                / total,
+            }
+            _hinted(case, g_got, g * scale, mistakes, name=f"grads[{i}]")
+    return ["3 lists of 3 arrays: far above max_norm, below it (unchanged), above it"]
+
+
+def _gelu(z):
+    return 0.5 * z * (1 + np.tanh(0.7978845608028654 * (z + 0.044715 * z**3)))
+
+
+def _check_gelu_layer(GELU) -> list[str]:
+    from math import erf
+
+    rng = np.random.default_rng(29)
+    c = 0.7978845608028654
+    for shape in [(5,), (3, 4), (2, 3, 2)]:
+        layer = _call("GELU()", GELU)
+        z = rng.normal(size=shape) * 2
+        case = f"z of shape {shape}"
+        exact = 0.5 * z * (1 + np.vectorize(erf)(z / 2**0.5))
+        _hinted(
+            case,
+            _call(case, layer.forward, z),
+            _gelu(z),
+            {
+                "this is the exact GELU with erf; GPT-2 uses the tanh form": exact,
+            },
+            1e-10,
+            name="forward(z)",
+        )
+        dy = rng.normal(size=shape)
+        t = np.tanh(c * (z + 0.044715 * z**3))
+        first = 0.5 * (1 + t)
+        second = 0.5 * z * (1 - t**2) * c
+        mistakes = {
+            "only 0.5 * (1 + t): the product rule's second term is missing": dy * first,
+            "du/dz must be c * (1 + 3 * 0.044715 z^2): the 3 is missing": dy
+            * (first + second * (1 + 0.044715 * z**2)),
+            "dy is not multiplied in": first + second * (1 + 3 * 0.044715 * z**2),
+        }
+        dz = _call(case, layer.backward, dy)
+        _hinted(
+            case,
+            dz,
+            dy * (first + second * (1 + 3 * 0.044715 * z**2)),
+            mistakes,
+            1e-10,
+            name="backward(dy)",
+        )
+        fd = numerical_gradient(lambda z=z, dy=dy: float(np.sum(_gelu(z) * dy)), z)
+        _compare(case + " (finite differences)", dz, fd, 1e-6, name="backward")
+    for attr in ("params", "grads"):
+        if getattr(_call("GELU()", GELU), attr, None) != {}:
+            raise MismatchError(
+                f"GELU().{attr} must be an empty dict (nothing to learn)"
+            )
+    return [
+        "forward on 3 shapes",
+        "backward against the formula and by finite differences",
+        "empty params and grads",
+    ]
+
+
+def _check_bits_per_character(fn) -> list[str]:
+    cases = [(2.0, 300, 900), (1.5, 1000, 1000), (4.2, 250, 1100), (0.0, 10, 30)]
+    for loss, n_tokens, n_chars in cases:
+        case = f"loss {loss} nats per token, {n_tokens} tokens, {n_chars} characters"
+        got = _call(case, fn, loss, n_tokens, n_chars)
+        bits = loss / np.log(2)
+        mistakes = {
+            "this is nats per character: divide by ln 2 for bits": loss
+            * n_tokens
+            / n_chars,
+            "this is bits per token: multiply by tokens per character": bits,
+            "the ratio is upside down: multiply by tokens per character, "
+            "n_tokens / n_chars": bits * n_chars / n_tokens,
+        }
+        _hinted(case, got, bits * n_tokens / n_chars, mistakes, 1e-12, name="bpc")
+    return [f"{len(cases)} cases, a character tokenizer and a loss of 0 included"]
+
+
 _CHECKERS = {name: globals()[f"_check_{name}"] for name in EXERCISES}
 
 

@@ -780,3 +780,580 @@ def test_firing_at_z_zero_is_reported_on_the_edge_case(capsys):
     check("neuron_fires", fires_at_zero)
     out = " ".join(capsys.readouterr().out.split())
     assert "(z = 0 on row 0): output[0] is True, expected False" in out
+
+
+# ---- Parts II-IV and labs ----
+# Each new checker: the book's solution and another correct form pass; typical mistakes
+# fail, and the verdict names the mistake.
+
+
+def _softmax_rows(s):
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+# ---- one attention head
+def head(x, W_q, W_k, W_v, W_o):
+    q, k, v = x @ W_q, x @ W_k, x @ W_v
+    T = len(x)
+    M = np.where(np.tril(np.ones((T, T), dtype=bool)), 0.0, -np.inf)
+    return _softmax_rows(q @ k.T / np.sqrt(q.shape[-1]) + M) @ v @ W_o
+
+
+def head_loops(x, W_q, W_k, W_v, W_o):
+    """Position by position: each query against the keys up to itself."""
+    q, k, v = x @ W_q, x @ W_k, x @ W_v
+    rows = []
+    for i in range(len(x)):
+        s = k[: i + 1] @ q[i] / np.sqrt(q.shape[-1])
+        w = np.exp(s - s.max())
+        rows.append((w / w.sum()) @ v[: i + 1])
+    return np.array(rows) @ W_o
+
+
+def head_no_mask(x, W_q, W_k, W_v, W_o):
+    q, k, v = x @ W_q, x @ W_k, x @ W_v
+    return _softmax_rows(q @ k.T / np.sqrt(q.shape[-1])) @ v @ W_o
+
+
+def head_no_scale(x, W_q, W_k, W_v, W_o):
+    return head(x, W_q * np.sqrt(W_q.shape[1]), W_k, W_v, W_o)
+
+
+def head_hides_diagonal(x, W_q, W_k, W_v, W_o):
+    q, k, v = x @ W_q, x @ W_k, x @ W_v
+    T = len(x)
+    M = np.where(np.tril(np.ones((T, T), dtype=bool), k=-1), 0.0, -np.inf)
+    with np.errstate(invalid="ignore"):
+        return _softmax_rows(q @ k.T / np.sqrt(q.shape[-1]) + M) @ v @ W_o
+
+
+def head_without_w_o(x, W_q, W_k, W_v, W_o):
+    return head(x, W_q, W_k, W_v, np.eye(W_v.shape[1]))
+
+
+# ---- heads
+def split_heads(a, n_heads):
+    B, T, d = a.shape
+    return a.reshape(B, T, n_heads, d // n_heads).transpose(0, 2, 1, 3)
+
+
+def split_heads_stack(a, n_heads):
+    return np.stack(np.split(a, n_heads, axis=-1), axis=1)
+
+
+def split_heads_reshape_only(a, n_heads):
+    B, T, d = a.shape
+    return a.reshape(B, n_heads, T, d // n_heads)
+
+
+def split_heads_interleaved(a, n_heads):
+    B, T, d = a.shape
+    return a.reshape(B, T, d // n_heads, n_heads).transpose(0, 3, 1, 2)
+
+
+def merge_heads(a):
+    B, H, T, d = a.shape
+    return a.transpose(0, 2, 1, 3).reshape(B, T, H * d)
+
+
+def merge_heads_concat(a):
+    return np.concatenate(list(a.swapaxes(0, 1)), axis=-1)
+
+
+def merge_heads_reshape_only(a):
+    B, H, T, d = a.shape
+    return a.reshape(B, T, H * d)
+
+
+def merge_heads_interleaved(a):
+    B, H, T, d = a.shape
+    return a.transpose(0, 2, 3, 1).reshape(B, T, H * d)
+
+
+# ---- the pre-norm block
+def block(x, attn, ffn, ln1, ln2):
+    x = x + attn(ln1(x))
+    return x + ffn(ln2(x))
+
+
+def block_one_line(x, attn, ffn, ln1, ln2):
+    h = x + attn(ln1(x))
+    return h + ffn(ln2(h))
+
+
+def block_layer_calls(x, attn, ffn, ln1, ln2):
+    """The sublayers called as layers, with forward."""
+    x = x + attn.forward(ln1.forward(x))
+    return x + ffn.forward(ln2.forward(x))
+
+
+def block_post_norm(x, attn, ffn, ln1, ln2):
+    h = ln1(x + attn(x))
+    return ln2(h + ffn(h))
+
+
+def block_no_residual(x, attn, ffn, ln1, ln2):
+    h = attn(ln1(x))
+    return h + ffn(ln2(h))
+
+
+def block_parallel(x, attn, ffn, ln1, ln2):
+    return x + attn(ln1(x)) + ffn(ln2(x))
+
+
+# ---- greedy generation
+def generate_greedy(model, ids, n_new):
+    ids = list(ids)
+    for _ in range(n_new):
+        window = np.array(ids[-model.context_length :])
+        ids.append(int(model.forward(window)[-1].argmax()))
+    return np.array(ids)
+
+
+def generate_greedy_batched(model, ids, n_new):
+    ids = np.asarray(ids)[None]  # (1, T)
+    for _ in range(n_new):
+        logits = model.forward(ids[:, -model.context_length :])  # (1, T, V)
+        ids = np.concatenate([ids, logits[:, -1].argmax(-1)[:, None]], axis=1)
+    return ids  # (1, T + n_new): the checker takes one row
+
+
+def generate_no_crop(model, ids, n_new):
+    ids = list(ids)
+    for _ in range(n_new):
+        ids.append(int(model.forward(np.array(ids))[-1].argmax()))
+    return ids
+
+
+def generate_first_window(model, ids, n_new):
+    ids = list(ids)
+    for _ in range(n_new):
+        ids.append(
+            int(model.forward(np.array(ids[: model.context_length]))[-1].argmax())
+        )
+    return ids
+
+
+def generate_new_only(model, ids, n_new):
+    return generate_greedy(model, ids, n_new)[len(ids) :]
+
+
+# ---- cross-entropy's gradient
+def ce_grad(logits, labels):
+    p = _softmax_rows(logits)
+    p[..., :] -= np.eye(logits.shape[-1])[labels]
+    return p / labels.size
+
+
+def ce_grad_loops(logits, labels):
+    rows, V = logits.reshape(-1, logits.shape[-1]), logits.shape[-1]
+    out = np.array(
+        [
+            _softmax_rows(r) - np.eye(V)[y]
+            for r, y in zip(rows, labels.ravel(), strict=True)
+        ]
+    )
+    return (out / len(rows)).reshape(logits.shape)
+
+
+def ce_grad_no_mean(logits, labels):
+    return ce_grad(logits, labels) * labels.size
+
+
+def ce_grad_sign(logits, labels):
+    return -ce_grad(logits, labels)
+
+
+def ce_grad_batch_only(logits, labels):
+    return ce_grad(logits, labels) * labels.size / len(labels)
+
+
+# ---- attention's backward
+def attn_backward(d_out, q, k, v, weights):
+    dv = weights.swapaxes(-1, -2) @ d_out
+    dw = d_out @ v.swapaxes(-1, -2)
+    ds = weights * (dw - (weights * dw).sum(-1, keepdims=True)) / np.sqrt(q.shape[-1])
+    return ds @ k, ds.swapaxes(-1, -2) @ q, dv
+
+
+def attn_backward_einsum(d_out, q, k, v, weights):
+    dv = np.einsum("...ij,...id->...jd", weights, d_out)
+    dw = np.einsum("...id,...jd->...ij", d_out, v)
+    row = np.einsum("...ij,...ij->...i", weights, dw)[..., None]
+    ds = weights * (dw - row) / np.sqrt(q.shape[-1])
+    return (
+        np.einsum("...ij,...jd->...id", ds, k),
+        np.einsum("...ij,...id->...jd", ds, q),
+        dv,
+    )
+
+
+def attn_backward_untransposed_dv(d_out, q, k, v, weights):
+    dq, dk, _ = attn_backward(d_out, q, k, v, weights)
+    return dq, dk, weights @ d_out
+
+
+def attn_backward_no_minus(d_out, q, k, v, weights):
+    dv = weights.swapaxes(-1, -2) @ d_out
+    ds = weights * (d_out @ v.swapaxes(-1, -2)) / np.sqrt(q.shape[-1])
+    return ds @ k, ds.swapaxes(-1, -2) @ q, dv
+
+
+def attn_backward_no_scale(d_out, q, k, v, weights):
+    dq, dk, dv = attn_backward(d_out, q, k, v, weights)
+    return dq * np.sqrt(q.shape[-1]), dk * np.sqrt(q.shape[-1]), dv
+
+
+# ---- batches
+def get_batch(ids, batch_size, T, rng):
+    starts = rng.integers(0, len(ids) - T, size=batch_size)
+    x = np.stack([ids[s : s + T] for s in starts])
+    y = np.stack([ids[s + 1 : s + T + 1] for s in starts])
+    return x, y
+
+
+def get_batch_windows(ids, batch_size, T, rng):
+    windows = np.lib.stride_tricks.sliding_window_view(ids, T + 1)  # (N - T, T + 1)
+    rows = windows[rng.choice(len(windows), size=batch_size)]
+    return rows[:, :-1], rows[:, 1:]
+
+
+def get_batch_no_shift(ids, batch_size, T, rng):
+    x, _ = get_batch(ids, batch_size, T, rng)
+    return x, x.copy()
+
+
+def get_batch_never_last(ids, batch_size, T, rng):
+    starts = rng.integers(0, len(ids) - T - 1, size=batch_size)
+    return get_batch(ids, batch_size, T, _Fixed(starts))
+
+
+def get_batch_float(ids, batch_size, T, rng):
+    x, y = get_batch(ids, batch_size, T, rng)
+    return x.astype(float), y.astype(float)
+
+
+class _Fixed:
+    def __init__(self, starts):
+        self.starts = starts
+
+    def integers(self, *args, size):
+        return self.starts
+
+
+# ---- clipping
+def clip(grads, max_norm):
+    total = np.sqrt(sum(np.sum(g**2) for g in grads))
+    return [g * min(1.0, max_norm / total) for g in grads]
+
+
+def clip_in_place(grads, max_norm):
+    total = np.linalg.norm(np.concatenate([g.ravel() for g in grads]))
+    if total > max_norm:
+        for g in grads:
+            g *= max_norm / (total + 1e-6)
+    return grads
+
+
+def clip_per_tensor(grads, max_norm):
+    return [g * min(1.0, max_norm / np.linalg.norm(g)) for g in grads]
+
+
+def clip_always(grads, max_norm):
+    total = np.sqrt(sum(np.sum(g**2) for g in grads))
+    return [g * max_norm / total for g in grads]
+
+
+def clip_no_sqrt(grads, max_norm):
+    total = sum(np.sum(g**2) for g in grads)
+    return [g * min(1.0, max_norm / total) for g in grads]
+
+
+# ---- GELU
+class GELU:
+    def __init__(self):
+        self.params, self.grads = {}, {}
+
+    def forward(self, z):
+        self.z = z
+        return 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3)))
+
+    def backward(self, dy):
+        z = self.z
+        t = np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3))
+        du = np.sqrt(2 / np.pi) * (1 + 3 * 0.044715 * z**2)
+        return dy * (0.5 * (1 + t) + 0.5 * z * (1 - t**2) * du)
+
+
+class GELUSigmoid(GELU):
+    """0.5 (1 + tanh u) is sigmoid(2u): the same function, written another way."""
+
+    def forward(self, z):
+        self.z = z
+        self.s = 1 / (1 + np.exp(-2 * np.sqrt(2 / np.pi) * (z + 0.044715 * z**3)))
+        return z * self.s
+
+    def backward(self, dy):
+        du = 2 * np.sqrt(2 / np.pi) * (1 + 3 * 0.044715 * self.z**2)
+        return dy * (self.s + self.z * self.s * (1 - self.s) * du)
+
+
+class GELUFirstTermOnly(GELU):
+    def backward(self, dy):
+        return (
+            dy
+            * 0.5
+            * (1 + np.tanh(np.sqrt(2 / np.pi) * (self.z + 0.044715 * self.z**3)))
+        )
+
+
+class GELUNoThree(GELU):
+    def backward(self, dy):
+        z = self.z
+        t = np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3))
+        du = np.sqrt(2 / np.pi) * (1 + 0.044715 * z**2)
+        return dy * (0.5 * (1 + t) + 0.5 * z * (1 - t**2) * du)
+
+
+class GELUErf(GELU):
+    def forward(self, z):
+        from math import erf
+
+        self.z = z
+        return 0.5 * z * (1 + np.vectorize(erf)(z / np.sqrt(2)))
+
+
+# ---- bits per character
+def bpc(loss, n_tokens, n_chars):
+    return loss * n_tokens / (n_chars * np.log(2))
+
+
+def bpc_log2(loss, n_tokens, n_chars):
+    return float(np.log2(np.exp(loss))) / (n_chars / n_tokens)
+
+
+def bpc_nats(loss, n_tokens, n_chars):
+    return loss * n_tokens / n_chars
+
+
+def bpc_per_token(loss, n_tokens, n_chars):
+    return loss / np.log(2)
+
+
+def bpc_inverted(loss, n_tokens, n_chars):
+    return loss * n_chars / (n_tokens * np.log(2))
+
+
+# (right answers, wrong answers with a phrase their verdict must contain)
+LATER_CASES = {
+    "attention_head": (
+        [head, head_loops],
+        [
+            (head_no_mask, "the mask is missing"),
+            (head_no_scale, "not divided by sqrt(d_head)"),
+            (head_without_w_o, "W_o is missing"),
+            (head_hides_diagonal, "row 0 sees nothing"),
+        ],
+    ),
+    "split_heads": (
+        [split_heads, split_heads_stack],
+        [
+            (split_heads_reshape_only, "a reshape alone"),
+            (split_heads_interleaved, "every H-th column"),
+        ],
+    ),
+    "merge_heads": (
+        [merge_heads, merge_heads_concat],
+        [
+            (merge_heads_reshape_only, "a reshape alone"),
+            (merge_heads_interleaved, "interleaved"),
+        ],
+    ),
+    "pre_ln_block": (
+        [block, block_one_line, block_layer_calls],
+        [
+            (block_post_norm, "post-norm"),
+            (block_no_residual, "no residual"),
+            (block_parallel, "ffn read ln2(x)"),
+        ],
+    ),
+    "greedy_generate": (
+        [generate_greedy, generate_greedy_batched],
+        [
+            (generate_no_crop, "feed it only the last"),
+            (generate_first_window, "kept the first tokens"),
+            (generate_new_only, "return the prompt"),
+        ],
+    ),
+    "cross_entropy_grad": (
+        [ce_grad, ce_grad_loops],
+        [
+            (ce_grad_no_mean, "not divided by N"),
+            (ce_grad_sign, "sign is flipped"),
+            (ce_grad_batch_only, "batch size 2 only"),
+        ],
+    ),
+    "attention_backward": (
+        [attn_backward, attn_backward_einsum],
+        [
+            (attn_backward_untransposed_dv, "transpose the weights"),
+            (attn_backward_no_minus, "minus term"),
+            (attn_backward_no_scale, "not divided by sqrt(d_k)"),
+        ],
+    ),
+    "get_batch": (
+        [get_batch, get_batch_windows],
+        [
+            (get_batch_no_shift, "y is x itself"),
+            (get_batch_never_last, "start 8 never came up"),
+            (get_batch_float, "must be integer ids"),
+        ],
+    ),
+    "clip_grad_norm": (
+        [clip, clip_in_place],
+        [
+            (clip_per_tensor, "clipped on its own"),
+            (clip_always, "scaled up"),
+            (clip_no_sqrt, "square root"),
+        ],
+    ),
+    "gelu_layer": (
+        [GELU, GELUSigmoid],
+        [
+            (GELUFirstTermOnly, "second term is missing"),
+            (GELUNoThree, "the 3 is missing"),
+            (GELUErf, "exact GELU with erf"),
+        ],
+    ),
+    "bits_per_character": (
+        [bpc, bpc_log2],
+        [
+            (bpc_nats, "divide by ln 2"),
+            (bpc_per_token, "bits per token"),
+            (bpc_inverted, "upside down"),
+        ],
+    ),
+}
+CASES.update({name: (r, [w for w, _ in ws]) for name, (r, ws) in LATER_CASES.items()})
+
+
+@pytest.mark.parametrize(
+    ("name", "right"), [(n, r) for n, (rs, _) in LATER_CASES.items() for r in rs]
+)
+def test_a_later_checker_accepts_a_correct_answer(name, right, capsys):
+    assert check(name, right) is True
+    assert capsys.readouterr().out.startswith(f"{name}: passed (")
+
+
+@pytest.mark.parametrize(
+    ("name", "wrong", "phrase"),
+    [(n, w, p) for n, (_, ws) in LATER_CASES.items() for w, p in ws],
+)
+def test_a_later_checker_names_the_mistake(name, wrong, phrase, capsys):
+    assert check(name, wrong) is False
+    verdict = " ".join(capsys.readouterr().out.split())
+    assert verdict.startswith(f"{name}: not yet. ")
+    assert phrase in verdict, verdict
+
+
+def test_a_later_verdict_is_the_same_every_time(capsys):
+    for name, (_, wrongs) in LATER_CASES.items():
+        verdicts = []
+        for _ in range(2):
+            check(name, wrongs[0][0])
+            verdicts.append(capsys.readouterr().out)
+        assert verdicts[0] == verdicts[1], name
+
+
+# ---- the counts: every chapter and lab of the nav has its exercises
+def _exercise_hook():
+    from _helpers import load_module
+
+    return load_module("hooks/exercises.py")
+
+
+def _shortfalls() -> list[str]:
+    """What each page of the nav lacks, one line per page ([] when all is there)."""
+    from pathlib import Path
+
+    hook = _exercise_hook()
+    docs = Path(exercises.__file__).resolve().parents[1] / "docs"
+    problems = []
+    for pages in hook.nav_pages(docs).values():
+        for page in pages:
+            found = hook.found(page)
+            name = page.relative_to(docs).as_posix()
+            missing = []
+            if page.suffix == ".py":  # a lab
+                if len(found) < 2:
+                    missing.append(f"{len(found)} exercise(s), not 2")
+                if "\n# ## Pitfalls\n" not in page.read_text(encoding="utf-8"):
+                    missing.append("no Pitfalls section")
+            else:
+                if len(found) < 3:
+                    missing.append(f"{len(found)} exercise(s), not 3")
+                kinds = {f.kind for f in found}
+                for kind in ("predict", "compute", "implement"):
+                    if kind not in kinds:
+                        missing.append(f"no {kind} exercise")
+            unsolved = [f.what or f.kind for f in found if not f.solved]
+            if unsolved:
+                missing.append(f"no solution with code after {unsolved}")
+            for f in found:
+                if f.kind == "implement" and not f.checkers:
+                    missing.append(f"implement exercise {f.what!r} calls no checker")
+                unknown = [c for c in f.checkers if c not in EXERCISES]
+                if unknown:
+                    missing.append(f"unknown checkers {unknown}")
+            if missing:
+                problems.append(f"{name}: {'; '.join(missing)}")
+    for checker, ex in EXERCISES.items():
+        page = docs / ex.chapter
+        called = (
+            [c for f in hook.found(page) for c in f.checkers] if page.is_file() else []
+        )
+        if checker not in called:
+            problems.append(f"EXERCISES[{checker!r}] is not set on {ex.chapter}")
+    return problems
+
+
+def test_every_chapter_and_lab_has_its_exercises():
+    """Every chapter of the nav: at least three exercises, one each of predict, compute
+    and implement, each followed by a solution with code; every lab: at least two, and
+    a Pitfalls section; every implement exercise calls a checker of ``EXERCISES``, and
+    every checker is set on the chapter it names."""
+    problems = _shortfalls()
+    assert not problems, "\n".join(["pages that fall short:", *problems])
+
+
+def test_the_count_sees_a_missing_kind_and_a_missing_solution(tmp_path):
+    hook = _exercise_hook()
+    page = tmp_path / "page.md"
+    page.write_text(
+        "# A page\n\n## Check yourself\n\n"
+        '!!! question "Exercise (predict): a"\n    Guess.\n\n'
+        '??? success "Solution"\n    ```python\n    print(1)\n    ```\n\n'
+        '!!! question "Exercise (implement): b"\n    Write it.\n\n'
+        '!!! question "Exercise"\n    Think.\n\n'
+        '??? success "Solution"\n    ```python\n    check("tanh_layer", T)\n    ```\n\n'
+        "## Pitfalls\n",
+        encoding="utf-8",
+    )
+    got = [(f.kind, f.what, f.checkers, f.solved) for f in hook.found(page)]
+    assert got == [
+        ("predict", "a", [], True),
+        ("implement", "b", [], False),  # the next box is another question
+        ("exercise", "", ["tanh_layer"], True),
+    ]
+    lab = tmp_path / "lab.py"
+    lab.write_text(
+        "# %% [markdown]\n# # Lab: x\n#\n# ## Check yourself\n#\n"
+        "# ### Exercise (compute): c\n#\n# Compute.\n#\n# ### Solution\n\n"
+        "# %%\nx = 1\n\n"
+        "# %% [markdown]\n# ### Exercise (predict): d\n#\n# Guess.\n#\n"
+        "# ## Pitfalls\n",
+        encoding="utf-8",
+    )
+    got = [(f.kind, f.what, f.solved) for f in hook.found(lab)]
+    assert got == [("compute", "c", True), ("predict", "d", False)]

@@ -343,6 +343,89 @@ draw_heads(2)
 # useful for predicting the next character of Python's help pages.
 
 # %% [markdown]
+# ## Check yourself
+#
+# ### Exercise (predict): the loss along the window
+#
+# The validation loss above is a mean over all 128 positions of every window. Before
+# running: is the loss at position 0, where the model sees a single character, higher
+# or lower than at position 127, where it sees 128? By a little or by a lot? Where along
+# the window does most of the change happen?
+#
+# **Solution.**
+#
+# Score each position of the ten validation batches separately: the log-probability of
+# the true next character at every position, averaged over the windows.
+
+# %%
+from scratchml import log_softmax
+
+per_window = []
+for x_val, y_val in val_batches:
+    logp = log_softmax(shipped(x_val))  # (B, T, V)
+    picked = np.take_along_axis(logp, y_val[..., None], axis=-1)[..., 0]  # (B, T)
+    per_window.append(-picked.mean(axis=0))  # (T,): the loss at each position
+per_position = np.mean(per_window, axis=0)  # (T,)
+spans = [(0, 1), (1, 2), (2, 4), (4, 8), (8, 16), (16, 32), (32, 64), (64, 128)]
+for a, b in spans:
+    where = f"position {a}" if b == a + 1 else f"positions {a}-{b - 1}"
+    print(f"{where:>16}: {per_position[a:b].mean():.3f}")
+print(f"mean over the window: {per_position.mean():.4f} (the validation loss above)")
+assert per_position[0] > per_position[1] > per_position[2:4].mean()
+assert per_position[0] > per_position[8:].mean() + 1
+assert np.isclose(per_position.mean(), val_loss, atol=1e-4)
+
+# %% [markdown]
+# Much higher at position 0, about 2.3, where one character is all the model knows:
+# it can only guess from how often each character follows that one. The next few
+# characters of context bring almost all the gain: from position 4 on the loss stays
+# near 1.2, flat up to the noise of ten batches: beyond the first few characters, the
+# long context buys this small model little. The mean over the window, the validation
+# loss, therefore depends on the context length it is measured with: compare losses
+# only at the same context length.
+#
+# ### Exercise (compute): bits per character and perplexity
+#
+# Turn the recomputed validation loss into bits per character (divide by $\ln 2$) and
+# into a *perplexity*, $e^{\text{loss}}$: the number of equally likely characters that
+# would leave a model as unsure as this one, on average. Compare both with a uniform
+# guess over the vocabulary.
+#
+# **Solution.**
+
+# %%
+V = shipped_tok.vocab_size
+bits = val_loss / np.log(2)
+perplexity = np.exp(val_loss)
+print(f"{bits:.2f} bits per character, uniform guess {np.log2(V):.2f}")
+print(f"perplexity {perplexity:.2f}, uniform guess {V}")
+assert np.isclose(2**bits, perplexity) and 1 < perplexity < V
+
+# %% [markdown]
+# A perplexity of about 3.3: at each character the trained model is about as unsure as
+# a choice among three or four equally likely characters, where the uniform guess
+# chooses among all of them. Bits and perplexity say the same thing in two units,
+# $2^{\text{bits}} = e^{\text{loss}}$. (A perplexity per *token* is not comparable
+# across tokenizers, for the reason bits per token are not: see
+# [Training on BPE tokens](../part4/training-bpe.md).)
+#
+# ## Pitfalls
+#
+# - **Judging a run by one batch.** The loss of a single training batch jumps from step
+#   to step (the thin curve above); compare means over several batches, as the fixed
+#   validation batches do.
+# - **Comparing losses measured differently.** A loss depends on the text, the
+#   tokenizer and, as the first exercise shows, on the context length of the windows it
+#   is measured on. The shipped model's recorded loss matches the recomputed one only on
+#   the Python version whose help pages it was trained on.
+# - **Expecting the same digits from float32 on another machine.** Over hundreds of
+#   steps, float32 rounding differences between BLAS libraries grow into different
+#   losses and different samples; this lab trains in float64 for that reason.
+# - **Judging the model by its greedy text.** At temperature 0 a small model soon
+#   repeats itself; that is a property of greedy decoding as much as of the model.
+#   Sample at several temperatures, as above, before you conclude.
+
+# %% [markdown]
 # ## Try next
 #
 # - Train on Tiny Shakespeare, the classic 1.1-million-character test text, more than

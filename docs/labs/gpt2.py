@@ -214,11 +214,13 @@ print("the loaded model writes the same greedy text:", np.array_equal(again, cac
 # %% [markdown]
 # ## Check yourself
 #
+# ### Exercise (compute): the tied embedding's share
+#
 # GPT-2 small has a vocabulary of 50,257 and a width of 768. What share of its
 # 124,439,808 parameters is the tied embedding, and what share would it be if the
 # unembedding were a separate matrix?
 #
-# ### Solution
+# **Solution.**
 #
 # The embedding is $V \times d$ numbers; untied, the unembedding adds as many again:
 
@@ -229,6 +231,37 @@ print(f"untied: {2 * embedding / (124_439_808 + embedding):.0%}")
 
 # %% [markdown]
 # Almost a third tied, and almost half untied: tying saves 38.6 million parameters.
+#
+# ### Exercise (predict): dropout at generation time
+#
+# Switch the model back to training mode, `model.train()`, and run the ids of `cached`
+# through it twice. Before running: the same logits both times? Then generate 40 tokens
+# greedily (`temperature=0`) from the prompt twice, without the cache: the same text?
+#
+# **Solution.**
+
+# %%
+model = model.train()  # dropout on again
+ids_cached = np.asarray(cached)[None, :]  # (1, T): the prompt and its greedy text
+a, b = model(ids_cached), model(ids_cached)  # (1, T, V) twice
+changed = (a.argmax(axis=-1) != b.argmax(axis=-1)).mean()
+print("training mode, the same logits twice:", np.allclose(a, b))
+print(f"positions whose likeliest next token changed: {changed:.0%}")
+first = generate(model, prompt, n_new=40, temperature=0, kv_cache=False)
+second = generate(model, prompt, n_new=40, temperature=0, kv_cache=False)
+print("the same greedy text twice:", np.array_equal(first, second))
+model = model.eval()  # dropout off for good
+c, d = model(ids_cached), model(ids_cached)
+print("evaluation mode, the same logits twice:", np.array_equal(c, d))
+assert not np.allclose(a, b) and np.array_equal(c, d)
+
+# %% [markdown]
+# Never the same logits in training mode: each forward pass draws new dropout masks,
+# zeroing a tenth of the activations at random. The greedy text is sturdier. It changes
+# only where dropout moves the argmax, and where the likeliest token leads by a wide
+# margin it does not, so two runs may give the same text or part ways at some step:
+# read the printed lines above. In evaluation mode dropout is the identity, and the
+# logits, and so the greedy text, are the same every time.
 #
 # ## Pitfalls
 #
