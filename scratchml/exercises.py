@@ -1248,7 +1248,8 @@ def check(name: str, candidate) -> bool:
     name : str
         A key of ``EXERCISES``, e.g. ``"tanh_layer"``.
     candidate : callable
-        Your function (or, for ``"tanh_layer"``, your class).
+        Your function, or your class for the layer exercises (``"tanh_layer"``,
+        ``"gelu_layer"``): ``EXERCISES[name].asks`` says which.
 
     Returns
     -------

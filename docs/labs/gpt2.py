@@ -154,7 +154,9 @@ def bits_per_character(model, train_ids, val_ids, n_chars):
 chars = CharTokenizer.from_text(text)  # the whole text's characters: none unknown
 char_train, char_val = chars.encode(train_text), chars.encode(val_text)
 char_model = GPT2(chars.vocab_size, **sizes, rng=0).astype(np.float64)
-train(char_model.train(), char_train, char_val, **schedule, log=lambda line: None)
+char_history = train(
+    char_model.train(), char_train, char_val, **schedule, log=lambda _: None
+)
 for name, m, (tr, va) in [
     (f"BPE {tok.vocab_size}", model, (train_ids, val_ids)),
     (f"{chars.vocab_size} characters", char_model, (char_train, char_val)),
