@@ -28,7 +28,11 @@ from hooks.listings import docstring_spans, expand  # noqa: E402
 
 MAX_LINES = 60  # a listing longer than this is split into sections with prose between
 MAX_WIDTH = 88  # the text column: no code block scrolls sideways at 1280 px
-MAX_CHECK_SHARE = 0.08  # of the included code lines that check (goal: 0.05; was 0.228)
+# Of the included code lines, the share that checks arguments: 0.228 before issue 20,
+# 0.079 now, where every public function left has one check line. The limit leaves room
+# for a new chapter whose functions follow that rule (a trial chapter of two one-line
+# checked functions took it to 0.080); the goal is 0.05.
+MAX_CHECK_SHARE = 0.085
 EXEMPT = re.compile(r"<!--\s*long listing:\s*(?P<why>[^>]*\S)\s*-->")
 FENCE = re.compile(
     r"^(?P<indent>[ ]*)(?P<fence>```+)(?P<info>[^\n]*)\n"
