@@ -57,11 +57,24 @@ print(rng.standard_normal(3).round(3))
 
 ## Check yourself
 
-!!! question "Exercise 1: {mark}"
-    {mark}: predict, then verify.
+!!! question "Exercise (predict): {mark}"
+    {mark}: a number or shape to guess before running, then verify.
 
 ??? success "Solution"
-    {mark}: the solution, with a tested `python` block.
+    {mark}: why, with a tested `python` block.
+
+!!! question "Exercise (compute): {mark}"
+    {mark}: something to work out by hand or in a few lines.
+
+??? success "Solution"
+    {mark}: the working, with a tested `python` block.
+
+!!! question "Exercise (implement): {mark}"
+    {mark}: a function or a layer's backward to write, checked by
+    `check("<name>", your_function)` (a checker in `scratchml/exercises.py`).
+
+??? success "Solution"
+    {mark}: the solution, which calls the checker and prints its verdict.
 
 ## Pitfalls
 
