@@ -15,6 +15,9 @@ export NO_MKDOCS_2_WARNING := 1
 # depend on the core count. make serve and your own scripts keep numpy's default.
 TEST_ENV := SCRATCHML_FRESH_LABS=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 export PYTHONDONTWRITEBYTECODE := 1
+# Installs are quiet: setuptools' editable build prints a 12-line "Editable installation"
+# warning box on every install, which reads like an error.
+PIP := PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install --quiet
 
 .PHONY: serve test lint lint-workflows axe format bench clean check-page update-outputs new-chapter dev pdf
 
@@ -22,7 +25,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "scratchml needs Python >= 3.11, found " + sys.version.split()[0] + " (set PYTHON=python3.11)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[docs,test]"
+	$(PIP) -e ".[docs,test]"
 	@touch $(STAMP)
 
 # make serve LABS=stale while you edit scratchml/: the labs are not re-run after each
@@ -56,7 +59,7 @@ axe:
 	npm install --silent --no-save --prefix $(VENV)/node axe-core@$(AXE_VERSION)
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(PIP) -e ".[bench]"
 	$(BIN)/python benchmarks/bench_mlp.py
 
 # The book to take away: the site in site/ with scratchml.pdf (every page, printed by
@@ -83,7 +86,7 @@ new-chapter: $(STAMP)
 
 # pre-commit, pinned by the dev extra, with hooks that run from this venv (offline)
 dev: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(PIP) -e ".[dev]"
 	$(BIN)/pre-commit install
 
 clean:
@@ -96,6 +99,6 @@ clean:
 .PHONY: test-full
 test-full: $(STAMP)
 	$(MAKE) axe
-	$(BIN)/python -m pip install --quiet -e ".[parity]" $(PARITY_PIP_ARGS)
+	$(PIP) -e ".[parity]" $(PARITY_PIP_ARGS)
 	test -x /usr/bin/chromium || $(BIN)/python -m playwright install chromium
 	SCRATCHML_REQUIRE_BROWSER=1 SCRATCHML_REQUIRE_PARITY=1 $(MAKE) test

@@ -679,24 +679,6 @@ def test_every_exercise_has_accept_and_reject_cases():
     assert all(len(wrong) >= 2 for _, wrong in CASES.values())
 
 
-@pytest.mark.parametrize(
-    ("name", "right"), [(n, r) for n, (rs, _) in CASES.items() for r in rs]
-)
-def test_the_checker_accepts_a_correct_answer(name, right, capsys):
-    assert check(name, right) is True
-    assert capsys.readouterr().out.startswith(f"{name}: passed (")
-
-
-@pytest.mark.parametrize(
-    ("name", "wrong"), [(n, w) for n, (_, ws) in CASES.items() for w in ws]
-)
-def test_the_checker_rejects_a_typical_mistake(name, wrong, capsys):
-    assert check(name, wrong) is False
-    verdict = capsys.readouterr().out
-    assert verdict.startswith(f"{name}: not yet. ")
-    assert "expected" in verdict or "must" in verdict or "raised" in verdict
-
-
 def test_the_off_by_one_mask_is_reported_at_its_first_wrong_entry(capsys):
     check("causal_mask", mask_off_by_one)
     assert capsys.readouterr().out == (
@@ -1357,3 +1339,34 @@ def test_the_count_sees_a_missing_kind_and_a_missing_solution(tmp_path):
     )
     got = [(f.kind, f.what, f.solved) for f in hook.found(lab)]
     assert got == [("compute", "c", True), ("predict", "d", False)]
+
+
+# ---- keep these last: they are parametrized over every CASES entry above them, so a
+# case added below this line would be counted by the test before them but never run.
+_PARAMETRIZED = set(CASES)
+
+
+def test_every_case_is_above_the_parametrized_tests():
+    late = sorted(set(CASES) - _PARAMETRIZED)
+    assert not late, (
+        f"tests/test_exercises.py: the cases of {late} are added after the tests "
+        "that run them; move them into CASES, above the line 'keep these last'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "right"), [(n, r) for n, (rs, _) in CASES.items() for r in rs]
+)
+def test_the_checker_accepts_a_correct_answer(name, right, capsys):
+    assert check(name, right) is True
+    assert capsys.readouterr().out.startswith(f"{name}: passed (")
+
+
+@pytest.mark.parametrize(
+    ("name", "wrong"), [(n, w) for n, (_, ws) in CASES.items() for w in ws]
+)
+def test_the_checker_rejects_a_typical_mistake(name, wrong, capsys):
+    assert check(name, wrong) is False
+    verdict = capsys.readouterr().out
+    assert verdict.startswith(f"{name}: not yet. ")
+    assert "expected" in verdict or "must" in verdict or "raised" in verdict
