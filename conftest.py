@@ -4,8 +4,8 @@ Every page under ``docs/`` becomes a pytest file, and every ```` ```python ```` 
 it a test item. Two things differ from plain pytest-codeblocks, on purpose:
 
 1. ``--8<--`` snippet lines are expanded first, by pymdownx's own snippet preprocessor
-with
-   the settings read from ``mkdocs.yml``, so the test runs the text the reader sees.
+   with the settings read from ``mkdocs.yml``, so the test runs the text the reader
+   sees.
 2. A page is one Python session: its blocks run in order in one namespace, as they would
    for a reader who pastes them one by one into a fresh interpreter (promise 2 of the
    book). Selecting a single block with ``-k`` first replays the blocks above it.

@@ -232,8 +232,7 @@ def compare(d_model, n_layers, steps, warmup, with_torch: bool, fused: bool) -> 
 @contextlib.contextmanager
 def instrument(model: sm.GPT, totals: dict):
     """Time every leaf layer's forward/backward, grouped by role (``attn``,
-    ``ffn.fc1``, ...),
-    and the attention core (``scaled_dot_product_attention``,
+    ``ffn.fc1``, ...), and the attention core (``scaled_dot_product_attention``,
     ``attention_backward``)."""
     patched = []
 

@@ -277,9 +277,8 @@ def check_finite_grad(where: str, name: str, g: np.ndarray, p: np.ndarray) -> No
     """A parameter's gradient: a float array of the parameter's shape, finite.
 
     The type and shape checks are free; the finiteness check is one ``sum`` (no
-    temporary
-    array), and only when the sum is not finite is the array searched for NaN or
-    infinity.
+    temporary array), and only when the sum is not finite is the array searched for NaN
+    or infinity.
     """
     if type(g) is not np.ndarray or g.dtype.kind != "f":
         kind = f"dtype {g.dtype}" if isinstance(g, np.ndarray) else _shown(g)

@@ -8,15 +8,13 @@ it:
 - the model's ``config`` (``GPT(**config)`` rebuilds the architecture);
 - the tokenizer's vocabulary (a model is useless without the ids it was trained on): the
   characters of a ``CharTokenizer``, or the tokens (as hex bytes), merges and pattern of
-  a
-  ``BPETokenizer`` (then ``"tokenizer": "bpe"``);
+  a ``BPETokenizer`` (then ``"tokenizer": "bpe"``);
 - a format version and a SHA-256 checksum of the parameters.
 
 Loading builds a fresh model, checks every parameter's name, shape and dtype, then the
 checksum, and only then puts the numbers in: a truncated, corrupted or mismatched file
 raises a ``ValueError`` that names the file and the problem, and never half-loads a
-model.
-``np.load`` runs with ``allow_pickle=False``, so a file cannot execute code.
+model. ``np.load`` runs with ``allow_pickle=False``, so a file cannot execute code.
 
 ``load_shipped()`` loads the checkpoint that ships with the package, a small GPT trained
 on Python's help topics with the command in ``SHIPPED_COMMAND``.
@@ -201,10 +199,9 @@ def save_checkpoint(path, model, tokenizer, extra=None) -> Path:
     ------
     ValueError
         Before anything is written, if ``load_checkpoint`` would reject the file:
-        ``path``
-        is a directory or not writable, ``model`` has no ``config``, the tokenizer's
-        vocabulary differs from the model's, or ``extra`` is not a JSON-storable dict (a
-        ``TypeError`` too, for an argument of the wrong type).
+        ``path`` is a directory or not writable, ``model`` has no ``config``, the
+        tokenizer's vocabulary differs from the model's, or ``extra`` is not a
+        JSON-storable dict (a ``TypeError`` too, for an argument of the wrong type).
     """
     path = _check_save("save_checkpoint", path, model, tokenizer, extra)
     params = {name: layer.params[key] for name, layer, key in model.named_params()}

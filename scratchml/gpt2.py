@@ -241,8 +241,7 @@ class GPT2(GPT):
     ValueError
         If a size is not a positive integer, ``n_heads`` does not divide ``d_model``,
         ``dropout`` is not in ``[0, 1)`` or ``eps`` is not positive; also a
-        ``TypeError``
-        for an ``rng`` or ``dtype`` of the wrong kind.
+        ``TypeError`` for an ``rng`` or ``dtype`` of the wrong kind.
 
     Notes
     -----

@@ -7,10 +7,9 @@ Per-parameter state (momentum, Adam's moments) is keyed by the parameter's full 
 e.g. ``"0.W"``.
 
 Every update changes the parameters in place, with numpy operations on whole arrays.
-Hyperparameters
-are stored as Python floats: under numpy 2's promotion rules a Python float keeps a
-float32 array float32, while a float64 numpy scalar would silently turn it into
-float64.
+Hyperparameters are stored as Python floats: under numpy 2's promotion rules a Python
+float keeps a float32 array float32, while a float64 numpy scalar would silently turn it
+into float64.
 """
 
 # --8<-- [start:imports]

@@ -11,8 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @cache
 def load_module(relative_path: str):
     """Import a repository file that is not on the path, e.g. ``"conftest.py"`` (the
-    root one;
-    ``import conftest`` would find tests/conftest.py) or
+    root one; ``import conftest`` would find tests/conftest.py) or
     ``"tools/make_notebook.py"``."""
     path = ROOT / relative_path
     spec = importlib.util.spec_from_file_location(

@@ -137,10 +137,9 @@ def test_public_docstring_is_numpy_style(name):
 
 def test_docstring_types_are_shown_as_written():
     """griffe alone prints ``array_like, shape (n,)`` as ``(array_like, shape(n))``;
-    with
-    hooks/griffe_annotations.py the page shows the docstring's text. (If a new griffe
-    prints
-    it as written by itself, the first case fails: the extension can then go.)"""
+    with hooks/griffe_annotations.py the page shows the docstring's text. (If a new
+    griffe prints it as written by itself, the first case fails: the extension can then
+    go.)"""
     ext = griffe.load_extensions(str(ROOT / "hooks" / "griffe_annotations.py"))
     for extensions, expected in [
         (None, "(array_like, shape(n))"),

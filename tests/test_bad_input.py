@@ -71,8 +71,7 @@ def probe(
     name, kind, fn, args=(), kwargs=None, exc=ValueError, match=None, arg=None, given=""
 ):
     """Add one probe; ``match`` defaults to ``expect(name, arg, given)``. An exception
-    class
-    given in place of ``kwargs`` is the exception (``probe(name, kind, fn, args,
+    class given in place of ``kwargs`` is the exception (``probe(name, kind, fn, args,
     TypeError)``)."""
     if isinstance(kwargs, type):
         exc, kwargs = kwargs, None
@@ -202,11 +201,10 @@ def numbers(name, fn, arg, values, *args, **kwargs):
 def arrays(
     name, fn, arg, place, shape, *, dims=True, empty=True, nan=True, nan_by=None
 ):
-    """Bad arrays for argument ``arg``: ``place(x)`` gives ``(args, kwargs)``;
-    ``shape`` is a
-    valid shape (a wrong one is made from it). ``nan_by`` names the inner callable that
-    finds
-    NaN for a composite layer (scanning every entry twice per step would cost time)."""
+    """Bad arrays for argument ``arg``: ``place(x)`` gives ``(args, kwargs)``; ``shape``
+    is a valid shape (a wrong one is made from it). ``nan_by`` names the inner callable
+    that finds NaN for a composite layer (scanning every entry twice per step would cost
+    time)."""
     good = np.ones(shape)
 
     def add(kind, x, exc, given):

@@ -11,10 +11,10 @@ saved under a temporary folder (its path is printed) so a person can look.
 
 axe-core is the npm package, installed into ``.venv/node`` by ``make axe`` (``.ci/run``
 calls it); ``SCRATCHML_AXE`` may point at another ``axe.min.js``. Without Chromium or
-axe
-the tests skip with the reason; with ``SCRATCHML_REQUIRE_BROWSER=1`` (set by ``.ci/run``
-and the GitHub workflow) they fail instead. ``SCRATCHML_PAGES=part1/neuron.md`` opens
-only the pages listed (``make check-page`` sets it, with a cached site).
+axe the tests skip with the reason; with ``SCRATCHML_REQUIRE_BROWSER=1`` (set by
+``.ci/run`` and the GitHub workflow) they fail instead.
+``SCRATCHML_PAGES=part1/neuron.md`` opens only the pages listed (``make check-page``
+sets it, with a cached site).
 """
 
 import functools

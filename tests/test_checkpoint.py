@@ -299,8 +299,7 @@ def test_shipped_checkpoint_is_small_and_documented():
 @pytest.mark.slow
 def test_shipped_checkpoint_validation_loss():
     """Recompute the recorded validation loss: the same fixed batches as the trainer
-    drew
-    (seed 0, 10 batches of 32 windows of 128 characters from the last 10 % of the
+    drew (seed 0, 10 batches of 32 windows of 128 characters from the last 10 % of the
     text)."""
     model, tok, meta = load_shipped()
     text = load_text()

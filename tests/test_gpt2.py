@@ -1,6 +1,5 @@
 """GPT-2's pieces: GELU, attention biases, dropout, tied embeddings, init, the model,
-the
-safetensors reader and the Hugging Face loader (parity with transformers:
+the safetensors reader and the Hugging Face loader (parity with transformers:
 test_gpt2_parity)."""
 
 import json

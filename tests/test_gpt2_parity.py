@@ -1,12 +1,11 @@
 """GPT-2 against Hugging Face transformers: the same random model, saved by
-transformers,
-loaded by ``load_gpt2_model``, gives the same logits and the same loss gradients.
+transformers, loaded by ``load_gpt2_model``, gives the same logits and the same loss
+gradients.
 
 Offline: the reference model is built from a ``GPT2Config`` inside the test and saved
-with
-``save_pretrained``; nothing is downloaded. torch and transformers are the ``parity``
-extra:
-without them these tests skip, unless SCRATCHML_REQUIRE_PARITY=1 (then they fail).
+with ``save_pretrained``; nothing is downloaded. torch and transformers are the
+``parity`` extra: without them these tests skip, unless SCRATCHML_REQUIRE_PARITY=1 (then
+they fail).
 """
 
 import json

@@ -1,6 +1,6 @@
 """KV cache: cached steps give the logits of a full forward pass; generation agrees
-with and
-without the cache (greedy, sampled, prompt longer than one token, context overflow)."""
+with and without the cache (greedy, sampled, prompt longer than one token, context
+overflow)."""
 
 import re
 

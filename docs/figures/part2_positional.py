@@ -8,8 +8,7 @@ from scratchml import positional_encoding
 
 def wrong_encoding(n_positions: int, d_model: int) -> np.ndarray:
     """The common mistake: column ``j`` uses frequency ``1 / 10000^(j/d)``, so sin and
-    cos
-    of one pair get *different* frequencies. Shape ``(n_positions, d_model)``."""
+    cos of one pair get *different* frequencies. Shape ``(n_positions, d_model)``."""
     pos = np.arange(n_positions)[:, None]  # (n_positions, 1)
     j = np.arange(d_model)  # (d_model,)
     # (n_positions, d_model): one frequency per column
