@@ -23,8 +23,11 @@ class ArgumentTypeError(TypeError, ValueError):
 
 
 def _shown(value) -> str:
-    """``repr`` of a received value, cut to 60 characters, with its type if unclear."""
-    text = repr(value)
+    """``repr`` of a received value on one line, cut to 60 characters, with its type
+    if unclear; an array of more than one dimension is shown by its shape and dtype."""
+    if isinstance(value, np.ndarray) and value.ndim > 1:
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    text = " ".join(repr(value).split())
     text = text if len(text) <= 60 else text[:57] + "..."
     if isinstance(value, int | float | np.integer | np.floating) and not isinstance(
         value, bool

@@ -2649,3 +2649,17 @@ def test_command_line_text_shorter_than_the_context(capsys, tmp_path):
         "the text has 30 tokens" in err and "27 and 3" in err and "--context" in err
     ), err
     assert not out.exists()
+
+
+def test_a_value_in_a_message_is_shown_on_one_line():
+    """A message quotes what it received on one line: a 2-D array by its shape and
+    dtype, a long 1-D array cut short (a trial chapter's probe of a 2-D array gave a
+    three-line message)."""
+    from scratchml._checks import _shown
+
+    assert _shown(np.ones((2, 2))) == "an array of shape (2, 2) and dtype float64"
+    long = _shown(np.arange(100.0))
+    assert "\n" not in long and long.endswith("... (ndarray)") and len(long) < 80
+    with pytest.raises(TypeError) as info:
+        sm.Dense(2, 3).forward([[object(), 1.0], [2.0, 3.0]])
+    assert "\n" not in str(info.value), info.value

@@ -112,7 +112,9 @@ def main(argv=None) -> int:
     page.write_text(
         PAGE.format(title=a.title, mark=MARK, next_link=next_link), encoding="utf-8"
     )
-    line = f'{nav_line[1]}- "{a.title}": {part}/{a.slug}.md\n'
+    special = any(c in a.title for c in ':#"') or a.title[:1] in "!&*[]{}|>'%@`,?-"
+    title = f'"{a.title}"' if special else a.title  # quoted only if YAML needs it
+    line = f"{nav_line[1]}- {title}: {part}/{a.slug}.md\n"
     end = nav_line.end() + 1
     (ROOT / "mkdocs.yml").write_text(config[:end] + line + config[end:], "utf-8")
     index = ROOT / "docs" / part / "index.md"
@@ -126,7 +128,8 @@ def main(argv=None) -> int:
     print(
         f"Left to do (CONTRIBUTING.md, 'What a new chapter needs'): replace every "
         f"{MARK}; in docs/{after}, link this page from 'Where this goes next'; "
-        "notation.md; the API page and probes of any new public name; then\n"
+        "notation.md; for any new public name its API entry, probes and\n"
+        "  tests/test_<module>.py; then\n"
         f"  make update-outputs PAGE=docs/{part}/{a.slug}.md\n"
         f"  make check-page PAGE=docs/{part}/{a.slug}.md"
     )
