@@ -112,7 +112,9 @@ def main() -> None:
         first = {
             name: run(child, args.warmup)["loss"] for name, child in versions.items()
         }
-        if first["before"] != first["after"]:
+        # The same step, up to float32 rounding: a rewritten listing may sum in another
+        # order (issue 20's plain forms give 4.5647922 where c243a06 gave 4.5647926).
+        if abs(first["before"] - first["after"]) > 1e-5 * abs(first["before"]):
             raise SystemExit(f"the two versions compute different losses: {first}")
         times = {name: [] for name in versions}
         ratios = []
