@@ -120,6 +120,9 @@ def check_same_shape(
         )
 
 
+MAX_COUNT = 2**31 - 1  # the largest size or count accepted (numpy's limit is 2**63)
+
+
 def check_int(where: str, name: str, value, minimum: int = 1) -> int:
     """Require a Python or numpy integer ``>= minimum``.
 
@@ -131,6 +134,10 @@ def check_int(where: str, name: str, value, minimum: int = 1) -> int:
         raise ArgumentTypeError(f"{where}: {name} must be {want}, got {_shown(value)}")
     if value < minimum:
         raise ValueError(f"{where}: {name} must be {want}, got {value!r}")
+    if value > MAX_COUNT:  # a size or count that no array here can have
+        raise ValueError(
+            f"{where}: {name} must be {want} up to 2**31 - 1, got {_shown(value)}"
+        )
     return int(value)
 
 
@@ -456,8 +463,13 @@ def check_mlp(layer_sizes, activation, init, rng, dtype) -> tuple:
 
     ``activation`` is one of the keys of ``scratchml.mlp.ACTIVATIONS``.
     """
-    if np.ndim(layer_sizes) == 0:  # MLP(64): a single number is not a list of sizes
-        layer_sizes = [layer_sizes]
+    scalar = isinstance(layer_sizes, np.ndarray) and layer_sizes.ndim == 0
+    if (
+        scalar
+        or isinstance(layer_sizes, str | bytes)
+        or not hasattr(layer_sizes, "__iter__")
+    ):
+        layer_sizes = [layer_sizes]  # MLP(64): a single number is not a list of sizes
     sizes = [check_positive_int("MLP", "layer_sizes entry", n) for n in layer_sizes]
     if len(sizes) < 2:
         raise ValueError(
@@ -771,13 +783,13 @@ def check_chars(where: str, chars) -> list[str]:
     """A vocabulary: an iterable of single characters, without repeats, not empty."""
     if not isinstance(chars, str) and not hasattr(chars, "__iter__"):
         raise ArgumentTypeError(
-            f"{where}: chars must be an iterable of characters, got {chars!r:.60}"
+            f"{where}: chars must be an iterable of characters, got {_shown(chars)}"
         )
     chars = list(chars)
     for c in chars:
         if not isinstance(c, str):
             raise ArgumentTypeError(
-                f"{where}: every entry of chars must be a str, got {c!r:.40}"
+                f"{where}: every entry of chars must be a str, got {_shown(c)}"
             )
         if len(c) != 1:
             raise ValueError(

@@ -856,6 +856,25 @@ probe("MLP", "sizes", sm.MLP, ([3, 0],), arg="layer_sizes", given="0")
 probe("MLP", "sizes", sm.MLP, (None,), exc=TypeError, arg="layer_sizes", given="None")
 probe("MLP", "sizes", sm.MLP, (64,), arg="layer_sizes", given=r"\[64\]")
 probe("MLP", "sizes", sm.MLP, ("34",), exc=TypeError, arg="layer_sizes", given="'34'")
+probe("MLP", "sizes", sm.MLP, ([[1, 2], [3]],), exc=TypeError, arg="layer_sizes")
+# Sizes beyond any array (numpy itself says "Maximum allowed dimension exceeded")
+for _name, _fn in [
+    ("causal_mask", sm.causal_mask),
+    ("FeedForward", sm.FeedForward),
+    ("LayerNorm", sm.LayerNorm),
+    ("SelfAttention", sm.SelfAttention),
+]:
+    probe(
+        _name, "size 10**30", _fn, (10**30,), match=rf"^{_name}: .* up to 2\*\*31 - 1"
+    )
+probe(
+    "CharTokenizer",
+    "chars: a 3-D array",
+    sm.CharTokenizer,
+    (np.ones((2, 3, 4)),),
+    exc=TypeError,
+    match=r"^CharTokenizer: every entry of chars must be a str, got an array of shape",
+)
 probe(
     "FeedForward",
     "choice",
