@@ -358,8 +358,10 @@ def as_token_ids(where: str, name: str, ids, vocab_size: int) -> np.ndarray:
 def check_shape(
     where: str, name: str, x: np.ndarray, expected: tuple, what: str
 ) -> None:
-    """Require a float array with ``x.shape == expected``; ``what`` names where
-    ``expected`` comes from. Used for every ``dy`` handed to a ``backward``."""
+    """Require a finite float array with ``x.shape == expected``; ``what`` names where
+    ``expected`` comes from. Used for every ``dy`` handed to a ``backward``: a NaN there
+    would come back as NaN gradients. The finiteness check is one ``sum``; only when
+    that is not finite are the entries searched."""
     if type(x) is not np.ndarray or x.dtype.kind != "f":
         _not_array(where, name, x)
     if x.shape != tuple(expected):
@@ -367,6 +369,9 @@ def check_shape(
             f"{where}: {name} has shape {np.shape(x)} but {what} has shape "
             f"{tuple(expected)}"
         )
+    if not math.isfinite(x.sum()) and not np.isfinite(x).all():
+        bad = "NaN" if np.isnan(x).any() else "infinity"
+        raise ValueError(f"{where}: {name} contains {bad}")
 
 
 def _not_array(where: str, name: str, x) -> None:
