@@ -658,9 +658,7 @@ def check_grad(where: str, name: str, layer, key: str) -> np.ndarray:
     filled it with the wrong shape, NaN or infinity."""
     g = layer.grads.get(key)
     if g is None:
-        raise RuntimeError(
-            f"{where}: no gradient for {name!r}; call backward before step"
-        )
+        raise RuntimeError(f"{where}: no gradient for {name!r}; call backward first")
     check_finite_grad(where, name, g, layer.params[key])
     return g
 
