@@ -1577,6 +1577,7 @@ def check_gpt2_directory(directory) -> tuple[dict, str, str]:
             config = strict_json(f.read())
         except JSONFileError as err:
             raise _gpt2_config_error(config_path, f"not JSON ({err})") from None
+    check_gpt2_config(config, config_path)  # here, so its errors name load_gpt2
     return config, config_path, weights_path
 
 

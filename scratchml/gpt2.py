@@ -409,7 +409,7 @@ def gpt2_config(config: dict, path="config.json") -> dict:
         ``vocab_size``, ``d_model``, ``n_heads``, ``n_layers``, ``context_length``,
         ``d_hidden`` and ``eps``, ready for ``GPT2(**kwargs)``.
     """
-    check_gpt2_config(config, path)
+    check_gpt2_config(config, path, "gpt2_config")
     return dict(
         vocab_size=config["vocab_size"],
         d_model=config["n_embd"],

@@ -776,14 +776,14 @@ BAD_INPUT_PROBES = [
         "not a dict",
         lambda: gpt2_config([1]),
         ValueError,
-        r"load_gpt2: .* expected a JSON object",
+        r"^gpt2_config: .* expected a JSON object",
     ),
     (
         "gpt2_config",
         "model_type",
         lambda: gpt2_config({"model_type": "bert"}),
         ValueError,
-        r"load_gpt2: .*model_type is 'bert'",
+        r"^gpt2_config: .*model_type is 'bert'",
     ),
     (
         "load_gpt2",
