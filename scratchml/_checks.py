@@ -89,6 +89,15 @@ def as_float_array(where: str, name: str, x, finite: bool = True) -> np.ndarray:
     return arr
 
 
+def check_finite(where: str, what: str, x: np.ndarray, error=ValueError) -> None:
+    """Raise ``error`` if the float array ``x`` holds NaN or infinity. The test is one
+    ``sum`` (no temporary array): only when the sum is not finite are the entries
+    searched, to say which."""
+    if not math.isfinite(x.sum()) and not np.isfinite(x).all():
+        bad = "NaN" if np.isnan(x).any() else "infinity"
+        raise error(f"{where}: {what} contains {bad}")
+
+
 def check_last_dim(where: str, name: str, x: np.ndarray, expected: int) -> None:
     """Require ``x.shape[-1] == expected``."""
     if x.ndim == 0 or x.shape[-1] != expected:
@@ -286,9 +295,8 @@ def check_layer(where: str, name: str, model) -> None:
 def check_finite_grad(where: str, name: str, g: np.ndarray, p: np.ndarray) -> None:
     """A parameter's gradient: a float array of the parameter's shape, finite.
 
-    The type and shape checks are free; the finiteness check is one ``sum`` (no
-    temporary array), and only when the sum is not finite is the array searched for NaN
-    or infinity.
+    The type and shape checks are free; the finiteness check is ``check_finite``'s one
+    ``sum``.
     """
     if type(g) is not np.ndarray or g.dtype.kind != "f":
         kind = f"dtype {g.dtype}" if isinstance(g, np.ndarray) else _shown(g)
@@ -300,9 +308,7 @@ def check_finite_grad(where: str, name: str, g: np.ndarray, p: np.ndarray) -> No
             f"{where}: the gradient of {name!r} has shape {g.shape} but the parameter "
             f"has shape {p.shape}"
         )
-    if not math.isfinite(g.sum()) and not np.isfinite(g).all():
-        bad = "NaN" if np.isnan(g).any() else "infinity"
-        raise NonFiniteError(f"{where}: the gradient of {name!r} contains {bad}")
+    check_finite(where, f"the gradient of {name!r}", g, NonFiniteError)
 
 
 class NonFiniteError(ValueError):
@@ -360,8 +366,7 @@ def check_shape(
 ) -> None:
     """Require a finite float array with ``x.shape == expected``; ``what`` names where
     ``expected`` comes from. Used for every ``dy`` handed to a ``backward``: a NaN there
-    would come back as NaN gradients. The finiteness check is one ``sum``; only when
-    that is not finite are the entries searched."""
+    would come back as NaN gradients (``check_finite``: one ``sum``)."""
     if type(x) is not np.ndarray or x.dtype.kind != "f":
         _not_array(where, name, x)
     if x.shape != tuple(expected):
@@ -369,9 +374,7 @@ def check_shape(
             f"{where}: {name} has shape {np.shape(x)} but {what} has shape "
             f"{tuple(expected)}"
         )
-    if not math.isfinite(x.sum()) and not np.isfinite(x).all():
-        bad = "NaN" if np.isnan(x).any() else "infinity"
-        raise ValueError(f"{where}: {name} contains {bad}")
+    check_finite(where, name, x)
 
 
 def _not_array(where: str, name: str, x) -> None:
