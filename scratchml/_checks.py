@@ -6,6 +6,7 @@ expected and what was received.
 """
 
 import contextlib
+import functools
 import json
 import math
 import numbers
@@ -362,11 +363,12 @@ def as_token_ids(where: str, name: str, ids, vocab_size: int) -> np.ndarray:
 
 
 def check_shape(
-    where: str, name: str, x: np.ndarray, expected: tuple, what: str
+    where: str, name: str, x: np.ndarray, expected: tuple, what: str, finite=True
 ) -> None:
-    """Require a finite float array with ``x.shape == expected``; ``what`` names where
-    ``expected`` comes from. Used for every ``dy`` handed to a ``backward``: a NaN there
-    would come back as NaN gradients (``check_finite``: one ``sum``)."""
+    """Require a float array with ``x.shape == expected``, finite unless ``finite`` is
+    false; ``what`` names where ``expected`` comes from. Used for every ``dy`` handed to
+    a ``backward``: a NaN there would come back as NaN gradients (``check_finite``: one
+    ``sum``)."""
     if type(x) is not np.ndarray or x.dtype.kind != "f":
         _not_array(where, name, x)
     if x.shape != tuple(expected):
@@ -374,7 +376,8 @@ def check_shape(
             f"{where}: {name} has shape {np.shape(x)} but {what} has shape "
             f"{tuple(expected)}"
         )
-    check_finite(where, name, x)
+    if finite:
+        check_finite(where, name, x)
 
 
 def _not_array(where: str, name: str, x) -> None:
@@ -911,10 +914,46 @@ def check_vectors(where: str, x, d_model: int) -> np.ndarray:
     return x
 
 
-def check_dy(where: str, dy, shape: tuple, what: str = "the output") -> np.ndarray:
-    """A ``backward``'s ``dy``: a float array of the forward's ``shape``."""
-    check_shape(where, "dy", dy, shape, what)
-    return dy
+# The layer protocol's checks, which ``Layer.__init_subclass__`` wraps around every
+# subclass's ``forward`` and ``backward``: no layer checks its gradient itself.
+_BACKWARDS_RUNNING = [0]  # > 0 while a backward runs: its children get computed dy
+
+
+def checked_forward(forward):
+    """``forward``, keeping the shape of what it returns for ``backward`` to check."""
+
+    @functools.wraps(forward)
+    def wrapper(self, x, *args, **kwargs):
+        self._output_shape = None  # a forward that fails leaves nothing to go back over
+        y = forward(self, x, *args, **kwargs)
+        self._output_shape = np.shape(y)
+        return y
+
+    return wrapper
+
+
+def checked_backward(backward):
+    """``backward``, refusing a gradient of another shape than the last ``forward``'s
+    output, or one called before any forward. A ``dy`` from outside must be finite
+    (one ``sum``); the ones a parent layer computes are not summed again: a NaN born
+    inside reaches the parameters' gradients, which the optimizer checks."""
+    name = backward.__code__.co_varnames[1]  # dy, or dlogits for a model
+
+    @functools.wraps(backward)
+    def wrapper(self, dy):
+        where = f"{type(self).__name__}.backward"
+        shape = getattr(self, "_output_shape", None)
+        if shape is None:
+            raise RuntimeError(f"{where} called before forward")
+        outside = _BACKWARDS_RUNNING[0] == 0
+        check_shape(where, name, dy, shape, "the output", finite=outside)
+        _BACKWARDS_RUNNING[0] += 1
+        try:
+            return backward(self, dy)
+        finally:
+            _BACKWARDS_RUNNING[0] -= 1
+
+    return wrapper
 
 
 # softmax.py
@@ -1264,12 +1303,6 @@ def check_block(
     return check_rng(where, "rng", rng), check_float_dtype(where, "dtype", dtype)
 
 
-def check_block_dy(where: str, block, dy) -> None:
-    """``dy`` of a block's ``backward``: the shape of the input its ``forward`` read."""
-    x = block.ln1._cached("_cache", where)[0]  # what ln1 normalized: the block's input
-    check_shape(where, "dy", dy, x.shape, "the output")
-
-
 def check_kv_cache(batch, n_heads, max_len, d_head, dtype) -> np.dtype:
     """The arguments of ``KVCache``: positive sizes, a float dtype (float16 allowed)."""
     sizes = dict(batch=batch, n_heads=n_heads, max_len=max_len, d_head=d_head)
@@ -1370,13 +1403,6 @@ def check_ids(where: str, ids, vocab_size: int, context_length: int) -> np.ndarr
     return ids
 
 
-def check_dlogits(where: str, model, dlogits) -> None:
-    """``dlogits`` of a model's ``backward``: ``(B, T, vocab_size)``, as the logits."""
-    x = model.unembed._cached("_x", where)  # (B, T, d_model): the last input
-    expected = x.shape[:-1] + (model.vocab_size,)
-    check_shape(where, "dlogits", dlogits, expected, "the logits")
-
-
 def check_cached_call(model, ids, cache, last_only) -> np.ndarray:
     """The arguments of ``GPT.forward_cached``: ids, one ``KVCache`` per block (all of
     the same length, of the ids' batch, with room for them) and a bool; returns ids."""
@@ -1461,12 +1487,6 @@ def check_tied_embedding(where: str, embedding):
             f"{where}: embedding must be an Embedding, got {type(embedding).__name__}"
         )
     return embedding
-
-
-def check_tied_dy(layer, dy) -> None:
-    """``dy`` of ``TiedUnembedding.backward``: ``(..., vocab_size)``, as the output."""
-    expected = layer._cached("_x").shape[:-1] + (layer.vocab_size,)
-    check_shape("TiedUnembedding.backward", "dy", dy, expected, "the output")
 
 
 # Sanity bounds on a config.json's sizes, checked before anything is built: far above

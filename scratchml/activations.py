@@ -16,7 +16,7 @@ input (float32 stays float32).
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_float_array, check_activation_input, check_shape
+from scratchml._checks import as_float_array, check_activation_input
 from scratchml.layers import Layer
 
 # --8<-- [end:imports]
@@ -138,9 +138,7 @@ class ReLU(Layer):
         return self._out
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        out = self._cached("_out")
-        check_shape("ReLU.backward", "dy", dy, out.shape, "the forward output")
-        return dy * (out > 0)  # same shape: gradient flows only where z > 0
+        return dy * (self._out > 0)  # same shape: gradient flows only where z > 0
 
 
 # --8<-- [end:relu_layer]
@@ -163,8 +161,7 @@ class Sigmoid(Layer):
         return self._s
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        s = self._cached("_s")
-        check_shape("Sigmoid.backward", "dy", dy, s.shape, "the forward output")
+        s = self._s  # sigmoid(z), from forward
         return dy * s * (1 - s)  # same shape as s
 
 
@@ -250,9 +247,7 @@ class GELU(Layer):
         return gelu(z)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        z = self._cached("_z")
-        check_shape("GELU.backward", "dy", dy, z.shape, "the forward input")
-        return dy * gelu_grad(z)  # same shape as z
+        return dy * gelu_grad(self._z)  # same shape as z
 
 
 # --8<-- [end:gelu_layer]

@@ -25,7 +25,6 @@ from scratchml._checks import (
     check_positive_int,
     check_self_attention,
     check_sequence,
-    check_shape,
 )
 from scratchml.kv_cache import KVCache
 from scratchml.layers import Layer
@@ -276,8 +275,7 @@ class SelfAttention(Layer):
 
     # --8<-- [start:self_attention_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        x, q, k, v, weights, h = self._cached("_cache")
-        check_shape("SelfAttention.backward", "dy", dy, x.shape, "the output")
+        x, q, k, v, weights, h = self._cache  # from forward
         p = self.params
         self.grads["W_o"] = _rows(h).T @ _rows(dy)  # (d_head, d_model)
         dh = dy @ p["W_o"].T  # (B, T, d_head)
@@ -409,8 +407,7 @@ class MultiHeadAttention(Layer):
 
     # --8<-- [start:mha_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        x, q, k, v, weights, concat = self._cached("_cache")
-        check_shape("MultiHeadAttention.backward", "dy", dy, x.shape, "the output")
+        x, q, k, v, weights, concat = self._cache  # from forward
         p, g, d_model = self.params, self.grads, self.d_model
         x2, dy2 = x.reshape(-1, d_model), dy.reshape(-1, d_model)  # (N, d_model) rows
         g["W_o"] = concat.reshape(-1, d_model).T @ dy2  # (d_model, d_model)

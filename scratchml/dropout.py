@@ -10,7 +10,7 @@ identity, so generating text is deterministic.
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import as_float_array, check_dropout, check_dy
+from scratchml._checks import as_float_array, check_dropout
 from scratchml.layers import Layer
 
 # --8<-- [end:imports]
@@ -45,7 +45,7 @@ class Dropout(Layer):
         super().__init__()
         self.p, self.rng = check_dropout(p, rng)
         self.training = True
-        self._cache = None
+        self._mask = None
 
     def _draw_mask(self, shape: tuple, dtype) -> np.ndarray:
         """A fresh mask: 0 with probability ``p``, else ``1/(1-p)``."""
@@ -56,18 +56,17 @@ class Dropout(Layer):
     def forward(self, x) -> np.ndarray:
         x = as_float_array("Dropout.forward", "x", x)
         if not self.training or self.p == 0:
-            self._cache = (x.shape, None)  # the identity: nothing to remember
+            self._mask = None  # the identity: nothing to remember
             return x
         mask = self._draw_mask(x.shape, x.dtype)  # same shape as x
-        self._cache = (x.shape, mask)
+        self._mask = mask
         return x * mask
 
     # --8<-- [end:dropout_forward]
 
     # --8<-- [start:dropout_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        shape, mask = self._cached("_cache")
-        check_dy("Dropout.backward", dy, shape, "the input")
+        mask = self._mask  # from forward: None if nothing was dropped
         return dy if mask is None else dy * mask  # dropped entries pass no gradient
 
     # --8<-- [end:dropout_backward]

@@ -14,7 +14,6 @@ import numpy as np
 
 from scratchml._checks import (
     as_token_ids,
-    check_dy,
     check_embedding,
     check_unembedding,
     check_vectors,
@@ -65,8 +64,7 @@ class Embedding(Layer):
 
     # --8<-- [start:embedding_backward]
     def backward(self, dy: np.ndarray) -> None:
-        ids = self._cached("_ids")  # (B, T)
-        check_dy("Embedding.backward", dy, ids.shape + (self.d_model,))
+        ids = self._ids  # (B, T), from forward
         # W_E[ids] equals one_hot(ids) @ W_E, so the gradient is one_hot(ids).T @ dy:
         # row v receives the sum of dy over the positions that hold token v.
         tokens = np.arange(self.vocab_size)[:, None]  # (V, 1)
@@ -122,8 +120,7 @@ class Unembedding(Layer):
 
     # --8<-- [start:unembedding_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        x = self._cached("_x")
-        check_dy("Unembedding.backward", dy, x.shape[:-1] + (self.vocab_size,))
+        x = self._x  # (B, T, d_model), from forward
         x2 = x.reshape(-1, self.d_model)  # (N, d_model)
         dy2 = dy.reshape(-1, self.vocab_size)  # (N, V)
         self.grads["W_U"] = x2.T @ dy2  # (d_model, V)

@@ -17,12 +17,10 @@ import numpy as np
 from scratchml._checks import (
     as_numeric_array,
     check_cached_call,
-    check_dlogits,
     check_gpt,
     check_ids,
     check_layers,
     check_positive_int,
-    check_shape,
 )
 from scratchml.embedding import Embedding, Unembedding
 from scratchml.kv_cache import KVCache
@@ -51,7 +49,6 @@ class Sequential(Layer):
         super().__init__()
         self.layers = check_layers(layers)
         self.children = {str(i): layer for i, layer in enumerate(self.layers)}
-        self._out_shape = None
 
     def __len__(self) -> int:
         return len(self.layers)
@@ -63,12 +60,9 @@ class Sequential(Layer):
         x = as_numeric_array("Sequential.forward", "x", x)  # the layers check more
         for layer in self.layers:
             x = layer(x)
-        self._out_shape = np.shape(x)
         return x
 
     def backward(self, dy):
-        shape = self._cached("_out_shape")
-        check_shape("Sequential.backward", "dy", dy, shape, "the output")
         for layer in reversed(self.layers):
             dy = layer.backward(dy)
         return dy
@@ -201,7 +195,6 @@ class GPT(Layer):
 
         Returns ``None``: token ids have no gradient.
         """
-        check_dlogits("GPT.backward", self, dlogits)  # (B, T, vocab_size)
         dx = self.unembed.backward(dlogits)  # (B, T, d_model)
         dx = self.ln_f.backward(dx)  # (B, T, d_model)
         dx = self.blocks.backward(dx)  # (B, T, d_model)

@@ -28,9 +28,7 @@ import os
 import numpy as np
 
 from scratchml._checks import (
-    check_block_dy,
     check_bool,
-    check_dlogits,
     check_gpt2,
     check_gpt2_block,
     check_gpt2_config,
@@ -41,7 +39,6 @@ from scratchml._checks import (
     check_ids,
     check_save_gpt2,
     check_sequence,
-    check_tied_dy,
     check_tied_embedding,
     check_vectors,
 )
@@ -118,7 +115,6 @@ class GPT2Block(TransformerBlock):
 
     # --8<-- [start:gpt2_block_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        check_block_dy("GPT2Block.backward", self, dy)
         dx = dy + self.ln2.backward(self.ffn.backward(self.drop_ffn.backward(dy)))
         return dx + self.ln1.backward(self.attn.backward(self.drop_attn.backward(dx)))
 
@@ -159,7 +155,6 @@ class TiedUnembedding(Layer):
         return (x2 @ W_E.T).reshape(x.shape[:-1] + (-1,))  # (B, T, V)
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        check_tied_dy(self, dy)  # (B, T, V)
         x = self._x  # (B, T, d_model): the input of forward
         x2 = x.reshape(-1, self.d_model)  # (N, d_model)
         dy2 = dy.reshape(-1, self.vocab_size)  # (N, V)
@@ -311,7 +306,6 @@ class GPT2(GPT):
     # --8<-- [start:gpt2_backward]
     def backward(self, dlogits: np.ndarray) -> None:
         """Fill ``grads``; ``W_E``'s gradient is the sum of its two uses."""
-        check_dlogits("GPT2.backward", self, dlogits)  # (B, T, vocab_size)
         dx = self.unembed.backward(dlogits)  # (B, T, d_model); leaves unembed.grad_W_E
         dx = self.ln_f.backward(dx)  # (B, T, d_model)
         dx = self.blocks.backward(dx)  # (B, T, d_model)

@@ -22,9 +22,10 @@ import numpy as np
 from scratchml._checks import (
     check_astype,
     check_dense,
-    check_dy,
     check_features,
     check_str,
+    checked_backward,
+    checked_forward,
 )
 
 # --8<-- [end:imports]
@@ -48,6 +49,14 @@ class Layer:
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.children: dict[str, Layer] = {}
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        """Give every subclass's ``forward`` and ``backward`` the protocol's check."""
+        super().__init_subclass__(**kwargs)
+        if "forward" in vars(cls):  # keeps the shape of its output, for backward
+            cls.forward = checked_forward(cls.forward)
+        if "backward" in vars(cls):  # refuses a dy of another shape, or NaN
+            cls.backward = checked_backward(cls.backward)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         name = type(self).__name__
@@ -79,17 +88,6 @@ class Layer:
     def num_params(self) -> int:
         """Total number of trainable numbers in the tree."""
         return sum(layer.params[key].size for _, layer, key in self.named_params())
-
-    def _cached(self, name: str, where: str | None = None):
-        """Return what ``forward`` cached, or say that ``forward`` must run first.
-
-        ``where`` names the caller when a composite layer reads a child's cache.
-        """
-        value = getattr(self, name, None)
-        if value is None:
-            where = where or f"{type(self).__name__}.backward"
-            raise RuntimeError(f"{where} called before forward")
-        return value
 
 
 # --8<-- [end:layer]
@@ -135,8 +133,7 @@ class Dense(Layer):
 
     # --8<-- [start:dense_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        x = self._cached("_x")
-        check_dy("Dense.backward", dy, x.shape[:-1] + (self.n_out,))
+        x = self._x  # (..., n_in), from forward
         x2 = x.reshape(-1, self.n_in)  # (N, n_in): all leading axes are rows
         dy2 = dy.reshape(-1, self.n_out)  # (N, n_out)
         self.grads["W"] = x2.T @ dy2  # (n_in, n_out)

@@ -13,7 +13,7 @@ respect to its input (the chain rule, one layer at a time).
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import check_features, check_mlp, check_predict, check_shape
+from scratchml._checks import check_features, check_mlp, check_predict
 from scratchml.activations import ReLU, Sigmoid
 from scratchml.layers import Dense, Layer
 
@@ -56,21 +56,18 @@ class MLP(Layer):
             self.layers.append(ACTIVATIONS[activation]())
         self.layers.pop()  # no activation after the output layer: it stays linear
         self.children = {str(i): layer for i, layer in enumerate(self.layers)}
-        self._out_shape = None  # set by forward: the shape backward's dy must have
 
     # --8<-- [start:mlp_forward]
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = check_features("MLP.forward", x, self.layers[0].n_in)
         for layer in self.layers:
             x = layer.forward(x)  # (batch, width of this layer)
-        self._out_shape = x.shape
         return x  # (batch, n_out)
 
     # --8<-- [end:mlp_forward]
 
     # --8<-- [start:mlp_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        check_shape("MLP.backward", "dy", dy, self._cached("_out_shape"), "the output")
         for layer in reversed(self.layers):
             dy = layer.backward(dy)  # (batch, width of the layer below)
         return dy  # (batch, n_in)

@@ -9,7 +9,7 @@ train much more steadily when every block reads inputs of a predictable size.
 # --8<-- [start:imports]
 import numpy as np
 
-from scratchml._checks import check_dy, check_layer_norm, check_vectors
+from scratchml._checks import check_layer_norm, check_vectors
 from scratchml.layers import Layer
 
 # --8<-- [end:imports]
@@ -54,8 +54,7 @@ class LayerNorm(Layer):
 
     # --8<-- [start:layer_norm_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        xhat, rstd = self._cached("_cache")
-        check_dy("LayerNorm.backward", dy, xhat.shape)
+        xhat, rstd = self._cache  # from forward
         dy2 = dy.reshape(-1, self.d_model)  # (N, d_model): every position is a row
         xhat2 = xhat.reshape(-1, self.d_model)  # (N, d_model)
         self.grads["gamma"] = (dy2 * xhat2).sum(axis=0)  # (d_model,)

@@ -15,7 +15,6 @@ position is added to each token's embedding. Two classic choices:
 import numpy as np
 
 from scratchml._checks import (
-    check_dy,
     check_positional_embedding,
     check_positional_encoding,
     check_positions,
@@ -86,22 +85,18 @@ class PositionalEmbedding(Layer):
         self.n_positions, self.d_model = n, d
         W_P = 0.02 * rng.standard_normal((n, d))  # (n_positions, d_model)
         self.params["W_P"] = W_P.astype(dtype)
-        self._shape = None
 
     # --8<-- [start:positional_embedding_forward]
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = check_positions(x, self.n_positions, self.d_model)  # (B, T, d_model)
         T = x.shape[-2]
-        self._shape = x.shape
         return x + self.params["W_P"][:T]  # (B, T, d_model): W_P[:T] broadcasts over B
 
     # --8<-- [end:positional_embedding_forward]
 
     # --8<-- [start:positional_embedding_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        shape = self._cached("_shape")
-        check_dy("PositionalEmbedding.backward", dy, shape)
-        T = shape[-2]
+        T = dy.shape[-2]
         dy3 = dy.reshape(-1, T, self.d_model)  # (B, T, d_model); one sequence: B = 1
         dW_P = np.zeros_like(self.params["W_P"])  # (n_positions, d_model)
         dW_P[:T] = dy3.sum(axis=0)  # (T, d_model): row t summed over the batch

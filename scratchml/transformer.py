@@ -17,10 +17,8 @@ import numpy as np
 
 from scratchml._checks import (
     check_block,
-    check_block_dy,
     check_feed_forward,
     check_sequence,
-    check_shape,
     check_vectors,
 )
 from scratchml.activations import GELU, ReLU
@@ -67,12 +65,10 @@ class FeedForward(Layer):
         self.act = ACTIVATIONS[activation]()
         self.fc2 = Dense(d_hidden, d_model, rng=rng, dtype=dtype)
         self.children = {"fc1": self.fc1, "act": self.act, "fc2": self.fc2}
-        self._shape = None
 
     # --8<-- [start:feed_forward_forward]
     def forward(self, x) -> np.ndarray:
         x = check_vectors("FeedForward.forward", x, self.d_model)  # (B, T, d_model)
-        self._shape = x.shape
         x2 = x.reshape(-1, self.d_model)  # (N, d_model): positions as rows
         h = self.act(self.fc1(x2))  # (N, d_hidden)
         return self.fc2(h).reshape(x.shape)  # (B, T, d_model)
@@ -81,8 +77,6 @@ class FeedForward(Layer):
 
     # --8<-- [start:feed_forward_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        shape = self._cached("_shape")
-        check_shape("FeedForward.backward", "dy", dy, shape, "the output")
         dy2 = dy.reshape(-1, self.d_model)  # (N, d_model): positions as rows
         dh = self.fc2.backward(dy2)  # (N, d_hidden)
         dz = self.act.backward(dh)  # (N, d_hidden): through the activation
@@ -174,7 +168,6 @@ class TransformerBlock(Layer):
 
     # --8<-- [start:transformer_block_backward]
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        check_block_dy("TransformerBlock.backward", self, dy)
         dx = dy + self.ln2.backward(self.ffn.backward(dy))  # through x + ffn(ln2(x))
         return dx + self.ln1.backward(self.attn.backward(dx))  # x + attn(ln1(x))
 

@@ -29,10 +29,11 @@ from hooks.listings import docstring_spans, expand  # noqa: E402
 MAX_LINES = 60  # a listing longer than this is split into sections with prose between
 MAX_WIDTH = 88  # the text column: no code block scrolls sideways at 1280 px
 # Of the included code lines, the share that checks arguments: 0.228 before issue 20,
-# 0.079 now, where every public function left has one check line. The limit leaves room
-# for a new chapter whose functions follow that rule (a trial chapter of two one-line
-# checked functions took it to 0.080); the goal is 0.05.
-MAX_CHECK_SHARE = 0.085
+# 0.079 with one check line per public function, 0.069 since Layer checks every
+# backward's dy for its subclasses. The limit leaves room for a new chapter whose
+# functions follow the one-line rule (a trial chapter of two one-line checked functions
+# added 0.001); the goal is 0.05.
+MAX_CHECK_SHARE = 0.075
 EXEMPT = re.compile(r"<!--\s*long listing:\s*(?P<why>[^>]*\S)\s*-->")
 FENCE = re.compile(
     r"^(?P<indent>[ ]*)(?P<fence>```+)(?P<info>[^\n]*)\n"
