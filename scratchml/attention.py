@@ -121,9 +121,7 @@ def attention_backward(
     dv = weights.swapaxes(-1, -2) @ d_out  # (..., T_k, d_v)
     d_weights = d_out @ v.swapaxes(-1, -2)  # (..., T_q, T_k)
     d_scores = softmax_backward(weights, d_weights)  # (..., T_q, T_k)
-    d_scores = d_scores / math.sqrt(
-        q.shape[-1]
-    )  # the forward pass divided by sqrt(d_k)
+    d_scores = d_scores / math.sqrt(q.shape[-1])  # forward divided by sqrt(d_k)
     dq = d_scores @ k  # (..., T_q, d_k)
     dk = d_scores.swapaxes(-1, -2) @ q  # (..., T_k, d_k)
     return dq, dk, dv
