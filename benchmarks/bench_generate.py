@@ -149,7 +149,33 @@ def time_alternated(runners: dict, runs: int) -> dict:
     return times
 
 
-def report(times: dict) -> None:
+def bytes_per_token(model) -> int:
+    """The weights one cached step reads: every parameter but the position table, of
+    which it reads one row (the token embedding is read whole, as the unembedding)."""
+    skip = model.pos_emb.params["W_P"]
+    return sum(
+        layer.params[key].nbytes
+        for _, layer, key in model.named_params()
+        if layer.params[key] is not skip
+    )
+
+
+def bandwidth(threads: int, rounds: int = 21) -> float:
+    """Bytes per second that one matrix-vector product streams from memory on this
+    machine: GPT-2's unembedding shape, (768 x 50257) float32 = 154 MB, more than any
+    cache, so the product runs at the speed of memory. The median of ``rounds``."""
+    rng = np.random.default_rng(0)
+    matrix = rng.standard_normal((SHAPE["n_embd"], SHAPE["vocab_size"]), np.float32)
+    x = rng.standard_normal((1, SHAPE["n_embd"]), np.float32)
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        x @ matrix  # (1, 50257): reads the whole matrix once
+        times.append(time.perf_counter() - start)
+    return matrix.nbytes / statistics.median(times)
+
+
+def report(times: dict, bound: tuple[float, int] | None = None) -> None:
     print(f"\n{'':28} {'tokens/s':>9} {'(10th-90th pct)':>18}")
     rates = {}
     for name, ts in times.items():
@@ -161,8 +187,20 @@ def report(times: dict) -> None:
         ratio = rates["scratchml, cache"] / rates["transformers, cache"]
         print(
             f"\nscratchml with cache / transformers with cache: {ratio:.2f}x (target "
-            ">= 1.0x)"
+            ">= 1.5x)"
         )
+    if bound:
+        speed, weights = bound
+        limit = speed / weights  # tokens/s if a token cost only reading the weights
+        print(
+            f"memory bandwidth: a (768 x 50257) matrix-vector product streams "
+            f"{speed / 1e9:.1f} GB/s here; a token reads {weights / 1e6:.0f} MB of "
+            f"weights, so at most {limit:.1f} tokens/s"
+        )
+        for name in ("scratchml, cache", "transformers, cache"):
+            if name in rates:
+                share = rates[name] / limit
+                print(f"  {name:21} {rates[name]:6.1f} tokens/s = {share:.0%} of it")
     if "scratchml, no cache" in rates:
         ratio = rates["scratchml, cache"] / rates["scratchml, no cache"]
         print(f"scratchml with cache / without: {ratio:.1f}x")
@@ -298,7 +336,8 @@ def main() -> None:
             runners = {
                 name: run for name, run in runners.items() if "no cache" not in name
             }
-        report(time_alternated(runners, args.runs))
+        times = time_alternated(runners, args.runs)
+        report(times, (bandwidth(threads), bytes_per_token(ours)))
         del ours, theirs, runners
         if not args.skip_memory:
             measure_memory(directory, threads)
