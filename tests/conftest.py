@@ -34,11 +34,12 @@ def _start_build() -> None:
     BUILD.update(process=process, site=site, log=log)
 
 
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected what will not run
 def pytest_collection_modifyitems(session, config, items):
     """Move the tests that use ``built_site`` to the end (in their order) and start the
     build now, unless ``SCRATCHML_SITE`` names a site built already."""
     needs = [i for i in items if "built_site" in getattr(i, "fixturenames", ())]
-    if not needs or os.environ.get("SCRATCHML_SITE"):
+    if not needs or os.environ.get("SCRATCHML_SITE") or config.option.collectonly:
         return
     ids = {id(i) for i in needs}
     items[:] = [i for i in items if id(i) not in ids] + needs
